@@ -1,0 +1,35 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Warnings are defects here: every Swift and C target builds with them as errors.
+let strictSwift: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "drover",
+    products: [
+        .executable(name: "drover", targets: ["drover"])
+    ],
+    targets: [
+        // What Glibc hides from Swift (pipe2, signalfd, epoll, prctl, spawn extensions).
+        .target(
+            name: "CDroverShims",
+            cSettings: [.treatAllWarnings(as: .error)]
+        ),
+        // Pure rules: no syscalls, no Foundation. Everything here is unit-tested in memory.
+        .target(name: "DroverCore", swiftSettings: strictSwift),
+        // Thin typed wrappers over the system calls drover needs; no policy.
+        .target(name: "DroverSystem", dependencies: ["CDroverShims"], swiftSettings: strictSwift),
+        // Argument parsing and one file per command.
+        .target(name: "DroverCLI", dependencies: ["DroverCore", "DroverSystem"], swiftSettings: strictSwift),
+        .executableTarget(name: "drover", dependencies: ["DroverCLI"], swiftSettings: strictSwift),
+        .testTarget(name: "DroverCoreTests", dependencies: ["DroverCore"], swiftSettings: strictSwift),
+        .testTarget(name: "DroverSystemTests", dependencies: ["DroverSystem"], swiftSettings: strictSwift),
+        .testTarget(name: "DroverCLITests", dependencies: ["DroverCLI", "DroverCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "DroverEndToEndTests",
+            dependencies: ["drover"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,13 @@
+import DroverSystem
+
+/// drover's own messages: results on stdout, problems on stderr, each a whole line.
+enum Console {
+    static func out(_ text: String) {
+        try? FileDescriptor.standardOutput.writeAll(text)
+    }
+
+    /// `drover: message` on stderr.
+    static func error(_ message: String) {
+        try? FileDescriptor.standardError.writeAll("drover: \(message)\n")
+    }
+}

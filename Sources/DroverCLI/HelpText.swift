@@ -1,0 +1,60 @@
+import DroverCore
+
+/// Help pages in the OVERVIEW / USAGE / OPTIONS / COMMANDS layout.
+enum HelpText {
+    static let version = "0.1.0"
+
+    static func general() -> String {
+        var text = """
+            OVERVIEW: drover runs the processes of a Procfile as one formation.
+
+            USAGE: drover COMMAND [options]
+
+            COMMANDS:
+
+            """
+        for command in CommandDescription.all {
+            text += "  " + pad(command.name, to: 10) + command.summary + "\n"
+        }
+        text += """
+
+            Options are foreman's: -f Procfile, -e env files, -d root, -m formation,
+            -p base port, -t timeout. Defaults may be set in a .drover file (key=value,
+            long option names as keys); without one, foreman's .foreman is read.
+
+            See 'drover help COMMAND' for one command's options.
+
+            """
+        return text
+    }
+
+    static func command(_ command: CommandDescription) -> String {
+        var text = "OVERVIEW: \(command.summary)\n\n"
+        if !command.discussion.isEmpty { text += command.discussion + "\n\n" }
+        text += "USAGE: \(command.usage)\n"
+        if !command.options.isEmpty {
+            text += "\nOPTIONS:\n"
+            for option in command.options {
+                let flags = "-\(option.shortFlag), --\(option.rawValue) \(option.valueName)"
+                text += "  " + pad(flags, to: 34) + describe(option) + "\n"
+            }
+            text += "  " + pad("-h, --help", to: 34) + "Show this help\n"
+        }
+        return text
+    }
+
+    private static func describe(_ option: LaunchOption) -> String {
+        switch option {
+        case .procfile: "Procfile to read (default: Procfile, in --root if given)"
+        case .env: "Env files to load, later ones win (default: .env in the root)"
+        case .root: "Directory processes run in (default: the Procfile's directory)"
+        case .formation: "How many of each type: all=1,web=2 (default: one of each)"
+        case .port: "Base port: PORT = base + 100 × entry index + instance − 1 (default: PORT, else 5000)"
+        case .timeout: "Seconds between SIGTERM and SIGKILL when stopping (default: 5)"
+        }
+    }
+
+    private static func pad(_ text: String, to width: Int) -> String {
+        text.count >= width ? text + "  " : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,212 @@
+/// Everything a command needs to know about the app: its Procfile, root, environment and plan.
+public struct Application: Equatable, Sendable {
+    /// The Procfile path as the user wrote it (or the default), for messages.
+    public var procfilePath: String
+    /// nil only for `drover run` when no Procfile exists and none was asked for.
+    public var procfile: Procfile?
+    /// Absolute directory the processes run in: `-d`, else the Procfile's directory.
+    public var root: String
+    /// The inherited environment with the env files applied on top, in order.
+    public var environment: EnvironmentVariables
+    public var basePort: Int
+    public var formation: Formation?
+    /// The instances the formation plans, types in Procfile order.
+    public var instances: [PlannedInstance]
+    /// How long a drain waits after SIGTERM before SIGKILL (`-t`).
+    public var timeoutMilliseconds: Int
+
+    /// The environment instance `instance` runs with: the app's, plus its `PORT` and `PS`.
+    public func environment(for instance: PlannedInstance) -> EnvironmentVariables {
+        var variables = environment
+        variables.merge(instance.ownVariables)
+        return variables
+    }
+}
+
+/// What reading a file gave.
+public enum FileReadResult: Equatable, Sendable {
+    case contents(String)
+    case missing
+    /// Could not be read for another reason (permission, a directory...), in words.
+    case failed(String)
+}
+
+/// Builds an `Application` from options and files, collecting every problem found.
+///
+/// Pure: the file system and the inherited environment are handed in, so every
+/// rule (default paths, precedence, PORT base) is tested without touching disk.
+public struct ApplicationLoader {
+    public static let defaultTimeoutMilliseconds = 5_000
+
+    public var workingDirectory: String
+    public var inherited: EnvironmentVariables
+    public var readFile: (String) -> FileReadResult
+
+    public init(
+        workingDirectory: String, inherited: EnvironmentVariables, readFile: @escaping (String) -> FileReadResult
+    ) {
+        self.workingDirectory = workingDirectory
+        self.inherited = inherited
+        self.readFile = readFile
+    }
+
+    /// - Parameters:
+    ///   - selected: types named on the command line (`start web`), validated against the Procfile.
+    ///   - requireProcfile: false for `run`, which works without a Procfile unless `-f` names one.
+    public func load(
+        _ options: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true
+    ) -> Result<Application, Diagnostics> {
+        var errors: [Diagnostic] = []
+
+        let rootText = options[.root]?.text
+        let procfilePath = options[.procfile]?.text ?? rootText.map { FilePath.join($0, "Procfile") } ?? "Procfile"
+        let rootDisplay = rootText ?? FilePath.directory(of: procfilePath)
+        let root = FilePath.absolute(rootDisplay, from: workingDirectory)
+
+        let procfile = loadProcfile(
+            procfilePath, required: requireProcfile || options[.procfile] != nil, errors: &errors)
+        let (environment, portAssignment) = loadEnvironment(options[.env], rootDisplay: rootDisplay, errors: &errors)
+        let basePort = resolveBasePort(options[.port], fromFiles: portAssignment, errors: &errors)
+
+        var spec: FormationSpec?
+        if let value = options[.formation] {
+            do { spec = try FormationSpec.parse(value.text) } catch { errors.append(value.invalid(error.reason, option: .formation)) }
+        }
+        var timeout = Self.defaultTimeoutMilliseconds
+        if let value = options[.timeout] {
+            if let milliseconds = Seconds.milliseconds(value.text) {
+                timeout = milliseconds
+            } else {
+                errors.append(value.invalid("must be a number of seconds such as 5 or 0.5", option: .timeout))
+            }
+        }
+
+        var formation: Formation?
+        var instances: [PlannedInstance] = []
+        if let procfile, errors.isEmpty {
+            do {
+                let resolved = try Formation.resolve(procfile: procfile, spec: spec, selected: selected)
+                formation = resolved
+            } catch {
+                // Names typed on the command line are usage errors; a bad .drover is an input error.
+                let typed = !selected.isEmpty || options[.formation]?.isFromCommandLine ?? false
+                errors.append(Diagnostic(error.reason, kind: typed ? .usage : .input))
+            }
+            if let formation {
+                do {
+                    instances = try PortPlan.instances(procfile: procfile, formation: formation, basePort: basePort)
+                } catch {
+                    errors.append(Diagnostic(error.reason))
+                }
+            }
+        }
+
+        guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
+        return .success(Application(
+            procfilePath: procfilePath, procfile: procfile, root: root, environment: environment,
+            basePort: basePort, formation: formation, instances: instances, timeoutMilliseconds: timeout))
+    }
+
+    private func loadProcfile(_ path: String, required: Bool, errors: inout [Diagnostic]) -> Procfile? {
+        switch readFile(path) {
+        case .missing:
+            if required { errors.append(Diagnostic(ProcfileError.unreadable(file: path, reason: "no such file").description)) }
+            return nil
+        case let .failed(reason):
+            errors.append(Diagnostic(ProcfileError.unreadable(file: path, reason: reason).description))
+            return nil
+        case let .contents(text):
+            switch Procfile.parse(text, file: path) {
+            case let .success(procfile): return procfile
+            case let .failure(found):
+                errors.append(contentsOf: found.errors.map { Diagnostic($0.description) })
+                return nil
+            }
+        }
+    }
+
+    /// Applies the env files in order; returns the environment and the last `PORT` they assign.
+    private func loadEnvironment(
+        _ option: OptionValue?, rootDisplay: String, errors: inout [Diagnostic]
+    ) -> (EnvironmentVariables, (file: String, assignment: DotEnvAssignment)?) {
+        var files: [String] = []
+        if let option {
+            for item in option.text.split(separator: ",", omittingEmptySubsequences: false) {
+                let path = item.trimmingBlanks()
+                if path.isEmpty {
+                    errors.append(option.invalid("empty file name in the list", option: .env))
+                } else {
+                    files.append(String(path))
+                }
+            }
+        }
+        let explicit = option != nil
+        if !explicit { files = [FilePath.join(rootDisplay, ".env")] }
+
+        var fromFiles = EnvironmentVariables()
+        var port: (file: String, assignment: DotEnvAssignment)?
+        for file in files {
+            switch readFile(file) {
+            case .missing:
+                if explicit { errors.append(Diagnostic(DotEnvError.unreadable(file: file, reason: "no such file").description)) }
+            case let .failed(reason):
+                errors.append(Diagnostic(DotEnvError.unreadable(file: file, reason: reason).description))
+            case let .contents(text):
+                let inherited = self.inherited
+                switch DotEnv.parse(text, file: file, earlier: fromFiles, inherited: { inherited[$0] }) {
+                case let .success(assignments):
+                    fromFiles.merge(assignments.map(\.variable))
+                    if let last = assignments.last(where: { $0.name == "PORT" }) { port = (file, last) }
+                case let .failure(found):
+                    errors.append(contentsOf: found.errors.map { Diagnostic($0.description) })
+                }
+            }
+        }
+        var environment = inherited
+        environment.merge(fromFiles)
+        return (environment, port)
+    }
+
+    /// `-p`, else `PORT` from the env files, else the inherited `PORT`, else 5000.
+    private func resolveBasePort(
+        _ option: OptionValue?, fromFiles: (file: String, assignment: DotEnvAssignment)?, errors: inout [Diagnostic]
+    ) -> Int {
+        let rule = "must be a port number from 1 to \(PortPlan.highestPort)"
+        if let option {
+            if let port = Self.port(option.text) { return port }
+            errors.append(option.invalid(rule, option: .port))
+        } else if let (file, assignment) = fromFiles {
+            if let port = Self.port(assignment.value) { return port }
+            errors.append(Diagnostic("\(file):\(assignment.line): PORT \(rule), got \"\(assignment.value)\""))
+        } else if let text = inherited["PORT"] {
+            if let port = Self.port(text) { return port }
+            errors.append(Diagnostic("PORT in the environment \(rule), got \"\(text)\""))
+        }
+        return PortPlan.defaultBase
+    }
+
+    private static func port(_ text: String) -> Int? {
+        guard let port = WholeNumber.parse(text.trimmingBlanks()), (1...PortPlan.highestPort).contains(port) else {
+            return nil
+        }
+        return port
+    }
+}
+
+/// Durations written in seconds, such as `5`, `0.5` or `2.25`.
+public enum Seconds {
+    /// Milliseconds, or nil for anything but a plain non-negative decimal up to a day.
+    public static func milliseconds(_ text: String) -> Int? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = WholeNumber.parse(parts[0]), whole <= 86_400 else { return nil }
+        var milliseconds = whole * 1000
+        if parts.count == 2 {
+            let fraction = parts[1]
+            guard (1...3).contains(fraction.count), let digits = WholeNumber.parse(fraction) else { return nil }
+            var scaled = digits
+            for _ in fraction.count..<3 { scaled *= 10 }
+            milliseconds += scaled
+        }
+        return milliseconds
+    }
+}

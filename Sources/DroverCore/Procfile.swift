@@ -1,0 +1,105 @@
+/// One `name: command` line of a Procfile: a process type.
+public struct ProcfileEntry: Equatable, Sendable {
+    public var name: String
+    public var command: String
+    /// Line number in the Procfile, for messages.
+    public var line: Int
+
+    public init(name: String, command: String, line: Int) {
+        self.name = name
+        self.command = command
+        self.line = line
+    }
+}
+
+/// The process types of an application, in Procfile order.
+///
+/// Order matters: an entry's index decides its PORT block and its color.
+public struct Procfile: Equatable, Sendable {
+    public var entries: [ProcfileEntry]
+
+    public init(entries: [ProcfileEntry]) {
+        self.entries = entries
+    }
+
+    /// The process type names in Procfile order.
+    public var names: [String] { entries.map(\.name) }
+
+    /// The entry with this name, if any.
+    public func entry(named name: String) -> ProcfileEntry? {
+        entries.first { $0.name == name }
+    }
+
+    /// The position of the entry with this name, if any.
+    public func index(of name: String) -> Int? {
+        entries.firstIndex { $0.name == name }
+    }
+
+    /// Parses Procfile text, reporting every problem rather than the first.
+    ///
+    /// Unlike foreman, a line that is not an entry is an error, not skipped: a typo
+    /// such as `web bundle exec puma` would otherwise silently start nothing.
+    /// - Parameter file: the path shown in messages.
+    public static func parse(_ text: String, file: String) -> Result<Procfile, ProcfileErrors> {
+        var entries: [ProcfileEntry] = []
+        var errors: [ProcfileError] = []
+        var firstLineByName: [String: Int] = [:]
+
+        for line in text.numberedLines() {
+            let trimmed = line.text.trimmingBlanks()
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+
+            guard let (name, rest) = splitEntry(line.text) else {
+                errors.append(.malformedLine(file: file, line: line.number, text: String(line.text)))
+                continue
+            }
+            let command = rest.trimmingBlanks()
+            if command.isEmpty {
+                errors.append(.emptyCommand(file: file, line: line.number, name: name))
+                continue
+            }
+            if let firstLine = firstLineByName[name] {
+                errors.append(.duplicateName(file: file, name: name, line: line.number, firstLine: firstLine))
+                continue
+            }
+            firstLineByName[name] = line.number
+            entries.append(ProcfileEntry(name: name, command: String(command), line: line.number))
+        }
+
+        if entries.isEmpty && errors.isEmpty {
+            errors.append(.noEntries(file: file))
+        }
+        return errors.isEmpty ? .success(Procfile(entries: entries)) : .failure(ProcfileErrors(errors))
+    }
+
+    /// Matches `^([A-Za-z0-9_-]+):(.*)$`, the name part of foreman's entry pattern.
+    private static func splitEntry(_ text: Substring) -> (String, Substring)? {
+        let scalars = text.unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":"), colon > scalars.startIndex else { return nil }
+        let name = scalars[scalars.startIndex..<colon]
+        guard name.allSatisfy(isNameScalar) else { return nil }
+        let rest = Substring(scalars[scalars.index(after: colon)...])
+        return (String(String.UnicodeScalarView(name)), rest)
+    }
+
+    /// Whether `name` may name a process type: `[A-Za-z0-9_-]+`.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy(isNameScalar)
+    }
+
+    private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "A"..."Z", "a"..."z", "0"..."9", "_", "-": return true
+        default: return false
+        }
+    }
+}
+
+/// Every problem found in one Procfile, in line order.
+public struct ProcfileErrors: Error, Equatable, Sendable {
+    public var errors: [ProcfileError]
+
+    public init(_ errors: [ProcfileError]) {
+        self.errors = errors
+    }
+}

@@ -1,0 +1,3 @@
+import DroverCLI
+
+Drover.main()
