@@ -18,7 +18,7 @@ let package = Package(
         // Pure rules: no syscalls, no Foundation. Everything here is unit-tested in memory.
         .target(name: "DroverCore", swiftSettings: strictSwift),
         // Thin typed wrappers over the system calls drover needs; no policy.
-        .target(name: "DroverSystem", dependencies: ["CDroverShims"], swiftSettings: strictSwift),
+        .target(name: "DroverSystem", dependencies: ["CDroverShims", "DroverCore"], swiftSettings: strictSwift),
         // Argument parsing and one file per command.
         .target(name: "DroverCLI", dependencies: ["DroverCore", "DroverSystem"], swiftSettings: strictSwift),
         .executableTarget(name: "drover", dependencies: ["DroverCLI"], swiftSettings: strictSwift),
@@ -27,7 +27,7 @@ let package = Package(
         .testTarget(name: "DroverCLITests", dependencies: ["DroverCLI", "DroverCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "DroverEndToEndTests",
-            dependencies: ["drover"],
+            dependencies: ["drover", "DroverSystem", "DroverCore"],
             swiftSettings: strictSwift
         ),
     ],

@@ -1,5 +1,58 @@
 #ifndef CDROVER_SHIMS_H
 #define CDROVER_SHIMS_H
-/* Placeholder header; the wrappers are added as the POSIX layer needs them. */
-int cdrover_placeholder(void);
+
+/* What Glibc hides from Swift without _GNU_SOURCE (which must not be defined in
+ * this public header: it clashes with the Glibc module). Each wrapper is one call. */
+
+#include <spawn.h>
+#include <sys/types.h>
+
+/* posix_spawn_file_actions_addchdir_np: the child's working directory. */
+int cdrover_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
+/* posix_spawn_file_actions_addclosefrom_np: close every descriptor >= from in the child. */
+int cdrover_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+
+/* POSIX_SPAWN_SETSID, for a child that needs its own session (daemon, pty). */
+short cdrover_spawn_setsid_flag(void);
+
+/* pipe2(2) with O_CLOEXEC, optionally O_NONBLOCK on both ends. */
+int cdrover_pipe_cloexec(int fds[2], int nonblocking);
+
+/* accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK. */
+int cdrover_accept_cloexec(int socket);
+
+/* prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants become our children. */
+int cdrover_become_subreaper(void);
+
+/* signalfd over the given signals (which the caller has blocked), CLOEXEC | NONBLOCK.
+ * Returns the descriptor, or -1 with errno. */
+int cdrover_signalfd(const int *signals, int count);
+
+/* Reads one pending signal from a signalfd: its number, 0 if none, -1 on error. */
+int cdrover_signalfd_read(int fd);
+
+/* Blocks the given signals in the calling thread (and so in threads it starts). */
+int cdrover_block_signals(const int *signals, int count);
+
+/* epoll: create (CLOEXEC), add/modify/delete with a 64-bit token, wait. */
+int cdrover_epoll_create(void);
+int cdrover_epoll_control(int epoll, int op, int fd, unsigned int events, unsigned long long token);
+int cdrover_epoll_wait(int epoll, unsigned long long *tokens, unsigned int *events, int capacity, int timeout_ms);
+
+/* Constants whose macros do not import. */
+int cdrover_epoll_add(void);
+int cdrover_epoll_modify(void);
+int cdrover_epoll_delete(void);
+unsigned int cdrover_epoll_in(void);
+unsigned int cdrover_epoll_out(void);
+unsigned int cdrover_epoll_hangup(void);
+unsigned int cdrover_epoll_error(void);
+
+/* Wait-status decoding (the W* macros do not import). */
+int cdrover_exited(int status);
+int cdrover_exit_code(int status);
+int cdrover_signaled(int status);
+int cdrover_terminating_signal(int status);
+
 #endif

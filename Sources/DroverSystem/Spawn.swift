@@ -1,0 +1,118 @@
+import CDroverShims
+import DroverCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Starting a child with `posix_spawn`, the only way drover starts processes.
+public enum Spawn {
+    /// Where one of the child's standard descriptors points.
+    public enum Stream: Sendable {
+        /// The same as drover's.
+        case inherit
+        case nullDevice
+        /// Duplicated from one of drover's descriptors.
+        case descriptor(FileDescriptor)
+        /// Opened in the child, created or truncated (for test harnesses and logs).
+        case file(String)
+    }
+
+    /// Which process group or session the child starts in.
+    public enum Grouping: Sendable {
+        /// drover's own.
+        case inherit
+        /// A new group led by the child, so the whole tree can be signalled at once.
+        case newProcessGroup
+        /// A new session (and group), detached from drover's terminal.
+        case newSession
+    }
+
+    public struct Request: Sendable {
+        public var path: String
+        public var arguments: [String]
+        public var environment: [String]
+        public var workingDirectory: String?
+        public var standardInput: Stream = .nullDevice
+        public var standardOutput: Stream = .inherit
+        public var standardError: Stream = .inherit
+        public var grouping: Grouping = .newProcessGroup
+
+        public init(path: String, arguments: [String], environment: [String], workingDirectory: String? = nil) {
+            self.path = path
+            self.arguments = arguments
+            self.environment = environment
+            self.workingDirectory = workingDirectory
+        }
+    }
+
+    /// Spawns the child with its signal mask emptied and every disposition reset, so it
+    /// does not inherit drover's blocked signals or ignored SIGPIPE; descriptors above 2
+    /// are closed in it. Returns the child's pid.
+    public static func run(_ request: Request) throws(SystemError) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+
+        try check("posix_spawn_file_actions", addStream(request.standardInput, to: 0, readOnly: true, &actions))
+        try check("posix_spawn_file_actions", addStream(request.standardOutput, to: 1, readOnly: false, &actions))
+        try check("posix_spawn_file_actions", addStream(request.standardError, to: 2, readOnly: false, &actions))
+        try check("posix_spawn_file_actions_addclosefrom_np", cdrover_spawn_addclosefrom(&actions, 3))
+        if let directory = request.workingDirectory {
+            try check("posix_spawn_file_actions_addchdir_np", cdrover_spawn_addchdir(&actions, directory))
+        }
+
+        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        switch request.grouping {
+        case .inherit: break
+        case .newProcessGroup:
+            flags |= Int32(POSIX_SPAWN_SETPGROUP)
+            try check("posix_spawnattr_setpgroup", posix_spawnattr_setpgroup(&attributes, 0))
+        case .newSession:
+            flags |= Int32(cdrover_spawn_setsid_flag())
+        }
+        var emptySet = sigset_t()
+        sigemptyset(&emptySet)
+        try check("posix_spawnattr_setsigmask", posix_spawnattr_setsigmask(&attributes, &emptySet))
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        try check("posix_spawnattr_setsigdefault", posix_spawnattr_setsigdefault(&attributes, &allSignals))
+        try check("posix_spawnattr_setflags", posix_spawnattr_setflags(&attributes, Int16(flags)))
+
+        var pid: pid_t = 0
+        let result = withCStrings(request.arguments) { argv in
+            withCStrings(request.environment) { envp in
+                posix_spawn(&pid, request.path, &actions, &attributes, argv, envp)
+            }
+        }
+        try check("posix_spawn", result)
+        return pid
+    }
+
+    private static func addStream(
+        _ stream: Stream, to target: Int32, readOnly: Bool, _ actions: inout posix_spawn_file_actions_t
+    ) -> Int32 {
+        switch stream {
+        case .inherit:
+            return 0
+        case .nullDevice:
+            return posix_spawn_file_actions_addopen(&actions, target, "/dev/null", readOnly ? O_RDONLY : O_WRONLY, 0)
+        case let .descriptor(descriptor):
+            return posix_spawn_file_actions_adddup2(&actions, descriptor.rawValue, target)
+        case let .file(path):
+            return posix_spawn_file_actions_addopen(&actions, target, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
+    }
+
+    /// The spawn family returns the error number instead of setting errno.
+    private static func check(_ call: String, _ result: Int32) throws(SystemError) {
+        if result != 0 { throw SystemError(call, code: result) }
+    }
+}

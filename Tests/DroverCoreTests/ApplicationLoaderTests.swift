@@ -1,0 +1,127 @@
+import DroverCore
+import Testing
+
+/// The loader against an in-memory file system.
+@Suite struct ApplicationLoaderTests {
+    static func loader(_ files: [String: String], inherited: [String: String] = [:]) -> ApplicationLoader {
+        var environment = EnvironmentVariables()
+        for (name, value) in inherited.sorted(by: { $0.key < $1.key }) { environment[name] = value }
+        return ApplicationLoader(workingDirectory: "/work", inherited: environment) { path in
+            files[path].map(FileReadResult.contents) ?? .missing
+        }
+    }
+
+    static func flags(_ pairs: [LaunchOption: String]) -> LaunchOptions {
+        LaunchOptions(pairs.mapValues { OptionValue($0, origin: .commandLine(flag: "--x")) })
+    }
+
+    static func messages(_ result: Result<Application, Diagnostics>) -> [String] {
+        if case .failure(let errors) = result { return errors.all.map(\.message) }
+        return []
+    }
+
+    @Test func defaultsToProcfileAndDotEnvInTheCurrentDirectory() throws {
+        let app = try Self.loader(["Procfile": "web: a\n", ".env": "A=1\n"]).load(LaunchOptions()).get()
+        #expect(app.procfilePath == "Procfile")
+        #expect(app.root == "/work")
+        #expect(app.environment["A"] == "1")
+        #expect(app.basePort == 5000)
+        #expect(app.timeoutMilliseconds == 5000)
+        #expect(app.instances.map(\.name) == ["web.1"])
+    }
+
+    @Test func rootIsTheProcfilesDirectoryAndHoldsTheDefaultEnv() throws {
+        let files = ["config/Procfile": "web: a\n", "config/.env": "FROM=config\n", ".env": "FROM=cwd\n"]
+        let app = try Self.loader(files).load(Self.flags([.procfile: "config/Procfile"])).get()
+        #expect(app.root == "/work/config")
+        #expect(app.environment["FROM"] == "config")
+    }
+
+    @Test func rootFlagLocatesTheProcfile() throws {
+        let files = ["srv/Procfile": "web: a\n", "srv/.env": "X=1\n"]
+        let app = try Self.loader(files).load(Self.flags([.root: "srv"])).get()
+        #expect(app.procfilePath == "srv/Procfile")
+        #expect(app.root == "/work/srv")
+        #expect(app.environment["X"] == "1")
+    }
+
+    @Test func precedenceIsInheritedThenFilesInOrderThenInstance() throws {
+        let files = ["Procfile": "web: a\n", "a.env": "A=a\nB=a\nPS=nope\n", "b.env": "B=b\nC=$A$B\n"]
+        let app = try Self.loader(files, inherited: ["A": "inherited", "D": "kept"])
+            .load(Self.flags([.env: "a.env,b.env"])).get()
+        #expect(app.environment["A"] == "a")
+        #expect(app.environment["B"] == "b")
+        #expect(app.environment["C"] == "ab")
+        #expect(app.environment["D"] == "kept")
+        let web = app.environment(for: app.instances[0])
+        #expect(web["PS"] == "web.1")
+        #expect(web["PORT"] == "5000")
+    }
+
+    @Test func basePortComesFromFlagThenEnvFilesThenInheritedThenDefault() throws {
+        let files = ["Procfile": "web: a\nworker: b\n", ".env": "PORT=6000\n"]
+        let inherited = ["PORT": "7000"]
+        #expect(try Self.loader(files, inherited: inherited).load(Self.flags([.port: "3000"])).get().basePort == 3000)
+        #expect(try Self.loader(files, inherited: inherited).load(LaunchOptions()).get().basePort == 6000)
+        #expect(try Self.loader(["Procfile": "web: a\n"], inherited: inherited).load(LaunchOptions()).get().basePort == 7000)
+        let app = try Self.loader(files).load(Self.flags([.port: "3000", .formation: "worker=2"])).get()
+        #expect(app.instances.map(\.port) == [3100, 3101])
+    }
+
+    @Test func missingDefaultEnvIsFineButANamedOneIsNot() throws {
+        #expect(throws: Never.self) { try Self.loader(["Procfile": "web: a"]).load(LaunchOptions()).get() }
+        let result = Self.loader(["Procfile": "web: a"]).load(Self.flags([.env: "prod.env"]))
+        #expect(Self.messages(result) == ["prod.env: cannot read env file: no such file"])
+    }
+
+    @Test func reportsEveryProblemAtOnce() {
+        let files = ["Procfile": "web: a\nbad line\n", ".env": "NOEQUALS\n"]
+        let result = Self.loader(files).load(Self.flags([.port: "x", .timeout: "soon"]))
+        #expect(Self.messages(result) == [
+            #"Procfile:2: expected "name: command", got "bad line""#,
+            #".env:1: expected KEY=value, got "NOEQUALS""#,
+            #"invalid value "x" for --x: must be a port number from 1 to 65535"#,
+            #"invalid value "soon" for --x: must be a number of seconds such as 5 or 0.5"#,
+        ])
+    }
+
+    @Test func badPortsNameTheirSource() {
+        let files = ["Procfile": "web: a\n", ".env": "A=1\nPORT=http\n"]
+        #expect(Self.messages(Self.loader(files).load(LaunchOptions()))
+            == [#".env:2: PORT must be a port number from 1 to 65535, got "http""#])
+        #expect(Self.messages(Self.loader(["Procfile": "web: a"], inherited: ["PORT": "0"]).load(LaunchOptions()))
+            == [#"PORT in the environment must be a port number from 1 to 65535, got "0""#])
+        #expect(Self.messages(Self.loader(["Procfile": "web: a"]).load(Self.flags([.port: "65536"])))
+            == [#"invalid value "65536" for --x: must be a port number from 1 to 65535"#])
+    }
+
+    @Test func missingProcfileIsAnErrorUnlessOptional() throws {
+        #expect(Self.messages(Self.loader([:]).load(LaunchOptions())) == ["Procfile: cannot read Procfile: no such file"])
+        let app = try Self.loader([:]).load(LaunchOptions(), requireProcfile: false).get()
+        #expect(app.procfile == nil)
+        let named = Self.loader([:]).load(Self.flags([.procfile: "P"]), requireProcfile: false)
+        #expect(Self.messages(named) == ["P: cannot read Procfile: no such file"])
+    }
+
+    @Test func usageKindFollowsWhereTheValueWasTyped() {
+        let files = ["Procfile": "web: a\n"]
+        let typed = Self.loader(files).load(Self.flags([.formation: "db=1"]))
+        guard case .failure(let typedErrors) = typed else { Issue.record("expected failure"); return }
+        #expect(typedErrors.kind == .usage)
+
+        let fromFile = LaunchOptions([.formation: OptionValue("db=1", origin: .file(path: ".drover", line: 3))])
+        guard case .failure(let fileErrors) = Self.loader(files).load(fromFile) else { Issue.record("expected failure"); return }
+        #expect(fileErrors.kind == .input)
+        guard case .failure(let selected) = Self.loader(files).load(LaunchOptions(), selected: ["db"]) else {
+            Issue.record("expected failure")
+            return
+        }
+        #expect(selected.kind == .usage)
+    }
+
+    @Test func fileOptionErrorsPointAtTheLine() {
+        let options = LaunchOptions([.port: OptionValue("abc", origin: .file(path: ".drover", line: 4))])
+        #expect(Self.messages(Self.loader(["Procfile": "web: a"]).load(options))
+            == [#".drover:4: invalid value "abc" for port: must be a port number from 1 to 65535"#])
+    }
+}

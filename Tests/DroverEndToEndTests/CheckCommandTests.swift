@@ -1,0 +1,104 @@
+import Testing
+
+/// `drover check` through the built binary.
+@Suite struct CheckCommandTests {
+    // foreman 0.87 prints exactly this for the same Procfile: `check` output is the contract.
+    @Test func reportsAValidProcfileLikeForeman() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\nworker: b\n# comment\nclock: c\n")
+        let outcome = try DroverProcess.run(["check"], in: sandbox.path)
+        #expect(outcome.code == 0)
+        #expect(outcome.stdout == "valid procfile detected (web, worker, clock)\n")
+        #expect(outcome.stderr == "")
+    }
+
+    @Test func printsEveryErrorWithFileAndLine() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\nweb bundle exec puma\nweb: b\n")
+        try sandbox.write(".env", "OK=1\nNOEQUALS\nB=\"open\n")
+        let outcome = try DroverProcess.run(["check"], in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stdout == "")
+        #expect(outcome.stderr == """
+            drover: Procfile:2: expected "name: command", got "web bundle exec puma"
+            drover: Procfile:3: duplicate process name "web" (first defined on line 1)
+            drover: .env:2: expected KEY=value, got "NOEQUALS"
+            drover: .env:3: unterminated double-quoted value (no closing ")
+
+            """)
+    }
+
+    @Test func missingProcfileIsNamed() throws {
+        let sandbox = try Sandbox()
+        let outcome = try DroverProcess.run(["check", "-f", "config/Procfile.dev"], in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == "drover: config/Procfile.dev: cannot read Procfile: no such file\n")
+    }
+
+    @Test func aDirectoryIsNotAProcfile() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile/x", "")
+        let outcome = try DroverProcess.run(["check"], in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == "drover: Procfile: cannot read Procfile: is a directory\n")
+    }
+
+    @Test func findsTheProcfileInTheRootAndEnvFilesInOrder() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("app/Procfile", "web: a\n")
+        try sandbox.write("one.env", "A=1\n")
+        let outcome = try DroverProcess.run(["check", "-d", "app", "--env=one.env,two.env"], in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == "drover: two.env: cannot read env file: no such file\n")
+        let fixed = try DroverProcess.run(["check", "--root", "app", "-e", "one.env"], in: sandbox.path)
+        #expect(fixed.code == 0)
+        #expect(fixed.stdout == "valid procfile detected (web)\n")
+    }
+
+    @Test func validatesFormationAndPorts() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\nworker: b\n")
+        let unknown = try DroverProcess.run(["check", "-m", "web=1,db=2"], in: sandbox.path)
+        #expect(unknown.code == 64)
+        #expect(unknown.stderr == "drover: unknown process type \"db\" in formation (the Procfile has: web, worker)\n")
+        let high = try DroverProcess.run(["check", "-p", "65500"], in: sandbox.path)
+        #expect(high.code == 1)
+        #expect(high.stderr == "drover: port 65600 for worker.1 is above 65535 (base port 65500)\n")
+    }
+
+    @Test func readsDefaultsFromDroverFileAndFlagsWin() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile.dev", "dev: a\n")
+        try sandbox.write("Procfile", "web: a\n")
+        try sandbox.write(".drover", "# project defaults\nprocfile=Procfile.dev\n")
+        #expect(try DroverProcess.run(["check"], in: sandbox.path).stdout == "valid procfile detected (dev)\n")
+        #expect(try DroverProcess.run(["check", "-f", "Procfile"], in: sandbox.path).stdout
+            == "valid procfile detected (web)\n")
+    }
+
+    @Test func readsForemanFileOnlyWithoutDroverFile() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile.f", "fore: a\n")
+        try sandbox.write("Procfile.d", "drov: a\n")
+        try sandbox.write(".foreman", "procfile: Procfile.f\n")
+        #expect(try DroverProcess.run(["check"], in: sandbox.path).stdout == "valid procfile detected (fore)\n")
+        try sandbox.write(".drover", "procfile=Procfile.d\n")
+        #expect(try DroverProcess.run(["check"], in: sandbox.path).stdout == "valid procfile detected (drov)\n")
+    }
+
+    @Test func badDefaultsFileLinesAreErrors() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\n")
+        try sandbox.write(".drover", "port=abc\nbogus=1\n")
+        let outcome = try DroverProcess.run(["check"], in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == """
+            drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout)
+
+            """)
+        try sandbox.write(".drover", "port=abc\n")
+        let value = try DroverProcess.run(["check"], in: sandbox.path)
+        #expect(value.code == 1)
+        #expect(value.stderr == "drover: .drover:1: invalid value \"abc\" for port: must be a port number from 1 to 65535\n")
+    }
+}

@@ -1,0 +1,69 @@
+import DroverCore
+import DroverSystem
+import Foundation
+import Testing
+
+/// What a finished run of the drover binary left.
+struct Outcome {
+    var status: Termination
+    var stdout: String
+    var stderr: String
+
+    var code: Int32 { status.shellCode }
+}
+
+/// Runs the built `drover` binary the way a user would, bounded in time.
+///
+/// The child leads its own process group; on timeout the whole group gets SIGKILL,
+/// and after every run the test fails if anything of that group is still alive.
+enum DroverProcess {
+    /// The binary built beside this test bundle.
+    static let binary: String = {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("drover").path
+    }()
+
+    /// A small, predictable environment: no PORT, no buffering overrides from the machine.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            ["PATH", "HOME", "LANG", "TMPDIR"].contains(name)
+        }
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
+    static func run(
+        _ arguments: [String], in directory: String, environment: [String: String] = environment(),
+        timeout: Double = 30, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Outcome {
+        let capture = try Sandbox()
+        var request = Spawn.Request(
+            path: binary, arguments: ["drover"] + arguments,
+            environment: environment.map { "\($0.key)=\($0.value)" }, workingDirectory: directory)
+        request.standardOutput = .file("\(capture.path)/stdout")
+        request.standardError = .file("\(capture.path)/stderr")
+        request.grouping = .newProcessGroup
+        let pid = try Spawn.run(request)
+
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Termination?
+        while status == nil {
+            status = try Children.reapIfExited(pid)
+            if status == nil {
+                if Date() > deadline {
+                    Children.signalGroup(pid, SIGKILL)
+                    Issue.record("drover \(arguments) did not finish within \(timeout) s; killed", sourceLocation: sourceLocation)
+                    while status == nil { status = try Children.reapIfExited(pid); usleep(1000) }
+                    break
+                }
+                usleep(2000)
+            }
+        }
+        if Children.groupHasMembers(pid) {
+            Children.signalGroup(pid, SIGKILL)
+            Issue.record("drover \(arguments) left processes running in its group", sourceLocation: sourceLocation)
+        }
+        return Outcome(
+            status: status!, stdout: (try? capture.read("stdout")) ?? "", stderr: (try? capture.read("stderr")) ?? "")
+    }
+}
