@@ -36,7 +36,8 @@ public enum Children {
 
     public static func decode(_ status: Int32) -> Termination {
         if cdrover_exited(status) != 0 { return .exited(code: cdrover_exit_code(status)) }
-        return .signaled(signal: cdrover_terminating_signal(status))
+        let signal = cdrover_terminating_signal(status)
+        return .signaled(signal: signal, name: SignalNumbers.name(of: signal))
     }
 
     /// `kill(-group, signal)`: false when the group is already empty (ESRCH).
