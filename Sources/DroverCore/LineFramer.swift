@@ -29,7 +29,12 @@ public struct LineFramer: Sendable {
             if pending.isEmpty {
                 var lineEnd = end
                 if lineEnd > start, base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 13 { lineEnd -= 1 }
-                emit(UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd]))
+                var chunkStart = start
+                while lineEnd - chunkStart > Self.maximumLineLength {
+                    emit(UnsafeRawBufferPointer(rebasing: bytes[chunkStart..<(chunkStart + Self.maximumLineLength)]))
+                    chunkStart += Self.maximumLineLength
+                }
+                emit(UnsafeRawBufferPointer(rebasing: bytes[chunkStart..<lineEnd]))
             } else {
                 appendPending(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), emit: emit)
                 completePending(emit: emit)
@@ -61,7 +66,7 @@ public struct LineFramer: Sendable {
     @usableFromInline
     mutating func appendPending(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) {
         var remaining = bytes
-        while pending.count + remaining.count >= Self.maximumLineLength {
+        while pending.count + remaining.count > Self.maximumLineLength {
             let take = Self.maximumLineLength - pending.count
             pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: remaining[0..<take]))
             pending.withUnsafeBytes { emit($0) }

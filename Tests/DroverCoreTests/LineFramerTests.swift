@@ -1,0 +1,100 @@
+import DroverCore
+import Testing
+
+@Suite struct LineFramerTests {
+    /// Feeds `chunks` in order, then finishes; returns the lines as byte arrays.
+    static func frame(_ chunks: [[UInt8]]) -> [[UInt8]] {
+        var framer = LineFramer()
+        var lines: [[UInt8]] = []
+        for chunk in chunks {
+            chunk.withUnsafeBytes { framer.feed($0) { lines.append(Array($0)) } }
+        }
+        framer.finish { lines.append(Array($0)) }
+        return lines
+    }
+
+    static func text(_ chunks: [String]) -> [String] {
+        frame(chunks.map { Array($0.utf8) }).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func splitsOnNewlines() {
+        #expect(Self.text(["a\nb\n"]) == ["a", "b"])
+        #expect(Self.text(["a\n\nb\n"]) == ["a", "", "b"])
+        #expect(Self.text(["\n"]) == [""])
+    }
+
+    @Test func joinsLinesAcrossChunks() {
+        #expect(Self.text(["he", "llo\nwor", "ld\n"]) == ["hello", "world"])
+        #expect(Self.text(["a", "", "b", "\n"]) == ["ab"])
+    }
+
+    @Test func crlfIsOneLineEndEvenAcrossChunks() {
+        #expect(Self.text(["a\r\nb\r\n"]) == ["a", "b"])
+        #expect(Self.text(["a\r", "\nb\n"]) == ["a", "b"])
+        #expect(Self.text(["progress\r50%\r100%\n"]) == ["progress\r50%\r100%"], "a lone CR is content")
+    }
+
+    @Test func flushesAPartialLastLine() {
+        #expect(Self.text(["done\nno newline"]) == ["done", "no newline"])
+        #expect(Self.text([""]) == [])
+    }
+
+    @Test func cutsLongLinesIntoBoundedChunks() {
+        let limit = LineFramer.maximumLineLength
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: limit * 2 + 10)
+        let lines = Self.frame([long + [10]])
+        #expect(lines.map(\.count) == [limit, limit, 10])
+        // Same when the line arrives in small pieces.
+        let pieces = stride(from: 0, to: long.count, by: 1000).map { Array(long[$0..<min($0 + 1000, long.count)]) }
+        #expect(Self.frame(pieces + [[10]]).map(\.count) == [limit, limit, 10])
+        #expect(Self.frame(pieces + [[10]]).joined().count == long.count, "no byte lost")
+    }
+
+    @Test func aLineOfExactlyTheLimitStaysOneLine() {
+        let limit = LineFramer.maximumLineLength
+        let exact = [UInt8](repeating: 65, count: limit)
+        #expect(Self.frame([exact + [10]]).map(\.count) == [limit])
+        #expect(Self.frame([Array(exact[..<100]), Array(exact[100...]), [10]]).map(\.count) == [limit])
+        #expect(Self.frame([exact, [66, 10]]).map(\.count) == [limit, 1])
+    }
+
+    @Test func passesInvalidUTF8AndControlBytesThrough() {
+        let bytes: [UInt8] = [0xFF, 0xFE, 0x00, 0x1B, 0x5B, 0x33, 0x31, 0x6D, 0x07, 10, 0xC3, 10]
+        #expect(Self.frame([bytes]) == [[0xFF, 0xFE, 0x00, 0x1B, 0x5B, 0x33, 0x31, 0x6D, 0x07], [0xC3]])
+    }
+
+    @Test func everyByteArrivesWhateverTheChunking() {
+        var generator = SeededGenerator(seed: 42)
+        var stream: [UInt8] = []
+        for line in 0..<500 {
+            let length = Int.random(in: 0..<300, using: &generator)
+            stream += (0..<length).map { _ in UInt8.random(in: 32...126, using: &generator) }
+            stream += line % 7 == 0 ? [13, 10] : [10]
+        }
+        let expected = Self.frame([stream])
+        for _ in 0..<20 {
+            var chunks: [[UInt8]] = []
+            var offset = 0
+            while offset < stream.count {
+                let size = Int.random(in: 1...700, using: &generator)
+                chunks.append(Array(stream[offset..<min(offset + size, stream.count)]))
+                offset += size
+            }
+            #expect(Self.frame(chunks) == expected)
+        }
+        #expect(expected.count == 500)
+    }
+}
+
+/// A small deterministic generator so failures reproduce.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}

@@ -1,0 +1,76 @@
+import DroverCore
+import Testing
+
+@Suite struct ShutdownPlanTests {
+    @Test func anInstanceExitStopsEverythingAndGivesItsCode() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        let actions = plan.stop(.instanceExited(name: "web.1", .exited(code: 3)), now: 1000)
+        #expect(actions == [.log("sending SIGTERM to all processes"), .terminateAll])
+        #expect(plan.deadline == 6000)
+        #expect(plan.deadlinePassed(now: 5999, stillRunning: 2) == [])
+        #expect(plan.deadlinePassed(now: 6000, stillRunning: 0) == [])
+        #expect(plan.phase == .killing)
+        #expect(plan.exitCode == 3)
+    }
+
+    @Test func aSignalledInstanceGives128PlusTheSignal() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        _ = plan.stop(.instanceExited(name: "web.1", .signaled(signal: 9, name: "SIGKILL")), now: 0)
+        #expect(plan.exitCode == 137)
+    }
+
+    @Test func aSignalToDroverExitsZeroWhenAllStopInTime() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        let actions = plan.received(.interrupt, now: 0, stillRunning: 3)
+        #expect(actions == [
+            .log("SIGINT received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll,
+        ])
+        #expect(plan.exitCode == 0)
+    }
+
+    @Test func killingAfterTheTimeoutExitsOne() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 2000)
+        _ = plan.received(.terminate, now: 100, stillRunning: 3)
+        #expect(plan.deadlinePassed(now: 2100, stillRunning: 2)
+            == [.log("sending SIGKILL to 2 processes still running after 2s"), .killAll])
+        #expect(plan.exitCode == 1)
+        #expect(plan.deadline == nil)
+    }
+
+    @Test func aSecondInterruptKillsAtOnce() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        _ = plan.received(.interrupt, now: 0, stillRunning: 1)
+        #expect(plan.received(.interrupt, now: 10, stillRunning: 1)
+            == [.log("sending SIGKILL to 1 process SIGINT received again"), .killAll])
+        #expect(plan.phase == .killing)
+        #expect(plan.received(.terminate, now: 20, stillRunning: 1) == [], "already killing")
+    }
+
+    @Test func hangupStartsTheDrainButDoesNotEscalate() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        #expect(plan.received(.hangup, now: 0, stillRunning: 1).last == .terminateAll)
+        #expect(plan.received(.hangup, now: 1, stillRunning: 1) == [])
+        #expect(plan.isStopping)
+    }
+
+    @Test func userSignalsAreForwarded() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        #expect(plan.received(.userDefined1, now: 0, stillRunning: 1)
+            == [.log("SIGUSR1 received, forwarding it to all processes"), .forward(.userDefined1)])
+        #expect(!plan.isStopping)
+    }
+
+    @Test func onlyTheFirstReasonCounts() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        _ = plan.stop(.instanceExited(name: "a.1", .exited(code: 2)), now: 0)
+        #expect(plan.stop(.instanceExited(name: "b.1", .exited(code: 9)), now: 1) == [])
+        #expect(plan.exitCode == 2)
+    }
+
+    @Test func fractionalTimeoutsReadNaturally() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 250)
+        _ = plan.received(.terminate, now: 0, stillRunning: 1)
+        #expect(plan.deadlinePassed(now: 250, stillRunning: 1).first
+            == .log("sending SIGKILL to 1 process still running after 0.25s"))
+    }
+}
