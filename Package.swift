@@ -19,8 +19,12 @@ let package = Package(
         .target(name: "DroverCore", swiftSettings: strictSwift),
         // Thin typed wrappers over the system calls drover needs; no policy.
         .target(name: "DroverSystem", dependencies: ["CDroverShims", "DroverCore"], swiftSettings: strictSwift),
+        // The event loop that carries out the core's decisions over the system layer.
+        .target(name: "DroverSupervisor", dependencies: ["DroverCore", "DroverSystem"], swiftSettings: strictSwift),
         // Argument parsing and one file per command.
-        .target(name: "DroverCLI", dependencies: ["DroverCore", "DroverSystem"], swiftSettings: strictSwift),
+        .target(
+            name: "DroverCLI", dependencies: ["DroverCore", "DroverSystem", "DroverSupervisor"],
+            swiftSettings: strictSwift),
         .executableTarget(name: "drover", dependencies: ["DroverCLI"], swiftSettings: strictSwift),
         .testTarget(name: "DroverCoreTests", dependencies: ["DroverCore"], swiftSettings: strictSwift),
         .testTarget(name: "DroverSystemTests", dependencies: ["DroverSystem"], swiftSettings: strictSwift),

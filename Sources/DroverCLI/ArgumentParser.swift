@@ -82,6 +82,11 @@ enum ArgumentParser {
             guard let option, command.options.contains(option) else {
                 throw fail("unknown option \"\(flag)\" for \(command.name)")
             }
+            if option.isFlag {
+                guard attached == nil else { throw fail("option \(flag) takes no value") }
+                options[option] = OptionValue("true", origin: .commandLine(flag: flag))
+                continue
+            }
             let value: String
             if let attached {
                 value = attached

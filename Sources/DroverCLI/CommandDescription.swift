@@ -31,9 +31,19 @@ struct CommandDescription: Sendable {
         usage: "drover start [NAME...] [options]",
         discussion: """
             Starts one instance of each Procfile entry (or the formation given with -m),
-            or only the named types. Each instance gets PORT and PS in its environment.
+            or only the named types, each in its own process group with PORT and PS set,
+            and shows their output as one stream of "HH:MM:SS name.N | line".
+
+            When any instance exits, or on SIGINT, SIGTERM or SIGHUP, every process group
+            gets SIGTERM; whatever still runs after the timeout gets SIGKILL. A second
+            SIGINT or SIGTERM kills at once. SIGUSR1 and SIGUSR2 are passed on.
+
+            EXIT STATUS: the exit code of the instance whose exit stopped the formation
+            (128+N if signal N killed it); after a signal to drover, 0 if everything
+            stopped within the timeout, 1 if something had to be killed; 1 for a bad
+            Procfile or env file and 64 for a bad command line, before anything starts.
             """,
-        options: [.procfile, .env, .root, .formation, .port, .timeout],
+        options: [.procfile, .env, .root, .formation, .port, .timeout, .color, .noTimestamp, .noPrefix],
         arguments: .processNames)
 
     static let check = CommandDescription(

@@ -35,7 +35,8 @@ enum HelpText {
         if !command.options.isEmpty {
             text += "\nOPTIONS:\n"
             for option in command.options {
-                let flags = "-\(option.shortFlag), --\(option.rawValue) \(option.valueName)"
+                let short = option.shortFlag.map { "-\($0), " } ?? "    "
+                let flags = short + "--\(option.rawValue)" + (option.isFlag ? "" : " \(option.valueName)")
                 text += "  " + pad(flags, to: 34) + describe(option) + "\n"
             }
             text += "  " + pad("-h, --help", to: 34) + "Show this help\n"
@@ -51,6 +52,9 @@ enum HelpText {
         case .formation: "How many of each type: all=1,web=2 (default: one of each)"
         case .port: "Base port: PORT = base + 100 × entry index + instance − 1 (default: PORT, else 5000)"
         case .timeout: "Seconds between SIGTERM and SIGKILL when stopping (default: 5)"
+        case .color: "Color the prefixes: auto (a terminal, TERM not dumb, no NO_COLOR), always, never"
+        case .noTimestamp: "Leave the time out of each line"
+        case .noPrefix: "Print the processes' lines bare: no time, no name"
         }
     }
 

@@ -14,6 +14,8 @@ public struct Application: Equatable, Sendable {
     public var instances: [PlannedInstance]
     /// How long a drain waits after SIGTERM before SIGKILL (`-t`).
     public var timeoutMilliseconds: Int
+    /// `--color`, `--no-timestamp`, `--no-prefix`.
+    public var logging: LogOptions
 
     /// The environment instance `instance` runs with: the app's, plus its `PORT` and `PS`.
     public func environment(for instance: PlannedInstance) -> EnvironmentVariables {
@@ -81,6 +83,8 @@ public struct ApplicationLoader {
             }
         }
 
+        let logging = resolveLogging(options, errors: &errors)
+
         var formation: Formation?
         var instances: [PlannedInstance] = []
         if let procfile, errors.isEmpty {
@@ -104,7 +108,28 @@ public struct ApplicationLoader {
         guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
         return .success(Application(
             procfilePath: procfilePath, procfile: procfile, root: root, environment: environment,
-            basePort: basePort, formation: formation, instances: instances, timeoutMilliseconds: timeout))
+            basePort: basePort, formation: formation, instances: instances, timeoutMilliseconds: timeout,
+            logging: logging))
+    }
+
+    private func resolveLogging(_ options: LaunchOptions, errors: inout [Diagnostic]) -> LogOptions {
+        var logging = LogOptions()
+        if let value = options[.color] {
+            if let choice = ColorChoice(rawValue: value.text) {
+                logging.color = choice
+            } else {
+                errors.append(value.invalid("must be auto, always or never", option: .color))
+            }
+        }
+        for option in [LaunchOption.noTimestamp, .noPrefix] {
+            guard let value = options[option] else { continue }
+            guard let on = Switch.parse(value.text) else {
+                errors.append(value.invalid("must be true or false", option: option))
+                continue
+            }
+            if option == .noTimestamp { logging.timestamps = !on } else { logging.prefixes = !on }
+        }
+        return logging
     }
 
     private func loadProcfile(_ path: String, required: Bool, errors: inout [Diagnostic]) -> Procfile? {
@@ -208,5 +233,25 @@ public enum Seconds {
             milliseconds += scaled
         }
         return milliseconds
+    }
+}
+
+/// How `start` shows the log stream.
+public struct LogOptions: Equatable, Sendable {
+    public var color: ColorChoice = .auto
+    public var timestamps = true
+    public var prefixes = true
+
+    public init() {}
+}
+
+/// `true`/`false` (also yes/no, 1/0) in a defaults file.
+public enum Switch {
+    public static func parse(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "1", "on": true
+        case "false", "no", "0", "off": false
+        default: nil
+        }
     }
 }

@@ -8,9 +8,12 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     case formation
     case port
     case timeout
+    case color
+    case noTimestamp = "no-timestamp"
+    case noPrefix = "no-prefix"
 
-    /// foreman's one-letter flag.
-    public var shortFlag: Character {
+    /// foreman's one-letter flag, where there is one.
+    public var shortFlag: Character? {
         switch self {
         case .procfile: "f"
         case .env: "e"
@@ -18,8 +21,12 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .formation: "m"
         case .port: "p"
         case .timeout: "t"
+        case .color, .noTimestamp, .noPrefix: nil
         }
     }
+
+    /// A switch without a value on the command line (`true`/`false` in a defaults file).
+    public var isFlag: Bool { self == .noTimestamp || self == .noPrefix }
 
     /// What the value looks like, for help text.
     public var valueName: String {
@@ -30,6 +37,8 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .formation: "all=N,NAME=N..."
         case .port: "PORT"
         case .timeout: "SECONDS"
+        case .color: "auto|always|never"
+        case .noTimestamp, .noPrefix: ""
         }
     }
 

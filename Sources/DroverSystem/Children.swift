@@ -23,15 +23,39 @@ public enum Children {
         }
     }
 
-    /// `waitpid(-1, WNOHANG)`: any child that has exited, or nil.
-    public static func reapAny() -> (pid: Int32, status: Termination)? {
+    /// What `waitpid(-1, WNOHANG)` found.
+    public enum Reaped: Equatable, Sendable {
+        case exited(pid: Int32, Termination)
+        /// Children exist, none has exited.
+        case noneExited
+        /// drover has no children left at all (ECHILD).
+        case noChildren
+    }
+
+    /// Reaps one exited child, if any, without blocking.
+    public static func reapAny() -> Reaped {
+        wait(options: WNOHANG)
+    }
+
+    /// Waits for any child to exit (blocking).
+    public static func waitAny() -> Reaped {
+        wait(options: 0)
+    }
+
+    private static func wait(options: Int32) -> Reaped {
         var status: Int32 = 0
         while true {
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid < 0 && errno == EINTR { continue }
-            guard pid > 0 else { return nil }
-            return (pid, decode(status))
+            let pid = waitpid(-1, &status, options)
+            if pid > 0 { return .exited(pid: pid, decode(status)) }
+            if pid == 0 { return .noneExited }
+            if errno == EINTR { continue }
+            return .noChildren
         }
+    }
+
+    /// `getpgid(2)`; 0 when the process is gone.
+    public static func processGroup(of pid: Int32) -> Int32 {
+        max(0, getpgid(pid))
     }
 
     public static func decode(_ status: Int32) -> Termination {

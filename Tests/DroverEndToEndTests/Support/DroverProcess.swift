@@ -6,8 +6,11 @@ import Testing
 /// What a finished run of the drover binary left.
 struct Outcome {
     var status: Termination
-    var stdout: String
+    var stdoutBytes: [UInt8]
     var stderr: String
+
+    /// stdout decoded leniently: invalid UTF-8 shows as U+FFFD.
+    var stdout: String { String(decoding: stdoutBytes, as: UTF8.self) }
 
     var code: Int32 { status.shellCode }
 }
@@ -36,9 +39,18 @@ enum DroverProcess {
         _ arguments: [String], in directory: String, environment: [String: String] = environment(),
         timeout: Double = 30, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Outcome {
+        try runProgram(binary, ["drover"] + arguments, in: directory, environment: environment, timeout: timeout,
+                       sourceLocation: sourceLocation)
+    }
+
+    /// Any program, with the same guarantees: a deadline, and nothing left in its group.
+    static func runProgram(
+        _ path: String, _ arguments: [String], in directory: String, environment: [String: String] = environment(),
+        timeout: Double = 30, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Outcome {
         let capture = try Sandbox()
         var request = Spawn.Request(
-            path: binary, arguments: ["drover"] + arguments,
+            path: path, arguments: arguments,
             environment: environment.map { "\($0.key)=\($0.value)" }, workingDirectory: directory)
         request.standardOutput = .file("\(capture.path)/stdout")
         request.standardError = .file("\(capture.path)/stderr")
@@ -63,7 +75,6 @@ enum DroverProcess {
             Children.signalGroup(pid, SIGKILL)
             Issue.record("drover \(arguments) left processes running in its group", sourceLocation: sourceLocation)
         }
-        return Outcome(
-            status: status!, stdout: (try? capture.read("stdout")) ?? "", stderr: (try? capture.read("stderr")) ?? "")
+        return Outcome(status: status!, stdoutBytes: capture.bytes("stdout"), stderr: capture.text("stderr"))
     }
 }

@@ -31,4 +31,14 @@ final class Sandbox {
     func read(_ name: String) throws -> String {
         try String(contentsOfFile: "\(path)/\(name)", encoding: .utf8)
     }
+
+    /// The file's bytes, or none if it is missing.
+    func bytes(_ name: String) -> [UInt8] {
+        (try? Data(contentsOf: URL(fileURLWithPath: "\(path)/\(name)"))).map(Array.init) ?? []
+    }
+
+    /// The file decoded leniently (invalid UTF-8 as U+FFFD), or "" if it is missing.
+    func text(_ name: String) -> String {
+        String(decoding: bytes(name), as: UTF8.self)
+    }
 }

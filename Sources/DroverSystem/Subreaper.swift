@@ -1,0 +1,46 @@
+import CDroverShims
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Making drover the parent of last resort for everything it starts (Linux).
+public enum Subreaper {
+    /// `prctl(PR_SET_CHILD_SUBREAPER)`: orphaned descendants are reparented to drover
+    /// instead of init, so a double-forked daemon can still be found and stopped.
+    public static func become() throws(SystemError) {
+        guard cdrover_become_subreaper() == 0 else { throw .last("prctl(PR_SET_CHILD_SUBREAPER)") }
+    }
+
+    /// The pids of drover's living children, orphans reparented to it included.
+    ///
+    /// Reads `/proc/self/task/*/children`; where the kernel lacks that file, scans
+    /// `/proc/*/stat` for processes whose parent is drover.
+    public static func children() -> [Int32] {
+        let pid = getpid()
+        if case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/task/\(pid)/children") {
+            return String(decoding: bytes, as: UTF8.self).split(separator: " ").compactMap { Int32($0) }
+        }
+        return scanForChildren(of: pid)
+    }
+
+    private static func scanForChildren(of parent: Int32) -> [Int32] {
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        var found: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let pid = Int32(name), case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/stat") else {
+                continue
+            }
+            // Fields after the last ')' (the name may hold spaces): state, ppid, ...
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let close = text.lastIndex(of: ")") else { continue }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == parent { found.append(pid) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,110 @@
+import DroverCore
+import DroverSystem
+import Foundation
+import Testing
+
+/// A drover started in the background, for tests that signal it while it runs.
+///
+/// It leads its own process group; `finish` (or deinit) kills that group if anything
+/// is left, and fails the test when something was.
+final class RunningDrover {
+    let pid: Int32
+    private let capture: Sandbox
+    private var status: Termination?
+    private let sourceLocation: SourceLocation
+
+    init(
+        _ arguments: [String], in directory: String, environment: [String: String] = DroverProcess.environment(),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        capture = try Sandbox()
+        self.sourceLocation = sourceLocation
+        var request = Spawn.Request(
+            path: DroverProcess.binary, arguments: ["drover"] + arguments,
+            environment: environment.map { "\($0.key)=\($0.value)" }, workingDirectory: directory)
+        request.standardOutput = .file("\(capture.path)/stdout")
+        request.standardError = .file("\(capture.path)/stderr")
+        request.grouping = .newProcessGroup
+        pid = try Spawn.run(request)
+    }
+
+    deinit {
+        if status == nil {
+            Children.signalGroup(pid, SIGKILL)
+            while (try? Children.reapIfExited(pid)) == .some(nil) { usleep(1000) }
+        }
+    }
+
+    var stdout: String { capture.text("stdout") }
+    var stderr: String { capture.text("stderr") }
+
+    func signal(_ number: Int32) {
+        Children.signal(pid, number)
+    }
+
+    /// Waits until stdout contains `text`; false after `timeout` seconds.
+    @discardableResult
+    func waitForOutput(_ text: String, timeout: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stdout.contains(text) { return true }
+            usleep(5000)
+        }
+        Issue.record("no \"\(text)\" in drover's output within \(timeout) s:\n\(stdout)", sourceLocation: sourceLocation)
+        return false
+    }
+
+    /// Waits for drover to exit (SIGKILL to its group after `timeout`), then checks
+    /// that nothing of its group survived it.
+    func finish(timeout: Double = 30) throws -> Outcome {
+        let deadline = Date().addingTimeInterval(timeout)
+        while status == nil {
+            status = try Children.reapIfExited(pid)
+            if status == nil {
+                if Date() > deadline {
+                    Children.signalGroup(pid, SIGKILL)
+                    Issue.record("drover did not exit within \(timeout) s; killed", sourceLocation: sourceLocation)
+                }
+                usleep(2000)
+            }
+        }
+        if Children.groupHasMembers(pid) {
+            Children.signalGroup(pid, SIGKILL)
+            Issue.record("drover's process group outlived it", sourceLocation: sourceLocation)
+        }
+        return Outcome(status: status!, stdoutBytes: capture.bytes("stdout"), stderr: stderr)
+    }
+
+}
+
+enum ProcessTable {
+    /// Whether a process with this pid exists and is not a zombie.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)]
+        return state != "Z" && state != "X"
+    }
+
+    /// The pids whose parent is `parent`, with their state letter.
+    static func children(of parent: Int32) -> [(pid: Int32, state: Character)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { name -> (Int32, Character)? in
+            guard let pid = Int32(name),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, Int32(fields[1]) == parent else { return nil }
+            return (pid, fields[0].first!)
+        }
+    }
+
+    /// Kills `pids` that are still alive (cleanup after a failed test) and says whether any were.
+    static func killSurvivors(_ pids: [Int32]) -> [Int32] {
+        let alive = pids.filter(isAlive)
+        for pid in alive { kill(pid, SIGKILL) }
+        return alive
+    }
+}
