@@ -24,5 +24,11 @@ install:
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/drover
 
+# Release build (as installed: static Swift runtime), then the benchmark's table of medians.
+bench:
+	$(SWIFT) build -c release --static-swift-stdlib --product drover
+	$(SWIFT) build -c release --product drover-bench
+	.build/release/drover-bench --drover $(RELEASE) $(if $(PEERS),--peers) $(BENCH_FLAGS)
+
 clean:
 	rm -rf .build

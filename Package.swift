@@ -26,6 +26,8 @@ let package = Package(
             name: "DroverCLI", dependencies: ["DroverCore", "DroverSystem", "DroverSupervisor"],
             swiftSettings: strictSwift),
         .executableTarget(name: "drover", dependencies: ["DroverCLI"], swiftSettings: strictSwift),
+        // `make bench`: the speed and memory goals, measured on the release binary.
+        .executableTarget(name: "drover-bench", dependencies: ["DroverSystem"], swiftSettings: strictSwift),
         .testTarget(name: "DroverCoreTests", dependencies: ["DroverCore"], swiftSettings: strictSwift),
         .testTarget(name: "DroverSystemTests", dependencies: ["DroverSystem"], swiftSettings: strictSwift),
         .testTarget(name: "DroverCLITests", dependencies: ["DroverCLI", "DroverCore"], swiftSettings: strictSwift),
