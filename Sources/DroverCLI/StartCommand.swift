@@ -4,7 +4,7 @@ import DroverSystem
 
 /// `drover start`: runs the formation in the foreground until it stops.
 enum StartCommand {
-    static func run(options: LaunchOptions, names: [String]) throws(Diagnostics) -> ExitCode.RawValue {
+    static func run(options: LaunchOptions, names: [String]) throws(Diagnostics) -> Int32 {
         let context = try ApplicationContext.current()
         let application = try context.load(options, selected: names)
         guard !application.instances.isEmpty else {
