@@ -50,14 +50,26 @@ public struct LineFramer: Sendable {
         pending.removeAll(keepingCapacity: false)
     }
 
+    /// The offset of the first `\n`, eight bytes at a time.
+    ///
+    /// Pure Swift (the core calls no C library, so no memchr): a word XORed with
+    /// 0x0A in every byte has a zero byte exactly where a newline was, and the
+    /// classic `(x - 0x01..) & ~x & 0x80..` test finds zero bytes without a branch
+    /// per byte. Little-endian, so the lowest set bit marks the first match.
     @usableFromInline
     static func findNewline(_ start: UnsafeRawPointer, _ count: Int) -> Int? {
-        // memchr is not in the pure core; a byte loop over raw memory is what the
-        // optimizer vectorizes here.
-        let bytes = start.assumingMemoryBound(to: UInt8.self)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
         var index = 0
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: start.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ newlines
+            let zeros = (word &- ones) & ~word & highs
+            if zeros != 0 { return index + zeros.trailingZeroBitCount / 8 }
+            index += 8
+        }
         while index < count {
-            if bytes[index] == 10 { return index }
+            if start.load(fromByteOffset: index, as: UInt8.self) == 10 { return index }
             index += 1
         }
         return nil

@@ -15,6 +15,9 @@ let droverPath = URL(fileURLWithPath: option("--drover") ?? ".build/release/drov
 let runs = option("--runs").flatMap(Int.init) ?? 5
 let quick = arguments.contains("--quick")
 let idleSeconds: Double = quick ? 2 : 10
+/// `--only throughput|startup|stop|idle`: one scenario group, for quick comparisons.
+let only = option("--only")
+@MainActor func wanted(_ group: String) -> Bool { only == nil || only == group }
 
 let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("drover-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
@@ -39,28 +42,30 @@ struct Column {
 }
 
 func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
-    value.isNaN ? "failed" : String(format: "%.\(digits)f", value) + " " + unit
+    value.isNaN ? "-" : String(format: "%.\(digits)f", value) + " " + unit
 }
 
 @MainActor func measure(_ peer: Peer, runs: Int, lines: Int) -> Column {
     let scenarios = Scenarios(peer: peer, workspace: workspace)
     print("measuring \(peer.name) (\(runs) run\(runs == 1 ? "" : "s"))...")
     var throughput: [(Double, Double)] = []
-    for run in 1...runs {
+    for run in 1...runs where wanted("throughput") {
         do { throughput.append(try scenarios.throughput(writers: 16, lines: lines)) } catch {
             print("  throughput run \(run) failed: \(error)")
         }
     }
-    let startup = median("startup", runs: runs) { try scenarios.startup(count: 500) }
-    let graceful = median("stop 100", runs: runs) {
+    let startup = !wanted("startup") ? .nan : median("startup", runs: runs) { try scenarios.startup(count: 500) }
+    let graceful = !wanted("stop") ? .nan : median("stop 100", runs: runs) {
         try scenarios.shutdown(
             procfile: "p: trap 'sleep 0.1; exit 0' TERM; echo ready; sleep 1000 & wait\n", count: 100, timeout: 5)
     }
-    let stubborn = median("stop TERM-ignorer", runs: runs) {
+    let stubborn = !wanted("stop") ? .nan : median("stop TERM-ignorer", runs: runs) {
         try scenarios.shutdown(procfile: "p: trap '' TERM; echo ready; while :; do sleep 1; done\n", count: 1, timeout: 2)
     }
     var idle = (rssKB: Double.nan, cpuSeconds: Double.nan, wakeupsPerSecond: Double.nan)
-    do { idle = try scenarios.idle(count: 100, seconds: idleSeconds) } catch { print("  idle failed: \(error)") }
+    if wanted("idle") {
+        do { idle = try scenarios.idle(count: 100, seconds: idleSeconds) } catch { print("  idle failed: \(error)") }
+    }
     return Column(name: peer.name, values: [
         format(Measurement.median(throughput.map(\.0)) / 1e6, "M"),
         format(Measurement.median(throughput.map(\.1)) * 1e6, "µs", digits: 3),
@@ -76,7 +81,7 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
 let droverLines = quick ? 20_000 : 200_000
 print("drover benchmark: \(droverPath); medians of \(runs) runs\n")
 var columns = [measure(.drover(droverPath), runs: runs, lines: droverLines)]
-let pipeLimit = median("pipe limit", runs: runs) {
+let pipeLimit = !wanted("throughput") ? .nan : median("pipe limit", runs: runs) {
     try Scenarios(peer: .drover(droverPath), workspace: workspace).pipeLimit(writers: 16, lines: droverLines)
 }
 if arguments.contains("--peers") {

@@ -63,6 +63,24 @@ import Testing
         #expect(Self.frame([bytes]) == [[0xFF, 0xFE, 0x00, 0x1B, 0x5B, 0x33, 0x31, 0x6D, 0x07], [0xC3]])
     }
 
+    @Test func findsNewlinesAmongArbitraryBytes() {
+        // The word-at-a-time search must agree with a byte-by-byte split for any
+        // byte values (high bytes and zeros included) and any alignment.
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<200 {
+            let length = Int.random(in: 0..<200, using: &generator)
+            let bytes = (0..<length).map { _ -> UInt8 in
+                Int.random(in: 0..<8, using: &generator) == 0 ? 10 : UInt8.random(in: 0...255, using: &generator)
+            }
+            // Segments before a newline lose one trailing CR; the last fragment has no
+            // line end, so a CR there is content.
+            let segments = bytes.split(separator: 10, omittingEmptySubsequences: false).map(Array.init)
+            var naive = segments.dropLast().map { $0.last == 13 ? Array($0.dropLast()) : $0 }
+            if let last = segments.last, !last.isEmpty { naive.append(last) }
+            #expect(Self.frame([bytes]) == naive, "\(bytes)")
+        }
+    }
+
     @Test func everyByteArrivesWhateverTheChunking() {
         var generator = SeededGenerator(seed: 42)
         var stream: [UInt8] = []

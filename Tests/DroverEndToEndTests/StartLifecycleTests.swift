@@ -144,6 +144,21 @@ import Testing
         #expect(outcome.stderr == "")
     }
 
+    @Test func childrenInheritOnlyTheStandardDescriptors() throws {
+        let sandbox = try Sandbox()
+        // exec: look at a program that opens nothing itself, from outside.
+        try sandbox.write("Procfile", "a: echo \"child=$$\"; exec sleep 60\nb: echo \"child=$$\"; exec sleep 60\n")
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("a.1    | child=")
+        drover.waitForOutput("b.1    | child=")
+        for pid in Self.pids(in: drover.stdout, named: "child") {
+            let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+            #expect(descriptors == ["0", "1", "2"], "pid \(pid)")
+        }
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
+
     @Test func everyInstanceRunsInItsOwnProcessGroupInTheRoot() throws {
         let sandbox = try Sandbox()
         try sandbox.write("app/Procfile", CoordinatedProcfile.make(
