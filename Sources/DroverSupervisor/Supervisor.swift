@@ -12,6 +12,8 @@ public final class Supervisor {
     private static let outputToken: UInt64 = 1
     private static let firstInstanceToken: UInt64 = 16
     private static let readChunk = 65_536
+    /// Pipe buffers are allocated as they fill, so an idle instance costs nothing extra.
+    private static let pipeCapacity = 1 << 18
 
     private let configuration: SupervisorConfiguration
     private var instances: [SupervisedInstance]
@@ -89,6 +91,7 @@ public final class Supervisor {
         let instance = instances[index].plan
         do throws(SystemError) {
             let pipe = try Pipe.make(nonblockingReadEnd: true)
+            pipe.requestCapacity(Self.pipeCapacity)
             var request = Spawn.Request(
                 path: configuration.shell, arguments: [configuration.shell, "-c", instance.command],
                 environment: configuration.environments[index], workingDirectory: configuration.root)

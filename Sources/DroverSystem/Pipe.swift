@@ -26,6 +26,16 @@ public struct Pipe: Sendable {
     }
 }
 
+extension Pipe {
+    /// Asks for a larger buffer (Linux `F_SETPIPE_SZ`), so a busy writer and drover
+    /// switch less often; the kernel may grant less. Returns the size in force.
+    @discardableResult
+    public func requestCapacity(_ bytes: Int) -> Int? {
+        let granted = cdrover_set_pipe_size(readEnd.rawValue, Int32(clamping: bytes))
+        return granted > 0 ? Int(granted) : nil
+    }
+}
+
 extension FileDescriptor {
     /// Sets or clears O_NONBLOCK (`fcntl(2)`); returns whether it was set before.
     @discardableResult

@@ -19,6 +19,9 @@ short cdrover_spawn_setsid_flag(void);
 /* pipe2(2) with O_CLOEXEC, optionally O_NONBLOCK on both ends. */
 int cdrover_pipe_cloexec(int fds[2], int nonblocking);
 
+/* fcntl(F_SETPIPE_SZ): ask for a larger pipe buffer; returns the size granted or -1. */
+int cdrover_set_pipe_size(int fd, int size);
+
 /* accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK. */
 int cdrover_accept_cloexec(int socket);
 
