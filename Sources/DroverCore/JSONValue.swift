@@ -1,0 +1,252 @@
+/// A JSON value, for the control protocol (the core has no Foundation).
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    /// Integers only: the protocol has no fractions, and `1e3` or `1.5` are refused.
+    case integer(Int)
+    case string(String)
+    case array([JSONValue])
+    /// Keys in the order written; duplicate keys are refused by the parser.
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case let (.bool(a), .bool(b)): a == b
+        case let (.integer(a), .integer(b)): a == b
+        case let (.string(a), .string(b)): a == b
+        case let (.array(a), .array(b)): a == b
+        case let (.object(a), .object(b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
+        default: false
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        guard case let .object(members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    /// Compact text on one line: what the protocol sends.
+    public var serialized: String {
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    private func write(to text: inout String) {
+        switch self {
+        case .null: text += "null"
+        case let .bool(value): text += value ? "true" : "false"
+        case let .integer(value): text += String(value)
+        case let .string(value): JSONValue.writeString(value, to: &text)
+        case let .array(values):
+            text += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { text += "," }
+                value.write(to: &text)
+            }
+            text += "]"
+        case let .object(members):
+            text += "{"
+            for (index, (key, value)) in members.enumerated() {
+                if index > 0 { text += "," }
+                JSONValue.writeString(key, to: &text)
+                text += ":"
+                value.write(to: &text)
+            }
+            text += "}"
+        }
+    }
+
+    private static func writeString(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    /// Parses one JSON text; nesting deeper than 32 levels is refused.
+    public static func parse(_ text: String) throws(InvalidValue) -> JSONValue {
+        var parser = JSONParser(Array(text.utf8))
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.atEnd else { throw parser.failure("unexpected text after the JSON value") }
+        return value
+    }
+}
+
+/// A recursive-descent parser over UTF-8 bytes.
+struct JSONParser {
+    private let bytes: [UInt8]
+    private var position = 0
+    static let maximumDepth = 32
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var atEnd: Bool { position >= bytes.count }
+
+    func failure(_ message: String) -> InvalidValue {
+        InvalidValue("\(message) at byte \(position + 1)")
+    }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    }
+
+    mutating func value(depth: Int) throws(InvalidValue) -> JSONValue {
+        guard depth <= Self.maximumDepth else { throw failure("nested too deeply") }
+        skipWhitespace()
+        guard position < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .integer(try integer())
+        default: throw failure("unexpected character")
+        }
+    }
+
+    private mutating func literal(_ word: String) throws(InvalidValue) {
+        let expected = Array(word.utf8)
+        guard position + expected.count <= bytes.count, Array(bytes[position..<(position + expected.count)]) == expected
+        else { throw failure("unexpected character") }
+        position += expected.count
+    }
+
+    private mutating func integer() throws(InvalidValue) -> Int {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let digitsStart = position
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
+            throw failure("only whole numbers are accepted")
+        }
+        let digits = position - digitsStart
+        guard digits > 0, digits <= 18, !(digits > 1 && bytes[digitsStart] == UInt8(ascii: "0")),
+              let value = Int(String(decoding: bytes[start..<position], as: UTF8.self))
+        else { throw failure("bad number") }
+        return value
+    }
+
+    private mutating func string() throws(InvalidValue) -> String {
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var run = position
+        func flush(_ parser: JSONParser, upTo end: Int, into scalars: inout String.UnicodeScalarView) {
+            scalars.append(contentsOf: String(decoding: parser.bytes[run..<end], as: UTF8.self).unicodeScalars)
+        }
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                flush(self, upTo: position, into: &scalars)
+                position += 1
+                return String(scalars)
+            }
+            if byte < 0x20 { throw failure("control character in a string") }
+            if byte == UInt8(ascii: "\\") {
+                flush(self, upTo: position, into: &scalars)
+                position += 1
+                guard position < bytes.count else { break }
+                let escaped = bytes[position]
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"): scalars.append(try unicodeEscape())
+                default: throw failure("bad escape")
+                }
+                run = position
+                continue
+            }
+            position += 1
+        }
+        throw failure("unterminated string")
+    }
+
+    private mutating func hexQuad() throws(InvalidValue) -> UInt32 {
+        guard position + 4 <= bytes.count,
+              let value = UInt32(String(decoding: bytes[position..<(position + 4)], as: UTF8.self), radix: 16)
+        else { throw failure("bad \\u escape") }
+        position += 4
+        return value
+    }
+
+    private mutating func unicodeEscape() throws(InvalidValue) -> Unicode.Scalar {
+        let high = try hexQuad()
+        if (0xD800...0xDBFF).contains(high) {
+            guard position + 2 <= bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+            else { throw failure("lone surrogate") }
+            position += 2
+            let low = try hexQuad()
+            guard (0xDC00...0xDFFF).contains(low) else { throw failure("lone surrogate") }
+            return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
+        }
+        guard let scalar = Unicode.Scalar(high) else { throw failure("lone surrogate") }
+        return scalar
+    }
+
+    private mutating func array(depth: Int) throws(InvalidValue) -> JSONValue {
+        position += 1
+        var values: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(values)
+        }
+        while true {
+            values.append(try value(depth: depth + 1))
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(values) }
+            throw failure("expected , or ]")
+        }
+    }
+
+    private mutating func object(depth: Int) throws(InvalidValue) -> JSONValue {
+        position += 1
+        var members: [(String, JSONValue)] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a key") }
+            let key = try string()
+            guard !members.contains(where: { $0.0 == key }) else { throw failure("duplicate key \"\(key)\"") }
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected :") }
+            position += 1
+            members.append((key, try value(depth: depth + 1)))
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            throw failure("expected , or }")
+        }
+    }
+}

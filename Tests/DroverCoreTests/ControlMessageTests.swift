@@ -1,0 +1,113 @@
+import DroverCore
+import Testing
+
+@Suite struct JSONValueTests {
+    @Test func roundTrips() throws {
+        let text = #"{"a":[1,-2,true,false,null,"x\"y\\z\n\t\u0001é😀"],"b":{}}"#
+        let value = try JSONValue.parse(text)
+        #expect(value.serialized == #"{"a":[1,-2,true,false,null,"x\"y\\z\n\t\u0001é😀"],"b":{}}"#)
+        #expect(try JSONValue.parse(value.serialized) == value)
+    }
+
+    @Test func readsEscapesAndWhitespace() throws {
+        #expect(try JSONValue.parse(#" { "k" : "\u00e9\ud83d\ude00\/" } "#) == .object([("k", .string("é😀/"))]))
+    }
+
+    static let invalid: [(String, String)] = [
+        ("", "unexpected end of input at byte 1"),
+        ("{", "expected a key at byte 2"),
+        (#"{"a":1,}"#, "expected a key at byte 8"),
+        (#"{"a":1 "b":2}"#, "expected , or } at byte 8"),
+        (#"{"a":1,"a":2}"#, #"duplicate key "a" at byte 11"#),
+        ("[1,2", "unexpected end of input at byte 5"),
+        ("1.5", "only whole numbers are accepted at byte 2"),
+        ("01", "bad number at byte 3"),
+        ("99999999999999999999", "bad number at byte 21"),
+        (#""open"#, "unterminated string at byte 6"),
+        ("\"a\u{01}\"", "control character in a string at byte 3"),
+        (#""\x""#, "bad escape at byte 4"),
+        (#""\ud800""#, "lone surrogate at byte 8"),
+        ("tru", "unexpected character at byte 1"),
+        ("{} x", "unexpected text after the JSON value at byte 4"),
+        (String(repeating: "[", count: 40), "nested too deeply at byte 34"),
+    ]
+
+    @Test(arguments: invalid)
+    func rejects(_ text: String, _ reason: String) {
+        #expect(throws: InvalidValue(reason)) { try JSONValue.parse(text) }
+    }
+}
+
+@Suite struct ControlRequestTests {
+    @Test func everyRequestRoundTrips() throws {
+        let requests: [ControlRequest] = [
+            .status, .quit, .scale([("worker", 4), ("web", 0)]),
+            .restart([]), .restart([InstanceSelector(type: "web"), InstanceSelector(type: "worker", number: 2)]),
+            .stop([InstanceSelector(type: "clock", number: 1)]), .start([InstanceSelector(type: "web")]),
+            .logs(lines: 20, follow: true, targets: [InstanceSelector(type: "web")], color: false),
+        ]
+        for request in requests {
+            #expect(try ControlRequest.parse(request.json.serialized) == request, "\(request.json.serialized)")
+        }
+    }
+
+    @Test func logsDefaultsToAHundredLines() throws {
+        #expect(try ControlRequest.parse(#"{"version":1,"command":"logs"}"#)
+            == .logs(lines: 100, follow: false, targets: [], color: false))
+    }
+
+    static let invalid: [(String, String)] = [
+        ("[]", "a request is a JSON object"),
+        (#"{"command":"ps"}"#, #"missing "version""#),
+        (#"{"version":2,"command":"ps"}"#, "unsupported protocol version 2 (this drover speaks 1)"),
+        (#"{"version":1}"#, #"missing "command""#),
+        (#"{"version":1,"command":"reboot"}"#, #"unknown command "reboot""#),
+        (#"{"version":1,"command":"scale"}"#, #"scale needs "counts", an object such as {"worker": 4}"#),
+        (#"{"version":1,"command":"scale","counts":{"w":-1}}"#, #"the count for "w" must be a whole number from 0 to 10000"#),
+        (#"{"version":1,"command":"scale","counts":{"w.1":1}}"#, #""w.1" is not a process type"#),
+        (#"{"version":1,"command":"stop","targets":"web"}"#, #""targets" must be an array of names"#),
+        (#"{"version":1,"command":"stop","targets":["web.0"]}"#, #""web.0" is not a process name (NAME or NAME.N)"#),
+        (#"{"version":1,"command":"logs","follow":"yes"}"#, #""follow" must be true or false"#),
+        (#"{"version":1,"command":"logs","lines":-5}"#, #""lines" must be a whole number"#),
+    ]
+
+    @Test(arguments: invalid)
+    func rejects(_ text: String, _ reason: String) {
+        #expect(throws: InvalidValue(reason)) { try ControlRequest.parse(text) }
+    }
+
+    @Test func selectorsMatch() throws {
+        let type = try InstanceSelector.parse("web")
+        let one = try InstanceSelector.parse("web.2")
+        #expect(type.matches(type: "web", number: 5))
+        #expect(one.matches(type: "web", number: 2))
+        #expect(!one.matches(type: "web", number: 1))
+        #expect(!type.matches(type: "worker", number: 1))
+    }
+
+    @Test func replies() {
+        #expect(ControlReply.success([("pid", .integer(4))]).serialized == #"{"version":1,"ok":true,"pid":4}"#)
+        #expect(ControlReply.failure("no").serialized == #"{"version":1,"ok":false,"error":"no"}"#)
+    }
+}
+
+@Suite struct InstanceStatusTests {
+    @Test func tableAndJSON() throws {
+        let rows = [
+            InstanceStatus(type: "web", number: 1, pid: 4242, state: .running, port: 5000, uptimeSeconds: 65,
+                           restarts: 1, exitCode: nil),
+            InstanceStatus(type: "worker", number: 12, pid: nil, state: .stopped, port: 5111, uptimeSeconds: nil,
+                           restarts: 0, exitCode: 143),
+        ]
+        #expect(InstanceStatus.table(rows) == """
+            NAME       PID   STATE    UPTIME  PORT  RESTARTS  EXIT
+            web.1      4242  running  1m05s   5000  1         -
+            worker.12  -     stopped  -       5111  0         143
+
+            """)
+        #expect(rows[0].json.serialized
+            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null}"#)
+        #expect(try InstanceStatus(json: rows[1].json) == rows[1])
+        #expect(InstanceStatus.duration(7322) == "2h02m")
+    }
+}
