@@ -37,6 +37,7 @@ enum ArgumentParser {
 
     private static func parse(_ arguments: [String], for command: CommandDescription) throws(UsageError) -> Invocation {
         var options = LaunchOptions()
+        var local: [String: String] = [:]
         var positionals: [String] = []
         var index = 0
 
@@ -62,7 +63,8 @@ enum ArgumentParser {
             // Split the flag from an attached value.
             let flag: String
             var attached: String?
-            let option: LaunchOption?
+            var option: LaunchOption?
+            var localOption: LocalOption?
             if argument.hasPrefix("--") {
                 let body = argument.dropFirst(2)
                 if let equals = body.firstIndex(of: "=") {
@@ -71,13 +73,30 @@ enum ArgumentParser {
                 } else {
                     flag = argument
                 }
-                option = LaunchOption(rawValue: String(flag.dropFirst(2)))
+                let name = String(flag.dropFirst(2))
+                localOption = command.local.first { $0.long == name }
+                option = LaunchOption(rawValue: name)
             } else {
                 let letter = argument[argument.index(after: argument.startIndex)]
                 flag = "-\(letter)"
                 let rest = argument.dropFirst(2)
                 if !rest.isEmpty { attached = String(rest) }
-                option = LaunchOption.allCases.first { $0.shortFlag == letter }
+                localOption = command.local.first { $0.short == letter }
+                option = command.options.first { $0.shortFlag == letter }
+            }
+            if let localOption {
+                if localOption.valueName == nil {
+                    guard attached == nil else { throw fail("option \(flag) takes no value") }
+                    local[localOption.long] = "true"
+                } else if let attached {
+                    local[localOption.long] = attached
+                } else if index < arguments.count {
+                    local[localOption.long] = arguments[index]
+                    index += 1
+                } else {
+                    throw fail("option \(flag) needs a value (\(localOption.valueName ?? ""))")
+                }
+                continue
             }
             guard let option, command.options.contains(option) else {
                 throw fail("unknown option \"\(flag)\" for \(command.name)")
@@ -112,6 +131,6 @@ enum ArgumentParser {
         default:
             break
         }
-        return .command(name: command.name, options: options, arguments: positionals)
+        return .command(name: command.name, options: options, local: local, arguments: positionals)
     }
 }

@@ -1,5 +1,25 @@
 import DroverCore
 
+/// An option only one command has (`ps --json`, `logs -f`); the shared ones are `LaunchOption`s.
+struct LocalOption: Sendable {
+    let long: String
+    let short: Character?
+    /// nil for a switch without a value.
+    let valueName: String?
+    let help: String
+
+    static let json = LocalOption(long: "json", short: nil, valueName: nil, help: "Print a JSON array instead of a table")
+    static let follow = LocalOption(long: "follow", short: "f", valueName: nil, help: "Keep printing new lines as they come")
+    static let lines = LocalOption(
+        long: "lines", short: "n", valueName: "LINES", help: "How many of the last lines to show first (default: 100)")
+    static let daemon = LocalOption(
+        long: "daemon", short: "D", valueName: nil, help: "Run in the background; return once every instance is started")
+    static let logFile = LocalOption(
+        long: "log", short: nil, valueName: "FILE", help: "With --daemon: also append the log stream to FILE")
+    /// Internal: marks the background process `--daemon` starts; not shown in help.
+    static let detached = LocalOption(long: "detached-supervisor", short: nil, valueName: nil, help: "")
+}
+
 /// What a command accepts and how its help reads.
 struct CommandDescription: Sendable {
     /// What follows the options.
@@ -16,10 +36,14 @@ struct CommandDescription: Sendable {
     let usage: String
     let discussion: String
     let options: [LaunchOption]
+    var local: [LocalOption] = []
     let arguments: Arguments
 
     /// The commands in the order help lists them.
-    static let all: [CommandDescription] = [start, check, run, help, version]
+    static let all: [CommandDescription] = [start, ps, scale, restart, stop, logs, quit, check, run, help, version]
+
+    /// Options of the commands that talk to a running drover: where to find its socket.
+    static let clientOptions: [LaunchOption] = [.socket, .root, .procfile]
 
     static func named(_ name: String) -> CommandDescription? {
         all.first { $0.name == name }
@@ -43,8 +67,64 @@ struct CommandDescription: Sendable {
             stopped within the timeout, 1 if something had to be killed; 1 for a bad
             Procfile or env file and 64 for a bad command line, before anything starts.
             """,
-        options: [.procfile, .env, .root, .formation, .port, .timeout, .color, .noTimestamp, .noPrefix],
+        options: [.procfile, .env, .root, .formation, .port, .timeout, .color, .noTimestamp, .noPrefix, .socket],
+        local: [.daemon, .logFile, .detached],
         arguments: .processNames)
+
+    static let ps = CommandDescription(
+        name: "ps",
+        summary: "List the instances of the running formation",
+        usage: "drover ps [--json] [options]",
+        discussion: """
+            Columns: NAME, PID, STATE (running, stopping, starting, stopped, exited, crashed),
+            UPTIME, PORT, RESTARTS and the last EXIT code. --json prints an array of objects
+            with name, type, number, pid, state, port, uptime_s, restarts and exit_code.
+            """,
+        options: clientOptions, local: [.json], arguments: .none)
+
+    static let scale = CommandDescription(
+        name: "scale",
+        summary: "Change how many instances of a type run, while the formation runs",
+        usage: "drover scale NAME=COUNT... [options]",
+        discussion: """
+            New instances get the next numbers and foreman's PORT rule; scaling down stops
+            the highest-numbered instances gracefully. The rest keep running.
+            """,
+        options: clientOptions, arguments: .processNames)
+
+    static let restart = CommandDescription(
+        name: "restart",
+        summary: "Stop and start instances again (all, a type, or NAME.N)",
+        usage: "drover restart [NAME|NAME.N...] [options]",
+        discussion: "Each keeps its number and PORT; the rest of the formation keeps running.",
+        options: clientOptions, arguments: .processNames)
+
+    static let stop = CommandDescription(
+        name: "stop",
+        summary: "Stop instances and leave them stopped; with no names, stop drover",
+        usage: "drover stop [NAME|NAME.N...] [options]",
+        discussion: """
+            'drover start NAME' starts stopped instances again. Without names the whole
+            formation drains and drover exits, as on SIGTERM (the same as 'drover quit').
+            """,
+        options: clientOptions, arguments: .processNames)
+
+    static let quit = CommandDescription(
+        name: "quit",
+        summary: "Stop the whole formation and the drover running it",
+        usage: "drover quit [options]",
+        discussion: "",
+        options: clientOptions, arguments: .none)
+
+    static let logs = CommandDescription(
+        name: "logs",
+        summary: "Show the last lines of the running formation, and follow it with -f",
+        usage: "drover logs [-f] [-n LINES] [NAME|NAME.N...] [options]",
+        discussion: """
+            Lines come in the same format as 'drover start' shows them. drover keeps the
+            last 1,000 lines (at most 1 MiB) of each instance.
+            """,
+        options: [.socket, .root, .color], local: [.follow, .lines], arguments: .processNames)
 
     static let check = CommandDescription(
         name: "check",

@@ -24,12 +24,18 @@ public enum Drover {
             case .version:
                 Console.out("drover \(HelpText.version)\n")
                 return ExitCode.success.rawValue
-            case let .command(name, options, arguments):
+            case let .command(name, options, local, arguments):
                 switch name {
                 case "check": return try CheckCommand.run(options: options).rawValue
                 case "run": return try RunCommand.run(options: options, command: arguments).rawValue
                 // start's code is the formation's: an instance's exit code, or 0/1 after a signal.
-                case "start": return try StartCommand.run(options: options, names: arguments)
+                case "start": return try StartCommand.run(options: options, local: local, names: arguments)
+                case "ps": return try PsCommand.run(options: options, json: local["json"] != nil).rawValue
+                case "scale": return try ScaleCommand.run(options: options, arguments: arguments).rawValue
+                case "restart": return try RestartCommand.run(options: options, names: arguments).rawValue
+                case "stop": return try StopCommand.run(options: options, names: arguments).rawValue
+                case "quit": return try StopCommand.quit(options: options).rawValue
+                case "logs": return try LogsCommand.run(options: options, local: local, names: arguments).rawValue
                 default:
                     Console.error("command \(name) has no implementation")
                     return ExitCode.failure.rawValue

@@ -39,6 +39,11 @@ enum HelpText {
                 let flags = short + "--\(option.rawValue)" + (option.isFlag ? "" : " \(option.valueName)")
                 text += "  " + pad(flags, to: 34) + describe(option) + "\n"
             }
+            for option in command.local where !option.help.isEmpty {
+                let short = option.short.map { "-\($0), " } ?? "    "
+                let flags = short + "--\(option.long)" + (option.valueName.map { " \($0)" } ?? "")
+                text += "  " + pad(flags, to: 34) + option.help + "\n"
+            }
             text += "  " + pad("-h, --help", to: 34) + "Show this help\n"
         }
         return text
@@ -55,6 +60,7 @@ enum HelpText {
         case .color: "Color the prefixes: auto (a terminal, TERM not dumb, no NO_COLOR), always, never"
         case .noTimestamp: "Leave the time out of each line"
         case .noPrefix: "Print the processes' lines bare: no time, no name"
+        case .socket: "Control socket (default: DROVER_SOCKET, else .drover.sock in the root)"
         }
     }
 

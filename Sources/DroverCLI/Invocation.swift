@@ -5,8 +5,9 @@ enum Invocation: Equatable, Sendable {
     /// General help, or one command's.
     case help(command: String?)
     case version
-    /// A command with its options and remaining arguments.
-    case command(name: String, options: LaunchOptions, arguments: [String])
+    /// A command with its options, its own options (by long name; "true" for a switch)
+    /// and its remaining arguments.
+    case command(name: String, options: LaunchOptions, local: [String: String], arguments: [String])
 }
 
 /// A command line that cannot be understood; exits 64.

@@ -16,6 +16,8 @@ public struct Application: Equatable, Sendable {
     public var timeoutMilliseconds: Int
     /// `--color`, `--no-timestamp`, `--no-prefix`.
     public var logging: LogOptions
+    /// The control socket: `-s`, else `DROVER_SOCKET`, else `.drover.sock` in the root.
+    public var socketPath: String
 
     /// The environment instance `instance` runs with: the app's, plus its `PORT` and `PS`.
     public func environment(for instance: PlannedInstance) -> EnvironmentVariables {
@@ -84,6 +86,11 @@ public struct ApplicationLoader {
         }
 
         let logging = resolveLogging(options, errors: &errors)
+        let socketPath = ControlSocketPath.resolve(options, inherited: inherited)
+        if socketPath.utf8.count > ControlSocketPath.maximumLength {
+            errors.append(Diagnostic(
+                "control socket path \"\(socketPath)\" is longer than \(ControlSocketPath.maximumLength) bytes; choose a shorter one with -s"))
+        }
 
         var formation: Formation?
         var instances: [PlannedInstance] = []
@@ -109,7 +116,7 @@ public struct ApplicationLoader {
         return .success(Application(
             procfilePath: procfilePath, procfile: procfile, root: root, environment: environment,
             basePort: basePort, formation: formation, instances: instances, timeoutMilliseconds: timeout,
-            logging: logging))
+            logging: logging, socketPath: socketPath))
     }
 
     private func resolveLogging(_ options: LaunchOptions, errors: inout [Diagnostic]) -> LogOptions {
@@ -253,5 +260,20 @@ public enum Switch {
         case "false", "no", "0", "off": false
         default: nil
         }
+    }
+}
+
+/// Where the control socket lives; clients and the daemon resolve it the same way.
+public enum ControlSocketPath {
+    /// `sun_path` holds 108 bytes with its terminating NUL.
+    public static let maximumLength = 107
+
+    /// `-s`/`socket=`, else `DROVER_SOCKET`, else `.drover.sock` in the root (`-d`, else
+    /// the Procfile's directory). Relative paths stay relative: shorter for `sun_path`.
+    public static func resolve(_ options: LaunchOptions, inherited: EnvironmentVariables) -> String {
+        if let socket = options[.socket]?.text { return socket }
+        if let socket = inherited["DROVER_SOCKET"], !socket.isEmpty { return socket }
+        let root = options[.root]?.text ?? FilePath.directory(of: options[.procfile]?.text ?? "Procfile")
+        return FilePath.join(root, ".drover.sock")
     }
 }

@@ -11,6 +11,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     case color
     case noTimestamp = "no-timestamp"
     case noPrefix = "no-prefix"
+    case socket
 
     /// foreman's one-letter flag, where there is one.
     public var shortFlag: Character? {
@@ -21,6 +22,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .formation: "m"
         case .port: "p"
         case .timeout: "t"
+        case .socket: "s"
         case .color, .noTimestamp, .noPrefix: nil
         }
     }
@@ -38,6 +40,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .port: "PORT"
         case .timeout: "SECONDS"
         case .color: "auto|always|never"
+        case .socket: "PATH"
         case .noTimestamp, .noPrefix: ""
         }
     }

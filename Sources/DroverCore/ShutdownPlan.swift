@@ -19,6 +19,8 @@ public struct ShutdownPlan: Sendable {
         case spawnFailed(name: String, exitCode: Int32)
         /// drover's own stdout was closed (the reader went away).
         case outputClosed
+        /// A client asked for it (`drover stop`, `drover quit`).
+        case requested
     }
 
     public enum Action: Equatable, Sendable {
@@ -54,6 +56,7 @@ public struct ShutdownPlan: Sendable {
         switch reason {
         case let .signal(signal): actions.append(.log("\(signal.name) received, stopping all processes"))
         case .outputClosed: actions.append(.log("output closed, stopping all processes"))
+        case .requested: actions.append(.log("stop requested, stopping all processes"))
         case .instanceExited, .spawnFailed: break
         }
         actions.append(.log("sending SIGTERM to all processes"))
@@ -94,7 +97,7 @@ public struct ShutdownPlan: Sendable {
         switch reason {
         case let .instanceExited(_, termination)?: return termination.shellCode
         case let .spawnFailed(_, code)?: return code
-        case .signal?, .outputClosed?, nil: return killedSomething ? 1 : 0
+        case .signal?, .outputClosed?, .requested?, nil: return killedSomething ? 1 : 0
         }
     }
 

@@ -5,36 +5,49 @@ import DroverSystem
 import Glibc
 #endif
 
-/// Runs a formation in the foreground: one epoll loop over every output pipe, the
-/// signal descriptor and drover's stdout; no thread per process, no polling interval.
+/// Runs a formation: one epoll loop over every output pipe, the signal descriptor,
+/// drover's stdout and the control socket; no thread per process, no polling interval.
 public final class Supervisor {
-    private static let signalToken: UInt64 = 0
-    private static let outputToken: UInt64 = 1
-    private static let firstInstanceToken: UInt64 = 16
+    static let signalToken: UInt64 = 0
+    static let outputToken: UInt64 = 1
+    static let listenerToken: UInt64 = 2
+    static let slotTokenBase: UInt64 = 1 << 32
+    static let clientTokenBase: UInt64 = 2 << 32
     private static let readChunk = 65_536
     /// Pipe buffers are allocated as they fill, so an idle instance costs nothing extra.
     private static let pipeCapacity = 1 << 18
 
-    private let configuration: SupervisorConfiguration
-    private var instances: [SupervisedInstance]
-    private var plan: ShutdownPlan
-    private let poller: EventPoller
+    let configuration: SupervisorConfiguration
+    /// The formation as `ps` shows it, in Procfile order then by number.
+    var slots: [InstanceSlot] = []
+    /// Scaled-down instances still stopping; not shown, still signalled and reaped.
+    var retired: [InstanceSlot] = []
+    var slotByToken: [UInt64: InstanceSlot] = [:]
+    var slotByPid: [Int32: InstanceSlot] = [:]
+    /// Groups whose leader exited during a single stop while members remain: SIGKILL at the deadline.
+    var lingeringGroups: [(group: Int32, deadline: Int64)] = []
+    var plan: ShutdownPlan
+    let poller: EventPoller
     private let signals: SignalReceiver
-    private let output: OutputBuffer
-    private let readBuffer: UnsafeMutableRawBufferPointer
+    private let output: OutputBuffer?
+    let readBuffer: UnsafeMutableRawBufferPointer
     private var events: [EventPoller.Event] = []
+    var clients: [UInt64: ControlClient] = [:]
+    var nextSlotToken = slotTokenBase
+    var nextClientToken = clientTokenBase
+    var systemLog = LogRing()
+    /// Position of each line in the whole stream, to merge rings in order.
+    var sequence: UInt64 = 0
 
-    /// Whether drover's stdout was non-blocking before; restored on the way out.
     private var outputWasNonblocking: Bool?
     private var watchingOutput = false
     private var readingPaused = false
-    private var openPipes = 0
-    private var hasChildren = true
-    /// Processes outside every instance's group (double-forked daemons) already sent SIGTERM.
+    var openPipes = 0
+    var hasChildren = true
     private var terminatedStrays: Set<Int32> = []
-    private var currentSecond = -1
-    private var systemPrefix: [UInt8] = []
-    /// Once no child is left, pipes still held open elsewhere get this long to close.
+    var currentSecond = -1
+    var currentTime = ""
+    var systemPrefixes: (foreground: [UInt8], plain: [UInt8], colored: [UInt8]) = ([], [], [])
     private var pipeGraceDeadline: Int64?
 
     /// Blocks the signals drover handles: call before anything else in the process.
@@ -47,14 +60,19 @@ public final class Supervisor {
     public init(_ configuration: SupervisorConfiguration, signals: SignalReceiver) throws(SystemError) {
         self.configuration = configuration
         self.signals = signals
-        instances = configuration.instances.map(SupervisedInstance.init)
-        plan = ShutdownPlan(timeoutMilliseconds: configuration.timeoutMilliseconds)
+        plan = ShutdownPlan(timeoutMilliseconds: configuration.application.timeoutMilliseconds)
         poller = try EventPoller()
-        output = OutputBuffer(descriptor: .standardOutput)
+        output = configuration.output.map(OutputBuffer.init)
         readBuffer = .allocate(byteCount: Self.readChunk, alignment: 16)
         try poller.add(signals.descriptor, token: Self.signalToken, interest: .readable)
-        if FileDescriptor.standardOutput.kind == .pipeOrSocket {
-            outputWasNonblocking = try? FileDescriptor.standardOutput.setNonblocking(true)
+        if let control = configuration.control {
+            try poller.add(control.listener, token: Self.listenerToken, interest: .readable)
+        }
+        if let descriptor = configuration.output, descriptor.kind == .pipeOrSocket {
+            outputWasNonblocking = try? descriptor.setNonblocking(true)
+        }
+        for planned in configuration.application.instances {
+            slots.append(makeSlot(planned))
         }
     }
 
@@ -65,36 +83,63 @@ public final class Supervisor {
     /// Starts every instance, runs until the formation has stopped and every
     /// descendant is reaped, and returns drover's exit code.
     public func run() -> Int32 {
-        defer { restoreOutput() }
+        defer { cleanUp() }
         do {
             try Subreaper.become()
         } catch {
             log("cannot become a child subreaper (\(error.reason)); orphaned grandchildren may escape")
         }
         refreshClock()
-        for index in instances.indices where !plan.isStopping {
-            start(index)
+        if let notice = configuration.startupNotice { log(notice) }
+        for slot in slots where !plan.isStopping {
+            start(slot)
         }
+        configuration.onStarted?(slots.filter(\.isRunning).count)
         do {
             try loop()
         } catch {
             log("event loop failed: \(error); stopping everything")
             killEverything()
         }
-        _ = output.flush()
+        _ = output?.flush()
         return plan.exitCode
     }
 
-    // MARK: Starting
+    private func cleanUp() {
+        for client in clients.values { client.descriptor.close() }
+        clients.removeAll()
+        if let control = configuration.control {
+            control.listener.close()
+            UnixSocket.remove(control.path)
+        }
+        if let wasNonblocking = outputWasNonblocking, let descriptor = configuration.output {
+            _ = try? descriptor.setNonblocking(wasNonblocking)
+        }
+    }
 
-    private func start(_ index: Int) {
-        let instance = instances[index].plan
+    // MARK: Instances
+
+    func makeSlot(_ planned: PlannedInstance) -> InstanceSlot {
+        let environment = configuration.application.environment(for: planned).environStrings
+        let slot = InstanceSlot(plan: planned, environment: environment, token: nextSlotToken)
+        nextSlotToken += 1
+        renderPrefixes(of: slot)
+        return slot
+    }
+
+    func start(_ slot: InstanceSlot) {
+        let instance = slot.plan
+        slot.termination = nil
+        slot.intent = nil
+        slot.stopDeadline = nil
+        slot.isStopped = false
+        slot.groupGone = false
         do throws(SystemError) {
             let pipe = try Pipe.make(nonblockingReadEnd: true)
             pipe.requestCapacity(Self.pipeCapacity)
             var request = Spawn.Request(
                 path: configuration.shell, arguments: [configuration.shell, "-c", instance.command],
-                environment: configuration.environments[index], workingDirectory: configuration.root)
+                environment: slot.environment, workingDirectory: configuration.application.root)
             request.standardOutput = .descriptor(pipe.writeEnd)
             request.standardError = .descriptor(pipe.writeEnd)
             request.grouping = .newProcessGroup
@@ -107,22 +152,36 @@ public final class Supervisor {
                 throw error
             }
             pipe.writeEnd.close()
-            instances[index].pid = pid
-            instances[index].output = pipe.readEnd
-            try poller.add(pipe.readEnd, token: Self.firstInstanceToken + UInt64(index), interest: .readable)
+            closeOutput(of: slot)
+            slot.pid = pid
+            slot.startedAt = Clocks.monotonicMilliseconds()
+            slot.output = pipe.readEnd
+            slotByToken[slot.token] = slot
+            slotByPid[pid] = slot
+            hasChildren = true
+            try poller.add(pipe.readEnd, token: slot.token, interest: readingPaused ? .none : .readable)
             openPipes += 1
             log("\(instance.name) started with pid \(pid) (port \(instance.port))")
         } catch {
-            log("\(instance.name) could not start: \(error.reason) (\(configuration.shell) in \(configuration.root))")
+            log("\(instance.name) could not start: \(error.reason) (\(configuration.shell) in \(configuration.application.root))")
+            slot.termination = .exited(code: error.isNoSuchFile ? 127 : 126)
             let code: Int32 = error.isNoSuchFile ? 127 : 126
             perform(plan.stop(.spawnFailed(name: instance.name, exitCode: code), now: Clocks.monotonicMilliseconds()))
         }
     }
 
+    /// SIGTERM to one instance's group, SIGKILL after the timeout unless it is gone by then.
+    func stopInstance(_ slot: InstanceSlot, intent: InstanceSlot.StopIntent) {
+        slot.intent = intent
+        guard let pid = slot.pid, slot.isRunning else { return }
+        Children.signalGroup(pid, SIGTERM)
+        slot.stopDeadline = Clocks.monotonicMilliseconds() + Int64(configuration.application.timeoutMilliseconds)
+    }
+
     // MARK: The loop
 
     private func loop() throws(SystemError) {
-        if instances.allSatisfy({ $0.pid == nil }) { hasChildren = false }
+        if slots.allSatisfy({ $0.pid == nil }) { hasChildren = false }
         while true {
             flushOutput()
             if plan.isStopping && !hasChildren && (openPipes == 0 || pipeGraceExpired()) { return }
@@ -132,37 +191,61 @@ public final class Supervisor {
                 switch event.token {
                 case Self.signalToken: try handleSignals()
                 case Self.outputToken: flushOutput()
-                default: readOutput(of: Int(event.token - Self.firstInstanceToken), untilDrained: false)
+                case Self.listenerToken: acceptClients()
+                case Self.clientTokenBase...: handleClient(event)
+                default:
+                    if let slot = slotByToken[event.token] { readOutput(of: slot, untilDrained: false) }
                 }
             }
-            let now = Clocks.monotonicMilliseconds()
-            if let deadline = plan.deadline, now >= deadline {
-                perform(plan.deadlinePassed(now: now, stillRunning: countRunning()))
-            }
+            handleDeadlines(now: Clocks.monotonicMilliseconds())
         }
+    }
+
+    private func handleDeadlines(now: Int64) {
+        if let deadline = plan.deadline, now >= deadline {
+            perform(plan.deadlinePassed(now: now, stillRunning: countRunning()))
+        }
+        for slot in slots + retired {
+            guard let deadline = slot.stopDeadline, now >= deadline, let pid = slot.pid, slot.isRunning else { continue }
+            log("sending SIGKILL to \(slot.plan.name), still running after \(Self.seconds(configuration.application.timeoutMilliseconds))")
+            Children.signalGroup(pid, SIGKILL)
+            slot.stopDeadline = nil
+        }
+        lingeringGroups.removeAll { entry in
+            guard now >= entry.deadline else { return false }
+            Children.signalGroup(entry.group, SIGKILL)
+            return true
+        }
+        expireClients(now: now)
     }
 
     private func nextTimeout() -> Int? {
         let now = Clocks.monotonicMilliseconds()
-        if !hasChildren, openPipes > 0 {
+        if !hasChildren, openPipes > 0, plan.isStopping {
             let deadline = pipeGraceDeadline ?? now + 1000
             pipeGraceDeadline = deadline
             return Int(max(0, deadline - now))
         }
-        return plan.deadline.map { Int(max(0, $0 - now)) }
+        var deadlines: [Int64] = []
+        if let deadline = plan.deadline { deadlines.append(deadline) }
+        deadlines += (slots + retired).compactMap { $0.isRunning ? $0.stopDeadline : nil }
+        deadlines += lingeringGroups.map(\.deadline)
+        deadlines += clientDeadlines()
+        return deadlines.min().map { Int(max(0, $0 - now)) }
     }
 
     private func pipeGraceExpired() -> Bool {
         guard let deadline = pipeGraceDeadline, Clocks.monotonicMilliseconds() >= deadline else { return false }
-        for index in instances.indices where instances[index].output != nil { closeOutput(of: index) }
+        for slot in slots + retired { closeOutput(of: slot) }
         return true
     }
 
     // MARK: Output
 
     /// Reads one chunk (or, before an exit message, everything there is) from an instance.
-    private func readOutput(of index: Int, untilDrained: Bool) {
-        guard let descriptor = instances[index].output else { return }
+    func readOutput(of slot: InstanceSlot, untilDrained: Bool) {
+        guard let descriptor = slot.output else { return }
+        let followers = followers(of: slot)
         repeat {
             let result: FileDescriptor.ReadResult
             do {
@@ -172,37 +255,55 @@ public final class Supervisor {
             }
             switch result {
             case let .bytes(count):
-                let prefix = instances[index].prefix
-                prefix.withUnsafeBytes { prefixBytes in
-                    instances[index].framer.feed(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])) { line in
-                        output.appendLine(prefix: prefixBytes, line: line)
-                    }
-                }
-                if output.pendingCount >= OutputBuffer.flushThreshold { flushOutput() }
+                emitLines(of: slot, UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]), followers: followers)
+                if let output, output.pendingCount >= OutputBuffer.flushThreshold { flushOutput() }
                 if readingPaused && !untilDrained { return }
             case .wouldBlock:
                 return
             case .endOfFile:
-                closeOutput(of: index)
+                closeOutput(of: slot)
                 return
             }
         } while untilDrained
     }
 
-    private func closeOutput(of index: Int) {
-        guard let descriptor = instances[index].output else { return }
-        let prefix = instances[index].prefix
-        prefix.withUnsafeBytes { prefixBytes in
-            instances[index].framer.finish { output.appendLine(prefix: prefixBytes, line: $0) }
+    private func emitLines(of slot: InstanceSlot, _ bytes: UnsafeRawBufferPointer, followers: [ControlClient]) {
+        let time = currentSecond
+        var sequence = self.sequence
+        slot.prefix.withUnsafeBytes { prefix in
+            slot.framer.feed(bytes) { line in
+                output?.appendLine(prefix: prefix, line: line)
+                slot.log.append(line, time: time, sequence: sequence)
+                sequence += 1
+                for follower in followers { sendLine(line, of: slot, to: follower) }
+            }
+        }
+        self.sequence = sequence
+        if !followers.isEmpty { flushFollowers(followers) }
+    }
+
+    func closeOutput(of slot: InstanceSlot) {
+        guard let descriptor = slot.output else { return }
+        let followers = followers(of: slot)
+        let time = currentSecond
+        slot.prefix.withUnsafeBytes { prefix in
+            slot.framer.finish { line in
+                output?.appendLine(prefix: prefix, line: line)
+                slot.log.append(line, time: time, sequence: sequence)
+                sequence += 1
+                for follower in followers { sendLine(line, of: slot, to: follower) }
+            }
         }
         poller.remove(descriptor)
         descriptor.close()
-        instances[index].output = nil
+        slot.output = nil
+        slotByToken[slot.token] = nil
         openPipes -= 1
     }
 
     /// Writes what it can; pauses or resumes reading the children around the water marks.
     private func flushOutput() {
+        guard let output else { return }
         switch output.flush() {
         case .done:
             setWatchingOutput(false)
@@ -219,7 +320,7 @@ public final class Supervisor {
     }
 
     private func setWatchingOutput(_ on: Bool) {
-        guard on != watchingOutput else { return }
+        guard on != watchingOutput, let output else { return }
         watchingOutput = on
         if on {
             try? poller.add(output.descriptor, token: Self.outputToken, interest: .writable)
@@ -231,40 +332,66 @@ public final class Supervisor {
     private func setReadingPaused(_ paused: Bool) {
         guard paused != readingPaused else { return }
         readingPaused = paused
-        for index in instances.indices {
-            guard let descriptor = instances[index].output else { continue }
-            try? poller.modify(
-                descriptor, token: Self.firstInstanceToken + UInt64(index), interest: paused ? .none : .readable)
+        for slot in slots + retired {
+            guard let descriptor = slot.output else { continue }
+            try? poller.modify(descriptor, token: slot.token, interest: paused ? .none : .readable)
         }
     }
 
-    private func restoreOutput() {
-        if let wasNonblocking = outputWasNonblocking {
-            _ = try? FileDescriptor.standardOutput.setNonblocking(wasNonblocking)
-        }
-    }
+    // MARK: drover's own lines
 
-    // MARK: Drover's own lines
-
-    private func refreshClock() {
+    func refreshClock() {
         let second = Clocks.wallSeconds()
         guard second != currentSecond else { return }
         currentSecond = second
-        let local = Clocks.localTime(second)
-        let time = ClockTime.format(hour: local.hour, minute: local.minute, second: local.second)
+        currentTime = Self.timeOfDay(second)
+        for slot in slots { renderPrefixes(of: slot) }
         let style = configuration.style
-        for index in instances.indices {
-            let plan = instances[index].plan
-            instances[index].prefix = style.prefix(name: plan.name, colorIndex: plan.entryIndex, time: time)
-        }
-        systemPrefix = style.prefix(name: "system", colorIndex: nil, time: time)
+        systemPrefixes = (
+            style.prefix(name: "system", colorIndex: nil, time: currentTime),
+            followerStyle(colored: false).prefix(name: "system", colorIndex: nil, time: currentTime),
+            followerStyle(colored: true).prefix(name: "system", colorIndex: nil, time: currentTime)
+        )
     }
 
-    private func log(_ message: String) {
+    static func timeOfDay(_ second: Int) -> String {
+        let local = Clocks.localTime(second)
+        return ClockTime.format(hour: local.hour, minute: local.minute, second: local.second)
+    }
+
+    private func renderPrefixes(of slot: InstanceSlot) {
+        let plan = slot.plan
+        slot.prefix = configuration.style.prefix(name: plan.name, colorIndex: plan.entryIndex, time: currentTime)
+        slot.followerPrefixes = (
+            followerStyle(colored: false).prefix(name: plan.name, colorIndex: plan.entryIndex, time: currentTime),
+            followerStyle(colored: true).prefix(name: plan.name, colorIndex: plan.entryIndex, time: currentTime)
+        )
+    }
+
+    /// `logs` clients get the foreground format; color is their choice.
+    func followerStyle(colored: Bool) -> LogStyle {
+        LogStyle(colors: colored, timestamps: true, prefixes: true, nameWidth: configuration.style.nameWidth)
+    }
+
+    func log(_ message: String) {
         var message = message
+        let time = currentSecond
         message.withUTF8 { text in
-            systemPrefix.withUnsafeBytes { output.appendLine(prefix: $0, line: UnsafeRawBufferPointer(text)) }
+            let line = UnsafeRawBufferPointer(text)
+            systemPrefixes.foreground.withUnsafeBytes { output?.appendLine(prefix: $0, line: line) }
+            systemLog.append(line, time: time, sequence: sequence)
+            sequence += 1
+            for client in clients.values {
+                guard case let .following(targets, colored) = client.phase, targets.isEmpty else { continue }
+                (colored ? systemPrefixes.colored : systemPrefixes.plain).withUnsafeBytes {
+                    client.queue(prefix: $0, line: line)
+                }
+            }
         }
+    }
+
+    static func seconds(_ milliseconds: Int) -> String {
+        milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(Double(milliseconds) / 1000)s"
     }
 
     // MARK: Signals and children
@@ -289,20 +416,42 @@ public final class Supervisor {
                 if plan.isStopping { signalStrays() }
                 return
             case let .exited(pid, termination):
-                guard let index = instances.firstIndex(where: { $0.pid == pid && $0.termination == nil }) else {
-                    continue  // an orphan reparented to drover
-                }
-                // Its last words come before the news of its exit.
-                readOutput(of: index, untilDrained: true)
-                instances[index].termination = termination
-                log("\(instances[index].plan.name) \(termination)")
-                perform(plan.stop(
-                    .instanceExited(name: instances[index].plan.name, termination), now: Clocks.monotonicMilliseconds()))
+                guard let slot = slotByPid.removeValue(forKey: pid) else { continue }  // an orphan reparented to drover
+                instanceExited(slot, termination)
             }
         }
     }
 
-    private func perform(_ actions: [ShutdownPlan.Action]) {
+    private func instanceExited(_ slot: InstanceSlot, _ termination: Termination) {
+        // Its last words come before the news of its exit.
+        readOutput(of: slot, untilDrained: true)
+        slot.termination = termination
+        slot.stopDeadline = nil
+        log("\(slot.plan.name) \(termination)")
+        let now = Clocks.monotonicMilliseconds()
+        guard let intent = slot.intent, !plan.isStopping else {
+            perform(plan.stop(.instanceExited(name: slot.plan.name, termination), now: now))
+            return
+        }
+        // A stop drover asked for: members left in the group get the rest of the timeout.
+        if let pid = slot.pid, Children.groupHasMembers(pid) {
+            Children.signalGroup(pid, SIGTERM)
+            lingeringGroups.append((pid, now + Int64(configuration.application.timeoutMilliseconds)))
+        }
+        switch intent {
+        case .stop:
+            slot.isStopped = true
+            slot.intent = nil
+        case .restart:
+            slot.restarts += 1
+            start(slot)
+        case .remove:
+            closeOutput(of: slot)
+            retired.removeAll { $0 === slot }
+        }
+    }
+
+    func perform(_ actions: [ShutdownPlan.Action]) {
         for action in actions {
             switch action {
             case let .log(message): log(message)
@@ -310,19 +459,20 @@ public final class Supervisor {
             case .killAll: signalAll(SIGKILL)
             case let .forward(signal):
                 let number = SignalNumbers.number(of: signal)
-                for index in instances.indices where !instances[index].groupGone {
-                    if let pid = instances[index].pid { Children.signalGroup(pid, number) }
+                for slot in slots where slot.isRunning {
+                    if let pid = slot.pid { Children.signalGroup(pid, number) }
                 }
             }
         }
     }
 
-    /// Every instance's group, then every other child of drover (reparented orphans).
+    /// Every instance's group, lingering groups, then every other child of drover.
     private func signalAll(_ signal: Int32) {
-        for index in instances.indices where !instances[index].groupGone {
-            guard let pid = instances[index].pid else { continue }
-            if !Children.signalGroup(pid, signal) { instances[index].groupGone = true }
+        for slot in slots + retired where !slot.groupGone {
+            guard let pid = slot.pid else { continue }
+            if !Children.signalGroup(pid, signal) { slot.groupGone = true }
         }
+        for entry in lingeringGroups { Children.signalGroup(entry.group, signal) }
         for pid in strays() {
             Children.signal(pid, signal)
             terminatedStrays.insert(pid)
@@ -339,20 +489,24 @@ public final class Supervisor {
         }
     }
 
-    /// drover's children that are not an instance's group leader.
+    /// drover's children that are not a running instance's group leader.
     private func strays() -> [Int32] {
-        let leaders = Set(instances.compactMap { $0.termination == nil ? $0.pid : nil })
-        return Subreaper.children().filter { !leaders.contains($0) }
+        Subreaper.children().filter { slotByPid[$0] == nil }
     }
 
     /// Instances whose group still has a member, plus strays: what SIGKILL would hit.
     private func countRunning() -> Int {
         var count = 0
-        for index in instances.indices where !instances[index].groupGone {
-            guard let pid = instances[index].pid else { continue }
-            if Children.groupHasMembers(pid) { count += 1 } else { instances[index].groupGone = true }
+        var groups: Set<Int32> = []
+        for slot in slots + retired where !slot.groupGone {
+            guard let pid = slot.pid else { continue }
+            if Children.groupHasMembers(pid) {
+                count += 1
+                groups.insert(pid)
+            } else {
+                slot.groupGone = true
+            }
         }
-        let groups = Set(instances.compactMap(\.pid))
         return count + strays().filter { !groups.contains(Children.processGroup(of: $0)) }.count
     }
 

@@ -37,6 +37,17 @@ public enum Children {
         wait(options: WNOHANG)
     }
 
+    /// Waits for this child to exit (blocking).
+    public static func wait(for pid: Int32) -> Reaped {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, 0)
+            if result > 0 { return .exited(pid: result, decode(status)) }
+            if errno == EINTR { continue }
+            return .noChildren
+        }
+    }
+
     /// Waits for any child to exit (blocking).
     public static func waitAny() -> Reaped {
         wait(options: 0)

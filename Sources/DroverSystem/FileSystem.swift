@@ -59,3 +59,39 @@ public enum FileSystem {
         }
     }
 }
+
+extension FileSystem {
+    /// Opens `path` for appending (created 0644), close-on-exec: the `--log` file.
+    public static func openForAppending(_ path: String) -> Result<FileDescriptor, SystemError> {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        return descriptor >= 0 ? .success(FileDescriptor(rawValue: descriptor)) : .failure(.last("open"))
+    }
+
+    /// The running executable, so `--daemon` can start another copy of itself (Linux).
+    public static func ownExecutable() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension FileDescriptor {
+    /// `dup2(2)`: makes `target` refer to this descriptor's file (used to detach stdout).
+    public func duplicate(onto target: FileDescriptor) throws(SystemError) {
+        while dup2(rawValue, target.rawValue) < 0 {
+            if errno != EINTR { throw .last("dup2") }
+        }
+    }
+
+    /// `/dev/null`, write-only and close-on-exec.
+    public static func openNullDevice() -> FileDescriptor? {
+        let descriptor = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        return descriptor >= 0 ? FileDescriptor(rawValue: descriptor) : nil
+    }
+}
+
+/// This process.
+public enum CurrentProcess {
+    public static var id: Int32 { getpid() }
+}

@@ -33,6 +33,9 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var isNoSuchFile: Bool { code == ENOENT || code == ENOTDIR }
 
+    /// Nobody listens on a socket file (a drover that died left it behind).
+    public var isConnectionRefused: Bool { code == ECONNREFUSED }
+
     /// `execve` refused a file with no `#!` line and no binary format (shells run it with sh).
     public var isUnknownExecutableFormat: Bool { code == ENOEXEC }
 }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ArgumentParserTests {
     static func command(_ arguments: [String]) throws -> (String, LaunchOptions, [String]) {
-        guard case let .command(name, options, rest) = try ArgumentParser.parse(arguments) else {
+        guard case let .command(name, options, _, rest) = try ArgumentParser.parse(arguments) else {
             throw UsageError(message: "not a command", command: nil)
         }
         return (name, options, rest)

@@ -30,7 +30,7 @@ import Testing
         }
         #expect(errors.all.map(\.message) == [
             #".drover:2: expected key=value, got "nonsense""#,
-            #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix)"#,
+            #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket)"#,
             #".drover:4: option "procfile" is already set on line 1"#,
         ])
     }
@@ -42,7 +42,7 @@ import Testing
             return
         }
         #expect(errors.all.map(\.message) == [
-            #".foreman:1: unknown option "app" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix); a .drover file, if present, is read instead"#,
+            #".foreman:1: unknown option "app" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket); a .drover file, if present, is read instead"#,
         ])
     }
 

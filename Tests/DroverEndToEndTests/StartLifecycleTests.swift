@@ -152,6 +152,11 @@ import Testing
         drover.waitForOutput("a.1    | child=")
         drover.waitForOutput("b.1    | child=")
         for pid in Self.pids(in: drover.stdout, named: "child") {
+            // The pid is printed before the exec; look once the shell has become sleep.
+            let deadline = Date().addingTimeInterval(20)
+            while (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) != "sleep\n", Date() < deadline {
+                usleep(5000)
+            }
             let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
             #expect(descriptors == ["0", "1", "2"], "pid \(pid)")
         }

@@ -25,6 +25,9 @@ int cdrover_set_pipe_size(int fd, int size);
 /* accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK. */
 int cdrover_accept_cloexec(int socket);
 
+/* getsockopt(SO_PEERCRED): the user id of a Unix socket's peer; 0 on success. */
+int cdrover_peer_uid(int socket, unsigned int *uid);
+
 /* prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants become our children. */
 int cdrover_become_subreaper(void);
 

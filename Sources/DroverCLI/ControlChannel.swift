@@ -1,0 +1,119 @@
+import DroverCore
+import DroverSystem
+
+/// A client's side of the control socket: one request, one reply.
+struct ControlChannel {
+    let path: String
+    static let replyTimeoutMilliseconds = 30_000
+
+    /// What is at the socket path.
+    enum Probe {
+        case absent
+        case alive(pid: Int)
+        /// A socket file nobody listens on: left behind by a drover that died.
+        case stale
+        case notASocket
+    }
+
+    func probe() -> Probe {
+        switch UnixSocket.isSocketFile(path) {
+        case nil: return .absent
+        case false?: return .notASocket
+        case true?:
+            guard let reply = try? send(.status), case let .integer(pid)? = reply["pid"] else { return .stale }
+            return .alive(pid: pid)
+        }
+    }
+
+    /// Sends `request` and returns the first reply line, failing with a message a user can act on.
+    func send(_ request: ControlRequest) throws(Diagnostics) -> JSONValue {
+        let connection = try connect()
+        defer { connection.close() }
+        return try exchange(request, over: connection)
+    }
+
+    func connect() throws(Diagnostics) -> FileDescriptor {
+        do {
+            return try UnixSocket.connect(to: path)
+        } catch {
+            if error.isNoSuchFile || error.isConnectionRefused {
+                throw Diagnostics([Diagnostic("no drover is running here (\(path): \(error.reason)); start one with 'drover start'")])
+            }
+            throw Diagnostics([Diagnostic("cannot reach drover at \(path): \(error.reason)")])
+        }
+    }
+
+    /// Writes the request line and reads the reply line; bytes after it stay in `LineReader`.
+    func exchange(_ request: ControlRequest, over connection: FileDescriptor, reader: LineReader? = nil) throws(Diagnostics) -> JSONValue {
+        do {
+            try connection.writeAll(request.json.serialized + "\n")
+        } catch {
+            throw Diagnostics([Diagnostic("cannot talk to drover at \(path): \(error.reason)")])
+        }
+        let lines = reader ?? LineReader(connection)
+        guard let line = lines.nextLine(timeoutMilliseconds: Self.replyTimeoutMilliseconds) else {
+            throw Diagnostics([Diagnostic("drover at \(path) did not answer")])
+        }
+        let reply: JSONValue
+        do {
+            reply = try JSONValue.parse(line)
+        } catch {
+            throw Diagnostics([Diagnostic("drover at \(path) answered something unexpected: \(error.reason)")])
+        }
+        if case .bool(false)? = reply["ok"] {
+            let message = if case let .string(text)? = reply["error"] { text } else { "request failed" }
+            throw Diagnostics([Diagnostic(message)])
+        }
+        return reply
+    }
+}
+
+/// Reads lines from a descriptor, waiting at most a given time for each.
+final class LineReader {
+    private let descriptor: FileDescriptor
+    private var buffer: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 65_536)
+    private(set) var atEnd = false
+
+    init(_ descriptor: FileDescriptor) {
+        self.descriptor = descriptor
+    }
+
+    func nextLine(timeoutMilliseconds: Int) -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeFirst(newline + 1)
+                return line
+            }
+            guard !atEnd, Readiness.waitReadable(descriptor, timeoutMilliseconds: timeoutMilliseconds) else { return nil }
+            guard readChunk() else { return nil }
+        }
+    }
+
+    /// Everything after the reply, as it comes, until the peer closes.
+    func copyRest(to output: FileDescriptor) {
+        if !buffer.isEmpty {
+            try? output.writeAll(buffer)
+            buffer.removeAll()
+        }
+        while Readiness.waitReadable(descriptor, timeoutMilliseconds: nil), readChunk() {
+            try? output.writeAll(buffer)
+            buffer.removeAll()
+        }
+    }
+
+    private func readChunk() -> Bool {
+        let result = chunk.withUnsafeMutableBytes { raw in Result { () throws(SystemError) in try descriptor.read(into: raw) } }
+        switch result {
+        case let .success(.bytes(count)):
+            buffer.append(contentsOf: chunk[0..<count])
+            return true
+        case .success(.wouldBlock):
+            return true
+        default:
+            atEnd = true
+            return false
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import DroverCore
+import DroverSystem
+
+/// `drover logs [-f] [-n LINES] [NAME...]`: replay from the daemon's ring buffers, then follow.
+enum LogsCommand {
+    static func run(options: LaunchOptions, local: [String: String], names: [String]) throws(Diagnostics) -> ExitCode {
+        var lines = 100
+        if let text = local["lines"] {
+            guard let number = WholeNumber.parse(text) else {
+                throw Diagnostics([Diagnostic("invalid value \"\(text)\" for -n: must be a whole number", kind: .usage)])
+            }
+            lines = number
+        }
+        let selectors = try ClientContext.selectors(names)
+        let client = try ClientContext.current(options)
+        var choice = ColorChoice.auto
+        if let text = options[.color]?.text {
+            guard let parsed = ColorChoice(rawValue: text) else {
+                throw Diagnostics([options[.color]!.invalid("must be auto, always or never", option: .color)])
+            }
+            choice = parsed
+        }
+        let environment = EnvironmentVariables(environ: ProcessEnvironment.current())
+        let colored = choice.enabled(
+            outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: environment["TERM"],
+            noColor: environment["NO_COLOR"])
+
+        let connection = try client.channel.connect()
+        defer { connection.close() }
+        let reader = LineReader(connection)
+        _ = try client.channel.exchange(
+            .logs(lines: lines, follow: local["follow"] != nil, targets: selectors, color: colored),
+            over: connection, reader: reader)
+        reader.copyRest(to: .standardOutput)
+        return .success
+    }
+}

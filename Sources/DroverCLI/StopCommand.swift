@@ -1,0 +1,22 @@
+import DroverCore
+
+/// `drover stop NAME...` stops instances; `drover stop` alone and `drover quit` stop drover.
+enum StopCommand {
+    static func run(options: LaunchOptions, names: [String]) throws(Diagnostics) -> ExitCode {
+        guard !names.isEmpty else { return try quit(options: options) }
+        let selectors = try ClientContext.selectors(names)
+        let client = try ClientContext.current(options)
+        let rows = try ClientContext.instances(in: try client.channel.send(.stop(selectors)))
+        let chosen = rows.filter { row in selectors.contains { $0.matches(type: row.type, number: row.number) } }
+        Console.out("stopping \(chosen.map(\.name).joined(separator: ", "))\n")
+        return .success
+    }
+
+    static func quit(options: LaunchOptions) throws(Diagnostics) -> ExitCode {
+        let client = try ClientContext.current(options)
+        let reply = try client.channel.send(.quit)
+        let pid = reply["pid"].map(\.serialized) ?? "?"
+        Console.out("stopping drover (pid \(pid)) and its formation\n")
+        return .success
+    }
+}

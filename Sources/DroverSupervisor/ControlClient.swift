@@ -1,0 +1,92 @@
+import DroverCore
+import DroverSystem
+
+/// One connection on the control socket.
+///
+/// Everything is non-blocking and bounded: a request line of at most 64 KiB, at most
+/// 4 MiB waiting to be written; a client that exceeds that is cut off.
+final class ControlClient {
+    static let maximumPending = 4 << 20
+
+    enum Phase {
+        /// Waiting for its one request line, until `deadline`.
+        case awaitingRequest(deadline: Int64)
+        /// `logs -f`: receives the stream for these instances.
+        case following(targets: [InstanceSelector], colored: Bool)
+        /// Reply written (or being written); closed once the buffer drains.
+        case closing
+    }
+
+    let descriptor: FileDescriptor
+    let token: UInt64
+    var phase: Phase
+    private var request: [UInt8] = []
+    private var pending: [UInt8] = []
+    private var sent = 0
+    var watchingWritable = false
+
+    init(descriptor: FileDescriptor, token: UInt64, deadline: Int64) {
+        self.descriptor = descriptor
+        self.token = token
+        phase = .awaitingRequest(deadline: deadline)
+    }
+
+    enum ReadResult {
+        case nothingYet
+        case line(String)
+        case tooLong
+        case closed
+    }
+
+    /// Reads what is there; returns the request line once complete.
+    func readRequest(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+        while true {
+            let result: FileDescriptor.ReadResult
+            do { result = try descriptor.read(into: buffer) } catch { return .closed }
+            switch result {
+            case .wouldBlock: return .nothingYet
+            case .endOfFile: return .closed
+            case let .bytes(count):
+                request.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if let newline = request.firstIndex(of: 10) {
+                    return .line(String(decoding: request[..<newline], as: UTF8.self))
+                }
+                if request.count > ControlRequest.maximumLength { return .tooLong }
+            }
+        }
+    }
+
+    var pendingCount: Int { pending.count - sent }
+
+    func queue(_ text: String) {
+        pending.append(contentsOf: text.utf8)
+    }
+
+    func queue(prefix: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) {
+        pending.append(contentsOf: prefix)
+        pending.append(contentsOf: line)
+        pending.append(10)
+    }
+
+    /// Writes what it can; false when the peer is gone.
+    func flush() -> Bool {
+        while sent < pending.count {
+            let written: Int
+            do {
+                written = try pending.withUnsafeBytes { try descriptor.writeSome(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
+            } catch {
+                return false
+            }
+            if written == 0 { break }
+            sent += written
+        }
+        if sent == pending.count {
+            pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
+            sent = 0
+        } else if sent > 1 << 20 {
+            pending.removeFirst(sent)
+            sent = 0
+        }
+        return true
+    }
+}
