@@ -226,3 +226,12 @@ public struct InstanceStatus: Equatable, Sendable {
         return "\(seconds / 3600)h\(two(seconds / 60 % 60))m"
     }
 }
+
+/// Who may use a drover's control socket.
+public enum ControlAccess {
+    /// The user drover runs as, and root; an unknown peer is refused.
+    public static func allows(peer: UInt32?, own: UInt32) -> Bool {
+        guard let peer else { return false }
+        return peer == own || peer == 0
+    }
+}

@@ -21,8 +21,7 @@ extension Supervisor {
                 descriptor: connection, token: nextClientToken,
                 deadline: Clocks.monotonicMilliseconds() + Self.requestTimeoutMilliseconds)
             nextClientToken += 1
-            let peer = UnixSocket.peerUserID(connection)
-            if peer != UnixSocket.ownUserID && peer != 0 {
+            if !ControlAccess.allows(peer: UnixSocket.peerUserID(connection), own: UnixSocket.ownUserID) {
                 refuse(client, "permission denied: this drover belongs to another user")
                 continue
             }

@@ -111,3 +111,13 @@ import Testing
         #expect(InstanceStatus.duration(7322) == "2h02m")
     }
 }
+
+@Suite struct ControlAccessTests {
+    @Test func onlyTheOwnerAndRootMayConnect() {
+        #expect(ControlAccess.allows(peer: 1000, own: 1000))
+        #expect(ControlAccess.allows(peer: 0, own: 1000))
+        #expect(!ControlAccess.allows(peer: 1001, own: 1000))
+        #expect(!ControlAccess.allows(peer: 65534, own: 0))
+        #expect(!ControlAccess.allows(peer: nil, own: 1000))
+    }
+}
