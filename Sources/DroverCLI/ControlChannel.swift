@@ -33,6 +33,9 @@ struct ControlChannel {
     }
 
     func connect() throws(Diagnostics) -> FileDescriptor {
+        // A drover that hangs up mid-request must give EPIPE here, not kill the client.
+        // (Only clients do this: `run` must not hand an ignored SIGPIPE to its program.)
+        SignalReceiver.ignoreBrokenPipe()
         do {
             return try UnixSocket.connect(to: path)
         } catch {

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Clients that misbehave must not crash, block or leak anything in drover.
+@Suite struct ControlAbuseTests {
+    static func descriptorCount(_ pid: Int32) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).count
+    }
+
+    @Test func garbageOnTheSocketLeavesTheFormationLogging() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "ticker: i=0; while true; do i=$((i+1)); echo \"tick $i\"; sleep 0.05; done\n")
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("ticker.1 | tick 3")
+        let socket = sandbox.path + "/.drover.sock"
+        let descriptorsBefore = Self.descriptorCount(drover.pid)
+
+        // Random bytes with a newline: a bad request, answered and closed.
+        var generator = SystemRandomNumberGenerator()
+        let random = try RawControlClient(socket)
+        random.send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) } + [10])
+        #expect(random.readAll().hasPrefix(#"{"version":1,"ok":false,"error":"bad request: "#))
+
+        // A 1 MiB line: refused once it passes 64 KiB.
+        let huge = try RawControlClient(socket)
+        huge.send([UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20) + [10])
+        #expect(huge.readAll() == #"{"version":1,"ok":false,"error":"request longer than 65536 bytes"}"# + "\n")
+
+        // Half a request, then the client goes away.
+        do {
+            let half = try RawControlClient(socket)
+            half.send(Array(#"{"version":1,"comm"#.utf8))
+        }
+
+        // 200 connections that say nothing, held open while drover keeps working.
+        let idle = try (0..<200).map { _ in try RawControlClient(socket) }
+        let during = try DroverProcess.run(["ps", "--json"], in: sandbox.path)
+        #expect(during.code == 0, "drover still answers with 200 idle clients: \(during.stderr)")
+        #expect(ProcessList.rows(fromJSON: during.stdout).count == 1)
+        let ticksBefore = drover.stdout.components(separatedBy: "tick ").count
+        drover.waitForOutput("tick \(ticksBefore + 5)")
+        withExtendedLifetime(idle) {}
+
+        // Once they are gone, so are their descriptors.
+        let deadline = Date().addingTimeInterval(20)
+        while Self.descriptorCount(drover.pid) > descriptorsBefore && Date() < deadline { usleep(20_000) }
+        #expect(Self.descriptorCount(drover.pid) == descriptorsBefore)
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
+
+    @Test func aClientThatSaysNothingIsDropped() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: exec sleep 60\n")
+        let drover = try RunningDrover(["start"], in: sandbox.path)
+        drover.waitForOutput("web.1 started")
+        let silent = try RawControlClient(sandbox.path + "/.drover.sock")
+        // drover drops it after 10 s without a request: the read sees end of file.
+        let start = Date()
+        #expect(silent.readAll(timeout: 30) == "")
+        #expect(Date().timeIntervalSince(start) < 25)
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
+
+    @Test func unknownCommandsAndVersionsGetErrorReplies() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: exec sleep 60\n")
+        let drover = try RunningDrover(["start"], in: sandbox.path)
+        drover.waitForOutput("web.1 started")
+        let socket = sandbox.path + "/.drover.sock"
+        let unknown = try RawControlClient(socket)
+        unknown.send(Array(#"{"version":1,"command":"reboot"}"#.utf8) + [10])
+        #expect(unknown.readAll() == #"{"version":1,"ok":false,"error":"bad request: unknown command \"reboot\""}"# + "\n")
+        let future = try RawControlClient(socket)
+        future.send(Array(#"{"version":9,"command":"ps"}"#.utf8) + [10])
+        #expect(future.readAll().contains("unsupported protocol version 9"))
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
+
+    @Test func aStuckFollowerIsCutOffAndTheStreamGoesOn() throws {
+        let sandbox = try Sandbox()
+        // 20 MB quickly: more than a follower that never reads may hold back.
+        try sandbox.write("Procfile", """
+            flood: i=0; while [ $i -lt 100 ]; do head -c 200000 /dev/zero | tr '\\0' f; echo; i=$((i+1)); done; echo flood-done; exec sleep 60
+            """)
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("flood.1 started")
+        let stuck = try RawControlClient(sandbox.path + "/.drover.sock")
+        stuck.send(Array(#"{"version":1,"command":"logs","follow":true,"lines":0}"#.utf8) + [10])
+        drover.waitForOutput("flood.1 | flood-done", timeout: 60)
+        // drover is not held back by the stuck reader, and hung up on it.
+        #expect(try DroverProcess.run(["ps"], in: sandbox.path).code == 0)
+        let received = stuck.readAll(timeout: 10)
+        #expect(received.count < 20_000_000, "cut off, not buffered without bound")
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
+}
