@@ -48,13 +48,18 @@ struct ControlChannel {
 
     /// Writes the request line and reads the reply line; bytes after it stay in `LineReader`.
     func exchange(_ request: ControlRequest, over connection: FileDescriptor, reader: LineReader? = nil) throws(Diagnostics) -> JSONValue {
+        var writeError: SystemError?
         do {
             try connection.writeAll(request.json.serialized + "\n")
         } catch {
-            throw Diagnostics([Diagnostic("cannot talk to drover at \(path): \(error.reason)")])
+            // drover may have refused us and hung up already: its reason is still there to read.
+            writeError = error
         }
         let lines = reader ?? LineReader(connection)
         guard let line = lines.nextLine(timeoutMilliseconds: Self.replyTimeoutMilliseconds) else {
+            if let writeError {
+                throw Diagnostics([Diagnostic("cannot talk to drover at \(path): \(writeError.reason)")])
+            }
             throw Diagnostics([Diagnostic("drover at \(path) did not answer")])
         }
         let reply: JSONValue

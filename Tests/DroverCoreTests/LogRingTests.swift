@@ -19,6 +19,14 @@ import Testing
         #expect(ring.last(3).map(\.sequence) == [3, 4, 5])
     }
 
+    @Test func anEmptyFirstLineIsKept() {
+        var ring = LogRing(maximumLines: 3, maximumBytes: 100)
+        Self.append(&ring, "", 1)
+        Self.append(&ring, "", 2)
+        #expect(Self.texts(ring.last(5)) == ["", ""])
+        #expect(LogRing().last(5).isEmpty, "an unused ring has nothing to show")
+    }
+
     @Test func staysWithinItsByteBound() {
         var ring = LogRing(maximumLines: 100, maximumBytes: 10)
         Self.append(&ring, "aaaa", 1)
@@ -26,22 +34,31 @@ import Testing
         Self.append(&ring, "cccc", 3)
         #expect(Self.texts(ring.last(10)) == ["bbbb", "cccc"])
         #expect(ring.totalBytes == 8)
-        // A single line larger than the bound is still kept (the newest always is).
+        // A line larger than the whole buffer keeps its first bytes.
         Self.append(&ring, String(repeating: "x", count: 50), 4)
-        #expect(ring.count == 1)
+        #expect(Self.texts(ring.last(10)) == [String(repeating: "x", count: 10)])
     }
 
-    @Test func matchesASimpleModelUnderChurn() {
+    @Test func keepsASuffixOfTheHistoryWithinBothBounds() {
         var generator = SeededGenerator(seed: 99)
-        var ring = LogRing(maximumLines: 7, maximumBytes: 60)
-        var model: [String] = []
-        for sequence in 1...2000 {
-            let text = String(repeating: "z", count: Int.random(in: 0...20, using: &generator)) + "\(sequence)"
+        let maximumLines = 7, maximumBytes = 60, longest = 23
+        var ring = LogRing(maximumLines: maximumLines, maximumBytes: maximumBytes)
+        var history: [String] = []
+        for sequence in 1...3000 {
+            let text = String(repeating: "z", count: Int.random(in: 0...20, using: &generator)) + "\(sequence % 1000)"
             Self.append(&ring, text, UInt64(sequence))
-            model.append(text)
-            if model.count > 7 { model.removeFirst() }
-            while model.map(\.utf8.count).reduce(0, +) > 60 && model.count > 1 { model.removeFirst() }
-            #expect(Self.texts(ring.last(100)) == model)
+            history.append(text)
+            let kept = Self.texts(ring.last(100))
+            // The newest lines, in order, none skipped.
+            #expect(Array(history.suffix(kept.count)) == kept)
+            #expect(kept.last == text)
+            #expect(kept.count <= maximumLines)
+            let bytes = kept.map(\.utf8.count).reduce(0, +)
+            #expect(bytes <= maximumBytes)
+            // It gives up at most the unusable end of the buffer plus the line being placed.
+            if kept.count < maximumLines && kept.count < history.count {
+                #expect(bytes + history[history.count - kept.count - 1].utf8.count > maximumBytes - 2 * longest)
+            }
         }
     }
 }

@@ -113,7 +113,8 @@ import Testing
         #expect(try formation.client(["stop", "web"]).stdout == "stopping web.1\n")
         try formation.waitFor("web.1 stopped") { $0.first?["state"] as? String == "stopped" }
         let stopped = try formation.client(["ps"])
-        #expect(stopped.stdout.contains("web.1     -      stopped"))
+        let webRow = stopped.stdout.split(separator: "\n").first { $0.hasPrefix("web.1 ") }?.split(separator: " ")
+        #expect(webRow.map { Array($0.prefix(3)) } == ["web.1", "-", "stopped"])
         let started = try formation.client(["start", "web"])
         #expect(started.code == 0)
         #expect(started.stdout == "started web.1\n")
