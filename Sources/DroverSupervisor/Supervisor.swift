@@ -101,8 +101,16 @@ public final class Supervisor {
             log("event loop failed: \(error); stopping everything")
             killEverything()
         }
-        _ = output?.flush()
+        finishOutput()
         return plan.exitCode
+    }
+
+    /// Everything still buffered is written before drover exits, however slow the
+    /// reader: with the formation gone, blocking here holds nothing else up.
+    private func finishOutput() {
+        guard let output else { return }
+        if outputWasNonblocking != nil { _ = try? output.descriptor.setNonblocking(false) }
+        while case .wouldBlock = output.flush() {}
     }
 
     private func cleanUp() {

@@ -61,7 +61,7 @@ import Testing
         #expect(up.code == 0)
         #expect(up.stdout == "formation: web=1 worker=3\n")
         formation.drover.waitForOutput("worker worker.3 port=5102")
-        #expect(formation.drover.stdout.contains("worker worker.2 port=5101"))
+        formation.drover.waitForOutput("worker worker.2 port=5101")
         let names = try formation.rows().map { $0["name"] as? String }
         #expect(names == ["web.1", "worker.1", "worker.2", "worker.3"])
 
@@ -69,7 +69,8 @@ import Testing
         #expect(down.stdout == "formation: web=0 worker=1\n")
         try formation.waitFor("worker.2, worker.3 and web.1 gone") { $0.count == 1 }
         #expect(Self.pid(try formation.row("worker.1")) == workerPid, "the survivor is untouched")
-        #expect(formation.drover.stdout.contains("web.1 terminated by SIGTERM"))
+        // ps drops scaled-down instances at once; their exit comes a little later.
+        formation.drover.waitForOutput("web.1 terminated by SIGTERM")
         #expect(ProcessTable.isAlive(workerPid!))
         #expect(!ProcessTable.isAlive(webPid!))
         let outcome = try formation.finish()
@@ -81,8 +82,9 @@ import Testing
         formation.drover.waitForOutput("web web.1")
         #expect(try formation.rows().count == 1)
         #expect(try formation.client(["scale", "worker=2"]).stdout == "formation: web=1 worker=2\n")
+        // Two processes: their lines may come in either order.
         formation.drover.waitForOutput("worker worker.2 port=5101")
-        #expect(formation.drover.stdout.contains("worker worker.1 port=5100"))
+        formation.drover.waitForOutput("worker worker.1 port=5100")
         _ = try formation.finish()
     }
 
@@ -157,11 +159,19 @@ import Testing
         #expect(lines.map { $0.dropFirst(9) } == ["talker.1 | line 3", "talker.1 | line 4", "talker.1 | line 5"])
         #expect(lines.allSatisfy { $0.wholeMatch(of: #/\d\d:\d\d:\d\d .*/#) != nil })
 
-        // Follow: a running `logs -f` sees a line that appears later.
+        // Follow: a running `logs -f` sees lines that appear later. Nothing shows when
+        // it has registered, so restart `other` (which prints a line) until one arrives.
         let follower = try RunningDrover(["logs", "-f", "-n", "0", "other"], in: formation.sandbox.path)
-        usleep(300_000)
-        #expect(try formation.client(["restart", "other"]).code == 0)
-        follower.waitForOutput("other.1  | other-line")
+        var seen = false
+        for _ in 0..<40 where !seen {
+            #expect(try formation.client(["restart", "other"]).code == 0)
+            let deadline = Date().addingTimeInterval(0.5)
+            while !seen && Date() < deadline {
+                seen = follower.stdout.contains("other.1  | other-line")
+                usleep(10_000)
+            }
+        }
+        #expect(seen, "logs -f never showed a new line: \(follower.stdout)")
         #expect(!follower.stdout.contains("talker"))
         follower.signal(SIGTERM)
         _ = try follower.finish()

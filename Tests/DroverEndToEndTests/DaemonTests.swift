@@ -44,7 +44,8 @@ import Testing
         #expect(fields[4] == "0", "no controlling terminal")
 
         let deadline = Date().addingTimeInterval(20)
-        while !((try? sandbox.read("drover.log")) ?? "").contains("worker up") && Date() < deadline { usleep(20_000) }
+        func logged(_ text: String) -> Bool { ((try? sandbox.read("drover.log")) ?? "").contains(text) }
+        while !(logged("worker up") && logged("web up")) && Date() < deadline { usleep(20_000) }
         #expect(try sandbox.read("drover.log").contains("| worker up"))
         let replay = try DroverProcess.run(["logs"], in: sandbox.path)
         #expect(replay.stdout.contains("web.1    | web up\n"))

@@ -155,6 +155,19 @@ import Testing
         #expect(outcome.stdout.contains("\nhi\nthere\n"))
     }
 
+    @Test func writesEverythingBeforeExitingEvenToASleepingReader() throws {
+        let sandbox = try Sandbox()
+        // 900 KB fits in drover's buffer: the writer is done (and so is the formation)
+        // long before the reader wakes up; drover must still deliver every byte.
+        try sandbox.write("Procfile", "burst: head -c 900000 /dev/zero | tr '\\0' b; echo\n")
+        try sandbox.write("run.sh", """
+            "$1" start --no-timestamp | { sleep 2; grep '^burst.1 *| b' | tr -d '\\n' | wc -c; }
+            """)
+        let outcome = try DroverProcess.runProgram("/bin/sh", ["sh", "run.sh", DroverProcess.binary], in: sandbox.path)
+        // 14 chunks, each "burst.1 | " (10 bytes) + its b's.
+        #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(900_000 + 14 * 10))
+    }
+
     @Test func writesThroughASlowReaderWithoutLosingAnything() throws {
         let sandbox = try Sandbox()
         // 8 MB through a pipe whose reader starts late: drover must hold back, not drop.
