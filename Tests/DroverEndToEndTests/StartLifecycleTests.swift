@@ -152,13 +152,17 @@ import Testing
         drover.waitForOutput("a.1    | child=")
         drover.waitForOutput("b.1    | child=")
         for pid in Self.pids(in: drover.stdout, named: "child") {
-            // The pid is printed before the exec; look once the shell has become sleep.
+            // Right after exec the dynamic loader briefly holds a file of its own (fd 3);
+            // an inherited descriptor would stay. So wait for the list to settle.
             let deadline = Date().addingTimeInterval(20)
-            while (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) != "sleep\n", Date() < deadline {
-                usleep(5000)
-            }
-            let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
-            #expect(descriptors == ["0", "1", "2"], "pid \(pid)")
+            var descriptors: [String] = []
+            repeat {
+                descriptors = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).sorted()
+                if descriptors == ["0", "1", "2"] { break }
+                usleep(10_000)
+            } while Date() < deadline
+            let targets = descriptors.map { ($0, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "?") }
+            #expect(descriptors == ["0", "1", "2"], "pid \(pid): \(targets)")
         }
         drover.signal(SIGTERM)
         #expect(try drover.finish().code == 0)
