@@ -91,7 +91,13 @@ enum StartCommand {
                 let logOutput = output
                 configuration.onStarted = { _ in Daemon.reportReady(logTo: logOutput) }
             }
-            supervisor = try Supervisor(configuration, signals: signals)
+            do throws(SystemError) {
+                supervisor = try Supervisor(configuration, signals: signals)
+            } catch {
+                // From here on the supervisor removes the socket; before, it is ours to remove.
+                if listener != nil { UnixSocket.remove(socketPath) }
+                throw error
+            }
         } catch {
             throw Diagnostics([Diagnostic("cannot start: \(error)")])
         }

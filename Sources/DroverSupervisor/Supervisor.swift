@@ -276,31 +276,28 @@ public final class Supervisor {
     }
 
     private func emitLines(of slot: InstanceSlot, _ bytes: UnsafeRawBufferPointer, followers: [ControlClient]) {
-        let time = currentSecond
-        var sequence = self.sequence
         slot.prefix.withUnsafeBytes { prefix in
-            slot.framer.feed(bytes) { line in
-                output?.appendLine(prefix: prefix, line: line)
-                slot.log.append(line, time: time, sequence: sequence)
-                sequence += 1
-                for follower in followers { sendLine(line, of: slot, to: follower) }
-            }
+            slot.framer.feed(bytes) { deliver($0, of: slot, prefix: prefix, followers: followers) }
         }
-        self.sequence = sequence
         if !followers.isEmpty { flushFollowers(followers) }
+    }
+
+    /// One line of an instance: to the stream, to its history, to its followers.
+    @inline(__always)
+    private func deliver(
+        _ line: UnsafeRawBufferPointer, of slot: InstanceSlot, prefix: UnsafeRawBufferPointer, followers: [ControlClient]
+    ) {
+        output?.appendLine(prefix: prefix, line: line)
+        slot.log.append(line, time: currentSecond, sequence: sequence)
+        sequence += 1
+        for follower in followers { sendLine(line, of: slot, to: follower) }
     }
 
     func closeOutput(of slot: InstanceSlot) {
         guard let descriptor = slot.output else { return }
         let followers = followers(of: slot)
-        let time = currentSecond
         slot.prefix.withUnsafeBytes { prefix in
-            slot.framer.finish { line in
-                output?.appendLine(prefix: prefix, line: line)
-                slot.log.append(line, time: time, sequence: sequence)
-                sequence += 1
-                for follower in followers { sendLine(line, of: slot, to: follower) }
-            }
+            slot.framer.finish { deliver($0, of: slot, prefix: prefix, followers: followers) }
         }
         poller.remove(descriptor)
         descriptor.close()

@@ -20,8 +20,12 @@ struct Outcome {
 /// The child leads its own process group; on timeout the whole group gets SIGKILL,
 /// and after every run the test fails if anything of that group is still alive.
 enum DroverProcess {
-    /// The binary built beside this test bundle.
+    /// The binary built beside this test bundle, or `DROVER_BINARY` (to run these
+    /// tests against the installed, fully static build).
     static let binary: String = {
+        if let chosen = ProcessInfo.processInfo.environment["DROVER_BINARY"], !chosen.isEmpty {
+            return URL(fileURLWithPath: chosen).standardizedFileURL.path
+        }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("drover").path
     }()
@@ -48,33 +52,8 @@ enum DroverProcess {
         _ path: String, _ arguments: [String], in directory: String, environment: [String: String] = environment(),
         timeout: Double = 30, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Outcome {
-        let capture = try Sandbox()
-        var request = Spawn.Request(
-            path: path, arguments: arguments,
-            environment: environment.map { "\($0.key)=\($0.value)" }, workingDirectory: directory)
-        request.standardOutput = .file("\(capture.path)/stdout")
-        request.standardError = .file("\(capture.path)/stderr")
-        request.grouping = .newProcessGroup
-        let pid = try Spawn.run(request)
-
-        let deadline = Date().addingTimeInterval(timeout)
-        var status: Termination?
-        while status == nil {
-            status = try Children.reapIfExited(pid)
-            if status == nil {
-                if Date() > deadline {
-                    Children.signalGroup(pid, SIGKILL)
-                    Issue.record("drover \(arguments) did not finish within \(timeout) s; killed", sourceLocation: sourceLocation)
-                    while status == nil { status = try Children.reapIfExited(pid); usleep(1000) }
-                    break
-                }
-                usleep(2000)
-            }
-        }
-        if Children.groupHasMembers(pid) {
-            Children.signalGroup(pid, SIGKILL)
-            Issue.record("drover \(arguments) left processes running in its group", sourceLocation: sourceLocation)
-        }
-        return Outcome(status: status!, stdoutBytes: capture.bytes("stdout"), stderr: capture.text("stderr"))
+        let process = try RunningDrover(
+            program: path, arguments, in: directory, environment: environment, sourceLocation: sourceLocation)
+        return try process.finish(timeout: timeout)
     }
 }

@@ -12,15 +12,28 @@ final class RunningDrover {
     private let capture: Sandbox
     private var status: Termination?
     private let sourceLocation: SourceLocation
+    /// For messages.
+    private let command: String
 
-    init(
+    convenience init(
         _ arguments: [String], in directory: String, environment: [String: String] = DroverProcess.environment(),
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
+        try self.init(
+            program: DroverProcess.binary, ["drover"] + arguments, in: directory, environment: environment,
+            sourceLocation: sourceLocation)
+    }
+
+    /// Any program (`arguments[0]` is its name), not only drover.
+    init(
+        program: String, _ arguments: [String], in directory: String,
+        environment: [String: String] = DroverProcess.environment(), sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         capture = try Sandbox()
         self.sourceLocation = sourceLocation
+        command = arguments.joined(separator: " ")
         var request = Spawn.Request(
-            path: DroverProcess.binary, arguments: ["drover"] + arguments,
+            path: program, arguments: arguments,
             environment: environment.map { "\($0.key)=\($0.value)" }, workingDirectory: directory)
         request.standardOutput = .file("\(capture.path)/stdout")
         request.standardError = .file("\(capture.path)/stderr")
@@ -63,14 +76,14 @@ final class RunningDrover {
             if status == nil {
                 if Date() > deadline {
                     Children.signalGroup(pid, SIGKILL)
-                    Issue.record("drover did not exit within \(timeout) s; killed", sourceLocation: sourceLocation)
+                    Issue.record("\(command) did not exit within \(timeout) s; killed", sourceLocation: sourceLocation)
                 }
                 usleep(2000)
             }
         }
         if Children.groupHasMembers(pid) {
             Children.signalGroup(pid, SIGKILL)
-            Issue.record("drover's process group outlived it", sourceLocation: sourceLocation)
+            Issue.record("\(command)'s process group outlived it", sourceLocation: sourceLocation)
         }
         return Outcome(status: status!, stdoutBytes: capture.bytes("stdout"), stderr: stderr)
     }
