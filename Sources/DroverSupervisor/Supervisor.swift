@@ -24,6 +24,9 @@ public final class Supervisor {
     var retired: [InstanceSlot] = []
     var slotByToken: [UInt64: InstanceSlot] = [:]
     var slotByPid: [Int32: InstanceSlot] = [:]
+    /// Slots with a single-instance stop under way (and so a SIGKILL deadline); usually empty,
+    /// so the loop never walks the whole formation for deadlines.
+    var stopping: [InstanceSlot] = []
     /// Groups whose leader exited during a single stop while members remain: SIGKILL at the deadline.
     var lingeringGroups: [(group: Int32, deadline: Int64)] = []
     var plan: ShutdownPlan
@@ -184,6 +187,7 @@ public final class Supervisor {
         guard let pid = slot.pid, slot.isRunning else { return }
         Children.signalGroup(pid, SIGTERM)
         slot.stopDeadline = Clocks.monotonicMilliseconds() + Int64(configuration.application.timeoutMilliseconds)
+        stopping.append(slot)
     }
 
     // MARK: The loop
@@ -213,11 +217,13 @@ public final class Supervisor {
         if let deadline = plan.deadline, now >= deadline {
             perform(plan.deadlinePassed(now: now, stillRunning: countRunning()))
         }
-        for slot in slots + retired {
-            guard let deadline = slot.stopDeadline, now >= deadline, let pid = slot.pid, slot.isRunning else { continue }
+        stopping.removeAll { slot in
+            guard let deadline = slot.stopDeadline, slot.isRunning, let pid = slot.pid else { return true }
+            guard now >= deadline else { return false }
             log("sending SIGKILL to \(slot.plan.name), still running after \(Self.seconds(configuration.application.timeoutMilliseconds))")
             Children.signalGroup(pid, SIGKILL)
             slot.stopDeadline = nil
+            return true
         }
         lingeringGroups.removeAll { entry in
             guard now >= entry.deadline else { return false }
@@ -236,7 +242,7 @@ public final class Supervisor {
         }
         var deadlines: [Int64] = []
         if let deadline = plan.deadline { deadlines.append(deadline) }
-        deadlines += (slots + retired).compactMap { $0.isRunning ? $0.stopDeadline : nil }
+        deadlines += stopping.compactMap { $0.isRunning ? $0.stopDeadline : nil }
         deadlines += lingeringGroups.map(\.deadline)
         deadlines += clientDeadlines()
         return deadlines.min().map { Int(max(0, $0 - now)) }

@@ -124,6 +124,21 @@ import Testing
         #expect(try formation.finish().code == 0)
     }
 
+    @Test func aStoppedInstanceThatIgnoresSIGTERMIsKilledAfterTheTimeout() throws {
+        let formation = try Formation("""
+            stubborn: trap '' TERM; echo "ready pid=$$"; while true; do sleep 0.05; done
+            calm: exec sleep 120
+            """, arguments: ["-t", "1"])
+        formation.drover.waitForOutput("stubborn.1 | ready")
+        let calmPid = Self.pid(try formation.row("calm.1"))
+        #expect(try formation.client(["stop", "stubborn"]).code == 0)
+        formation.drover.waitForOutput("sending SIGKILL to stubborn.1, still running after 1s")
+        formation.drover.waitForOutput("stubborn.1 terminated by SIGKILL")
+        try formation.waitFor("stubborn.1 stopped") { $0.first?["state"] as? String == "stopped" }
+        #expect(Self.pid(try formation.row("calm.1")) == calmPid, "the rest keeps running")
+        #expect(try formation.finish().code == 0)
+    }
+
     @Test func psShowsATableAndJSON() throws {
         let formation = try Formation()
         formation.drover.waitForOutput("worker worker.1")
