@@ -14,24 +14,38 @@ public enum Subreaper {
 
     /// The pids of drover's living children, orphans reparented to it included.
     ///
-    /// Reads `/proc/self/task/*/children`; where the kernel lacks that file, scans
-    /// `/proc/*/stat` for processes whose parent is drover.
+    /// Reads `/proc/PID/task/*/children` (children belong to the thread that made them,
+    /// and orphans to any thread of the subreaper, so every thread's list counts); where
+    /// the kernel lacks those files, scans `/proc/*/stat` for processes whose parent is drover.
     public static func children() -> [Int32] {
         let pid = getpid()
-        if case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/task/\(pid)/children") {
-            return String(decoding: bytes, as: UTF8.self).split(separator: " ").compactMap { Int32($0) }
+        var found: [Int32] = []
+        var readAny = false
+        for task in directoryEntries("/proc/\(pid)/task") {
+            guard case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/task/\(task)/children") else { continue }
+            readAny = true
+            found += String(decoding: bytes, as: UTF8.self).split(separator: " ").compactMap { Int32($0) }
         }
-        return scanForChildren(of: pid)
+        return readAny ? found : scanForChildren(of: pid)
     }
 
-    private static func scanForChildren(of parent: Int32) -> [Int32] {
-        guard let directory = opendir("/proc") else { return [] }
+    /// The names in a directory, `.` and `..` left out.
+    private static func directoryEntries(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
         defer { closedir(directory) }
-        var found: [Int32] = []
+        var names: [String] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    private static func scanForChildren(of parent: Int32) -> [Int32] {
+        var found: [Int32] = []
+        for name in directoryEntries("/proc") {
             guard let pid = Int32(name), case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/stat") else {
                 continue
             }

@@ -84,6 +84,20 @@ final class Subject {
         let exited = Measurement.now()
         Children.signalGroup(pid, SIGKILL)
         output.close()
+        Subject.killLeftovers()
         return exited
+    }
+
+    /// Whatever the subject left behind (honcho leaves children when it hangs) was
+    /// reparented to the harness, a child subreaper: kill and reap it, again and again,
+    /// since each killed process hands its own children to the harness in turn.
+    static func killLeftovers() {
+        while true {
+            let children = Subreaper.children()
+            if children.isEmpty { return }
+            for child in children { Children.signal(child, SIGKILL) }
+            guard case .exited = Children.waitAny() else { return }
+            while case .exited = Children.reapAny() {}
+        }
     }
 }

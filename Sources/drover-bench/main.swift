@@ -1,3 +1,4 @@
+import DroverSystem
 import Foundation
 
 // drover's benchmark: each scenario several times, medians printed as a table.
@@ -18,6 +19,9 @@ let idleSeconds: Double = quick ? 2 : 10
 /// `--only throughput|startup|stop|idle`: one scenario group, for quick comparisons.
 let only = option("--only")
 @MainActor func wanted(_ group: String) -> Bool { only == nil || only == group }
+
+// Orphans of a subject that misbehaves come back to the harness, which kills them.
+try? Subreaper.become()
 
 let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("drover-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
