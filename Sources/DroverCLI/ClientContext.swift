@@ -5,12 +5,14 @@ import DroverSystem
 struct ClientContext {
     let options: LaunchOptions
     let channel: ControlChannel
+    let inherited: EnvironmentVariables
 
     static func current(_ commandLine: LaunchOptions) throws(Diagnostics) -> ClientContext {
         let context = try ApplicationContext.current()
         let options = try context.defaults().overridden(by: commandLine)
         return ClientContext(
-            options: options, channel: ControlChannel(path: ControlSocketPath.resolve(options, inherited: context.inherited)))
+            options: options, channel: ControlChannel(path: ControlSocketPath.resolve(options, inherited: context.inherited)),
+            inherited: context.inherited)
     }
 
     /// `web`, `worker.2`: checked here so a typo never reaches the daemon.
@@ -22,6 +24,12 @@ struct ClientContext {
             }
         }
         return selectors
+    }
+
+    /// Prints "VERB web.1, worker.2" for the instances of `reply` that `selectors` take.
+    static func report(_ verb: String, _ reply: JSONValue, selectors: [InstanceSelector]) throws(Diagnostics) {
+        let chosen = try instances(in: reply).filter { selectors.selects(type: $0.type, number: $0.number) }
+        Console.out("\(verb) \(chosen.map(\.name).joined(separator: ", "))\n")
     }
 
     /// The instances in a `ps`-style reply.

@@ -14,16 +14,12 @@ enum LogsCommand {
         let selectors = try ClientContext.selectors(names)
         let client = try ClientContext.current(options)
         var choice = ColorChoice.auto
-        if let text = options[.color]?.text {
-            guard let parsed = ColorChoice(rawValue: text) else {
-                throw Diagnostics([options[.color]!.invalid("must be auto, always or never", option: .color)])
-            }
-            choice = parsed
+        if let value = client.options[.color] {
+            do { choice = try ColorChoice(value) } catch { throw Diagnostics([error]) }
         }
-        let environment = EnvironmentVariables(environ: ProcessEnvironment.current())
         let colored = choice.enabled(
-            outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: environment["TERM"],
-            noColor: environment["NO_COLOR"])
+            outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: client.inherited["TERM"],
+            noColor: client.inherited["NO_COLOR"])
 
         let connection = try client.channel.connect()
         defer { connection.close() }

@@ -5,9 +5,7 @@ enum RestartCommand {
     static func run(options: LaunchOptions, names: [String]) throws(Diagnostics) -> ExitCode {
         let selectors = try ClientContext.selectors(names)
         let client = try ClientContext.current(options)
-        let rows = try ClientContext.instances(in: try client.channel.send(.restart(selectors)))
-        let chosen = rows.filter { row in selectors.isEmpty || selectors.contains { $0.matches(type: row.type, number: row.number) } }
-        Console.out("restarting \(chosen.map(\.name).joined(separator: ", "))\n")
+        try ClientContext.report("restarting", try client.channel.send(.restart(selectors)), selectors: selectors)
         return .success
     }
 }

@@ -41,9 +41,7 @@ enum StartCommand {
 
     private static func startStopped(_ names: [String], through channel: ControlChannel) throws(Diagnostics) -> Int32 {
         let selectors = try ClientContext.selectors(names)
-        let rows = try ClientContext.instances(in: try channel.send(.start(selectors)))
-        let chosen = rows.filter { row in selectors.contains { $0.matches(type: row.type, number: row.number) } }
-        Console.out("started \(chosen.map(\.name).joined(separator: ", "))\n")
+        try ClientContext.report("started", try channel.send(.start(selectors)), selectors: selectors)
         return ExitCode.success.rawValue
     }
 
@@ -89,7 +87,7 @@ enum StartCommand {
             configuration.output = output
             if detached {
                 let logOutput = output
-                configuration.onStarted = { _ in Daemon.reportReady(logTo: logOutput) }
+                configuration.onStarted = { Daemon.reportReady(logTo: logOutput) }
             }
             do throws(SystemError) {
                 supervisor = try Supervisor(configuration, signals: signals)

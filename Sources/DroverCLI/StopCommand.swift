@@ -6,9 +6,7 @@ enum StopCommand {
         guard !names.isEmpty else { return try quit(options: options) }
         let selectors = try ClientContext.selectors(names)
         let client = try ClientContext.current(options)
-        let rows = try ClientContext.instances(in: try client.channel.send(.stop(selectors)))
-        let chosen = rows.filter { row in selectors.contains { $0.matches(type: row.type, number: row.number) } }
-        Console.out("stopping \(chosen.map(\.name).joined(separator: ", "))\n")
+        try ClientContext.report("stopping", try client.channel.send(.stop(selectors)), selectors: selectors)
         return .success
     }
 

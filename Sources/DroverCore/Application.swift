@@ -122,11 +122,7 @@ public struct ApplicationLoader {
     private func resolveLogging(_ options: LaunchOptions, errors: inout [Diagnostic]) -> LogOptions {
         var logging = LogOptions()
         if let value = options[.color] {
-            if let choice = ColorChoice(rawValue: value.text) {
-                logging.color = choice
-            } else {
-                errors.append(value.invalid("must be auto, always or never", option: .color))
-            }
+            do { logging.color = try ColorChoice(value) } catch { errors.append(error) }
         }
         for option in [LaunchOption.noTimestamp, .noPrefix] {
             guard let value = options[option] else { continue }
@@ -227,6 +223,17 @@ public struct ApplicationLoader {
 
 /// Durations written in seconds, such as `5`, `0.5` or `2.25`.
 public enum Seconds {
+    /// `5s`, `0.5s`, `2.25s`: milliseconds as people write them.
+    public static func text(milliseconds: Int) -> String {
+        let whole = milliseconds / 1000
+        var fraction = milliseconds % 1000
+        guard fraction > 0 else { return "\(whole)s" }
+        var digits = 3
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
+        return "\(whole).\(padded)s"
+    }
+
     /// Milliseconds, or nil for anything but a plain non-negative decimal up to a day.
     public static func milliseconds(_ text: String) -> Int? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)

@@ -23,6 +23,13 @@ public struct InstanceSelector: Equatable, Sendable, CustomStringConvertible {
     public var description: String { number.map { "\(type).\($0)" } ?? type }
 }
 
+extension Array where Element == InstanceSelector {
+    /// Whether these selectors take instance `type.number`; no selector at all takes every one.
+    public func selects(type: String, number: Int) -> Bool {
+        isEmpty || contains { $0.matches(type: type, number: number) }
+    }
+}
+
 /// What a client asks of a running drover: one JSON object on one line.
 public enum ControlRequest: Equatable, Sendable {
     /// `ps`.

@@ -67,8 +67,6 @@ public struct Formation: Equatable, Sendable {
         counts.first { $0.name == name }?.count ?? 0
     }
 
-    public var totalInstances: Int { counts.reduce(0) { $0 + $1.count } }
-
     /// Resolves counts for every entry.
     ///
     /// - Parameters:

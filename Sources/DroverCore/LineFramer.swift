@@ -11,9 +11,6 @@ public struct LineFramer: Sendable {
 
     public init() {}
 
-    /// Whether a partial line is waiting for its end.
-    public var hasPendingLine: Bool { !pending.isEmpty }
-
     /// Calls `emit` with each complete line in `bytes`, without its line end.
     @inlinable
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) {

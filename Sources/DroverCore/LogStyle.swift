@@ -64,6 +64,14 @@ public enum ClockTime {
 public enum ColorChoice: String, Sendable, CaseIterable {
     case auto, always, never
 
+    /// The choice an option value names, or an error pointing at where it was written.
+    public init(_ value: OptionValue) throws(Diagnostic) {
+        guard let choice = ColorChoice(rawValue: value.text) else {
+            throw value.invalid("must be auto, always or never", option: .color)
+        }
+        self = choice
+    }
+
     /// auto: only to a terminal whose TERM is set and not "dumb", and only without NO_COLOR.
     public func enabled(outputIsTerminal: Bool, term: String?, noColor: String?) -> Bool {
         switch self {

@@ -25,11 +25,6 @@ public struct Procfile: Equatable, Sendable {
     /// The process type names in Procfile order.
     public var names: [String] { entries.map(\.name) }
 
-    /// The entry with this name, if any.
-    public func entry(named name: String) -> ProcfileEntry? {
-        entries.first { $0.name == name }
-    }
-
     /// The position of the entry with this name, if any.
     public func index(of name: String) -> Int? {
         entries.firstIndex { $0.name == name }

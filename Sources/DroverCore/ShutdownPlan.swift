@@ -80,7 +80,7 @@ public struct ShutdownPlan: Sendable {
     /// Called when the clock passes `deadline`.
     public mutating func deadlinePassed(now: Int64, stillRunning: Int) -> [Action] {
         guard let deadline, now >= deadline else { return [] }
-        return kill(stillRunning: stillRunning, why: "still running after \(Self.seconds(timeoutMilliseconds))")
+        return kill(stillRunning: stillRunning, why: "still running after \(Seconds.text(milliseconds: timeoutMilliseconds))")
     }
 
     private mutating func kill(stillRunning: Int, why: String) -> [Action] {
@@ -99,17 +99,6 @@ public struct ShutdownPlan: Sendable {
         case let .spawnFailed(_, code)?: return code
         case .signal?, .outputClosed?, .requested?, nil: return killedSomething ? 1 : 0
         }
-    }
-
-    /// `5s`, `0.5s`, `2.25s`.
-    static func seconds(_ milliseconds: Int) -> String {
-        let whole = milliseconds / 1000
-        var fraction = milliseconds % 1000
-        guard fraction > 0 else { return "\(whole)s" }
-        var digits = 3
-        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-        let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
-        return "\(whole).\(padded)s"
     }
 }
 

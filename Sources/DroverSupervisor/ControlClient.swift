@@ -38,6 +38,12 @@ final class ControlClient {
         case closed
     }
 
+    /// When the request line is due, while it is awaited.
+    var requestDeadline: Int64? {
+        if case let .awaitingRequest(deadline) = phase { return deadline }
+        return nil
+    }
+
     /// Reads what is there; returns the request line once complete.
     func readRequest(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
         while true {
@@ -47,11 +53,26 @@ final class ControlClient {
             case .wouldBlock: return .nothingYet
             case .endOfFile: return .closed
             case let .bytes(count):
+                let searchFrom = request.count
                 request.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                if let newline = request.firstIndex(of: 10) {
+                if let newline = request[searchFrom...].firstIndex(of: 10) {
                     return .line(String(decoding: request[..<newline], as: UTF8.self))
                 }
                 if request.count > ControlRequest.maximumLength { return .tooLong }
+            }
+        }
+    }
+
+    /// After the request: reads and drops whatever the client sends. False once it hung up.
+    func discardInput(into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        request = []
+        while true {
+            let result: FileDescriptor.ReadResult
+            do { result = try descriptor.read(into: buffer) } catch { return false }
+            switch result {
+            case .wouldBlock: return true
+            case .endOfFile: return false
+            case .bytes: continue
             }
         }
     }

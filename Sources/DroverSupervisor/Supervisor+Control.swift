@@ -64,8 +64,9 @@ extension Supervisor {
                     handleRequest(line, from: client)
                 }
             case .following, .closing:
-                // Nothing more is expected from the client: only its hang-up matters.
-                if case .closed = client.readRequest(into: readBuffer) {
+                // Nothing more is expected from the client: drop what it sends; only its
+                // hang-up matters.
+                if !client.discardInput(into: readBuffer) {
                     close(client)
                     return
                 }
@@ -77,6 +78,7 @@ extension Supervisor {
     /// Closes a client whose reply is out, cuts off one that stopped reading, and
     /// watches for writability only while something waits.
     func settle(_ client: ControlClient) {
+        guard clients[client.token] != nil else { return }
         if client.pendingCount > ControlClient.maximumPending {
             close(client)
             return
@@ -93,22 +95,16 @@ extension Supervisor {
         }
     }
 
+    /// Closes a registered client once; later calls do nothing.
     func close(_ client: ControlClient) {
+        guard clients.removeValue(forKey: client.token) != nil else { return }
         poller.remove(client.descriptor)
         client.descriptor.close()
-        clients[client.token] = nil
-    }
-
-    func clientDeadlines() -> [Int64] {
-        clients.values.compactMap { client in
-            if case let .awaitingRequest(deadline) = client.phase { return deadline }
-            return nil
-        }
     }
 
     func expireClients(now: Int64) {
         for client in clients.values {
-            if case let .awaitingRequest(deadline) = client.phase, now >= deadline { close(client) }
+            if let deadline = client.requestDeadline, now >= deadline { close(client) }
         }
     }
 
@@ -184,7 +180,7 @@ extension Supervisor {
         for selector in selectors where !slots.contains(where: { selector.matches(type: $0.plan.type, number: $0.plan.number) }) {
             throw InvalidValue("no instance matches \"\(selector)\"")
         }
-        return slots.filter { slot in selectors.contains { $0.matches(type: slot.plan.type, number: slot.plan.number) } }
+        return slots.filter { selectors.selects(type: $0.plan.type, number: $0.plan.number) }
     }
 
     private func scale(_ counts: [(type: String, count: Int)]) throws(InvalidValue) -> JSONValue {
@@ -269,7 +265,7 @@ extension Supervisor {
         guard !clients.isEmpty else { return [] }
         return clients.values.filter { client in
             guard case let .following(targets, _) = client.phase else { return false }
-            return targets.isEmpty || targets.contains { $0.matches(type: slot.plan.type, number: slot.plan.number) }
+            return targets.selects(type: slot.plan.type, number: slot.plan.number)
         }
     }
 

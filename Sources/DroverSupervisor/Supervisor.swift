@@ -97,7 +97,7 @@ public final class Supervisor {
         for slot in slots where !plan.isStopping {
             start(slot)
         }
-        configuration.onStarted?(slots.filter(\.isRunning).count)
+        configuration.onStarted?()
         do {
             try loop()
         } catch {
@@ -175,8 +175,8 @@ public final class Supervisor {
             log("\(instance.name) started with pid \(pid) (port \(instance.port))")
         } catch {
             log("\(instance.name) could not start: \(error.reason) (\(configuration.shell) in \(configuration.application.root))")
-            slot.termination = .exited(code: error.isNoSuchFile ? 127 : 126)
             let code: Int32 = error.isNoSuchFile ? 127 : 126
+            slot.termination = .exited(code: code)
             perform(plan.stop(.spawnFailed(name: instance.name, exitCode: code), now: Clocks.monotonicMilliseconds()))
         }
     }
@@ -220,7 +220,7 @@ public final class Supervisor {
         stopping.removeAll { slot in
             guard let deadline = slot.stopDeadline, slot.isRunning, let pid = slot.pid else { return true }
             guard now >= deadline else { return false }
-            log("sending SIGKILL to \(slot.plan.name), still running after \(Self.seconds(configuration.application.timeoutMilliseconds))")
+            log("sending SIGKILL to \(slot.plan.name), still running after \(Seconds.text(milliseconds: configuration.application.timeoutMilliseconds))")
             Children.signalGroup(pid, SIGKILL)
             slot.stopDeadline = nil
             return true
@@ -240,12 +240,15 @@ public final class Supervisor {
             pipeGraceDeadline = deadline
             return Int(max(0, deadline - now))
         }
-        var deadlines: [Int64] = []
-        if let deadline = plan.deadline { deadlines.append(deadline) }
-        deadlines += stopping.compactMap { $0.isRunning ? $0.stopDeadline : nil }
-        deadlines += lingeringGroups.map(\.deadline)
-        deadlines += clientDeadlines()
-        return deadlines.min().map { Int(max(0, $0 - now)) }
+        // The earliest of every deadline, without building a list on each turn.
+        var earliest = plan.deadline
+        func consider(_ deadline: Int64?) {
+            if let deadline, deadline < earliest ?? .max { earliest = deadline }
+        }
+        for slot in stopping where slot.isRunning { consider(slot.stopDeadline) }
+        for entry in lingeringGroups { consider(entry.deadline) }
+        for client in clients.values { consider(client.requestDeadline) }
+        return earliest.map { Int(max(0, $0 - now)) }
     }
 
     private func pipeGraceExpired() -> Bool {
@@ -356,7 +359,8 @@ public final class Supervisor {
         guard second != currentSecond else { return }
         currentSecond = second
         currentTime = Self.timeOfDay(second)
-        for slot in slots { renderPrefixes(of: slot) }
+        // Retired slots too: a scaled-down instance may still print while it stops.
+        for slot in slots + retired { renderPrefixes(of: slot) }
         let style = configuration.style
         systemPrefixes = (
             style.prefix(name: "system", colorIndex: nil, time: currentTime),
@@ -399,10 +403,6 @@ public final class Supervisor {
                 }
             }
         }
-    }
-
-    static func seconds(_ milliseconds: Int) -> String {
-        milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(Double(milliseconds) / 1000)s"
     }
 
     // MARK: Signals and children

@@ -16,7 +16,7 @@ public struct SupervisorConfiguration: Sendable {
     /// A system line to show before anything starts (a degraded start, say).
     public var startupNotice: String?
     /// Called once every instance has been spawned (the daemon reports readiness here).
-    public var onStarted: (@Sendable (Int) -> Void)?
+    public var onStarted: (@Sendable () -> Void)?
 
     public init(application: Application, procfile: Procfile, style: LogStyle) {
         self.application = application

@@ -85,6 +85,15 @@ import Testing
         #expect(!type.matches(type: "worker", number: 1))
     }
 
+    @Test func noSelectorTakesEverything() throws {
+        let none: [InstanceSelector] = []
+        #expect(none.selects(type: "web", number: 3))
+        let some = [try InstanceSelector.parse("web.2"), try InstanceSelector.parse("clock")]
+        #expect(some.selects(type: "web", number: 2))
+        #expect(some.selects(type: "clock", number: 9))
+        #expect(!some.selects(type: "web", number: 1))
+    }
+
     @Test func replies() {
         #expect(ControlReply.success([("pid", .integer(4))]).serialized == #"{"version":1,"ok":true,"pid":4}"#)
         #expect(ControlReply.failure("no").serialized == #"{"version":1,"ok":false,"error":"no"}"#)

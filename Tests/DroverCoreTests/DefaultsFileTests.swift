@@ -71,6 +71,14 @@ import Testing
         #expect(FilePath.absolute("/a/b/..", from: "/home/u") == "/a")
     }
 
+    @Test func secondsPrint() {
+        #expect(Seconds.text(milliseconds: 5000) == "5s")
+        #expect(Seconds.text(milliseconds: 500) == "0.5s")
+        #expect(Seconds.text(milliseconds: 2250) == "2.25s")
+        #expect(Seconds.text(milliseconds: 1005) == "1.005s")
+        #expect(Seconds.text(milliseconds: 0) == "0s")
+    }
+
     @Test func secondsParse() {
         #expect(Seconds.milliseconds("5") == 5000)
         #expect(Seconds.milliseconds("0.5") == 500)

@@ -79,6 +79,29 @@ import Testing
         #expect(try drover.finish().code == 0)
     }
 
+    @Test func whatAFollowerSendsAfterItsRequestIsDropped() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: echo up; exec sleep 60\n")
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("web.1  | up")
+        let follower = try RawControlClient(sandbox.path + "/.drover.sock")
+        follower.send(Array(#"{"version":1,"command":"logs","follow":true,"lines":1}"#.utf8) + [10])
+        let rssBefore = Self.residentKilobytes(drover.pid)
+        // 16 MiB after the request, with no newline: it used to be kept, byte for byte.
+        let junk = [UInt8](repeating: UInt8(ascii: "j"), count: 1 << 20)
+        for _ in 0..<16 { follower.send(junk) }
+        #expect(try DroverProcess.run(["ps"], in: sandbox.path).code == 0, "drover still answers")
+        #expect(Self.residentKilobytes(drover.pid) - rssBefore < 4096, "memory did not grow with the junk")
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
+
+    static func residentKilobytes(_ pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? 0
+    }
+
     @Test func aStuckFollowerIsCutOffAndTheStreamGoesOn() throws {
         let sandbox = try Sandbox()
         // 20 MB quickly: more than a follower that never reads may hold back.

@@ -193,6 +193,21 @@ import Testing
         #expect(try formation.finish().code == 0)
     }
 
+    @Test func logsTakesItsColorFromTheDefaultsFile() throws {
+        let formation = try Formation()
+        formation.drover.waitForOutput("web web.1")
+        try formation.sandbox.write(".drover", "color=always\n")
+        let colored = try formation.client(["logs", "-n", "5", "web"])
+        #expect(colored.stdout.contains("\u{1B}[36m"), "\(colored.stdout)")
+        #expect(try formation.client(["logs", "-n", "5", "web", "--color=never"]).stdout.contains("\u{1B}[") == false)
+        try formation.sandbox.write(".drover", "color=sometimes\n")
+        let bad = try formation.client(["logs"])
+        #expect(bad.code == 1)
+        #expect(bad.stderr == "drover: .drover:1: invalid value \"sometimes\" for color: must be auto, always or never\n")
+        try formation.sandbox.write(".drover", "")
+        _ = try formation.finish()
+    }
+
     @Test func errorsFromTheDaemonAreOneLine() throws {
         let formation = try Formation()
         formation.drover.waitForOutput("worker worker.1")
