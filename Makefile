@@ -9,7 +9,7 @@ RELEASE := .build/release/drover
 STATIC_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static
 STATIC  := .build-static/release/drover
 
-.PHONY: build test start install bench clean
+.PHONY: build test start install bench fuzz soak clean
 
 build:
 	$(SWIFT) build
@@ -36,5 +36,17 @@ bench:
 	$(SWIFT) build -c release --product drover-bench
 	.build/release/drover-bench --drover $(STATIC) $(if $(PEERS),--peers) $(BENCH_FLAGS)
 
+# libFuzzer over the core's parsers, FUZZ_SECONDS each; crashes land in .build-fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash Tests/Fuzz/run.sh $(FUZZ_SECONDS)
+
+# A formation with restart policies under random kills, scaling and garbage, SOAK_SECONDS long.
+SOAK_SECONDS ?= 120
+soak:
+	$(SWIFT) build -c release --product drover
+	$(SWIFT) build -c release --product drover-soak
+	.build/release/drover-soak --drover .build/release/drover --seconds $(SOAK_SECONDS)
+
 clean:
-	rm -rf .build .build-static
+	rm -rf .build .build-static .build-fuzz

@@ -28,6 +28,8 @@ let package = Package(
         .executableTarget(name: "drover", dependencies: ["DroverCLI"], swiftSettings: strictSwift),
         // `make bench`: the speed and memory goals, measured on the release binary.
         .executableTarget(name: "drover-bench", dependencies: ["DroverSystem"], swiftSettings: strictSwift),
+        // `make soak`: drover under abuse for a while, with its memory, descriptors and output checked.
+        .executableTarget(name: "drover-soak", dependencies: ["DroverSystem"], swiftSettings: strictSwift),
         .testTarget(name: "DroverCoreTests", dependencies: ["DroverCore"], swiftSettings: strictSwift),
         .testTarget(name: "DroverSystemTests", dependencies: ["DroverSystem"], swiftSettings: strictSwift),
         .testTarget(name: "DroverCLITests", dependencies: ["DroverCLI", "DroverCore"], swiftSettings: strictSwift),
