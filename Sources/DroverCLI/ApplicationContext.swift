@@ -1,25 +1,28 @@
 import DroverCore
 import DroverSystem
 
-/// Reads the defaults file and the application the way every command needs it.
+/// What every command starts from: the working directory, the inherited environment,
+/// and the defaults file, read once.
 struct ApplicationContext {
     let workingDirectory: String
     let inherited: EnvironmentVariables
+    /// `.drover` in the current directory, else foreman's `.foreman`; none is fine.
+    let defaults: LaunchOptions
 
     static func current() throws(Diagnostics) -> ApplicationContext {
         switch FileSystem.currentDirectory() {
         case let .success(directory):
             return ApplicationContext(
-                workingDirectory: directory, inherited: EnvironmentVariables(environ: ProcessEnvironment.current()))
+                workingDirectory: directory, inherited: EnvironmentVariables(environ: ProcessEnvironment.current()),
+                defaults: try readDefaults())
         case let .failure(error):
             throw Diagnostics([Diagnostic("cannot read the current directory: \(error.reason)")])
         }
     }
 
-    /// `.drover` in the current directory, else foreman's `.foreman`; none is fine.
-    func defaults() throws(Diagnostics) -> LaunchOptions {
+    private static func readDefaults() throws(Diagnostics) -> LaunchOptions {
         for (file, syntax) in [(".drover", DefaultsFile.Syntax.keyEqualsValue), (".foreman", .yamlMapping)] {
-            switch Self.read(file) {
+            switch read(file) {
             case .missing:
                 continue
             case let .failed(reason):
@@ -34,13 +37,17 @@ struct ApplicationContext {
         return LaunchOptions()
     }
 
+    /// Command-line options over the defaults file.
+    func options(_ commandLine: LaunchOptions) -> LaunchOptions {
+        defaults.overridden(by: commandLine)
+    }
+
     /// The application, with command-line options over the defaults file.
     func load(
         _ commandLine: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true
     ) throws(Diagnostics) -> Application {
-        let options = try defaults().overridden(by: commandLine)
         let loader = ApplicationLoader(workingDirectory: workingDirectory, inherited: inherited, readFile: Self.read)
-        switch loader.load(options, selected: selected, requireProcfile: requireProcfile) {
+        switch loader.load(options(commandLine), selected: selected, requireProcfile: requireProcfile) {
         case let .success(application): return application
         case let .failure(errors): throw errors
         }

@@ -9,7 +9,7 @@ struct ClientContext {
 
     static func current(_ commandLine: LaunchOptions) throws(Diagnostics) -> ClientContext {
         let context = try ApplicationContext.current()
-        let options = try context.defaults().overridden(by: commandLine)
+        let options = context.options(commandLine)
         return ClientContext(
             options: options, channel: ControlChannel(path: ControlSocketPath.resolve(options, inherited: context.inherited)),
             inherited: context.inherited)
@@ -26,21 +26,13 @@ struct ClientContext {
         return selectors
     }
 
-    /// Prints "VERB web.1, worker.2" for the instances of `reply` that `selectors` take.
-    static func report(_ verb: String, _ reply: JSONValue, selectors: [InstanceSelector]) throws(Diagnostics) {
-        let chosen = try instances(in: reply).filter { selectors.selects(type: $0.type, number: $0.number) }
+    /// Sends a request answered with the formation's status (`restart`, `stop`,
+    /// `start`) and prints "VERB web.1, worker.2" for the instances the selectors take.
+    static func act(
+        _ request: ControlRequest, through channel: ControlChannel, verb: String, selectors: [InstanceSelector]
+    ) throws(Diagnostics) {
+        let status = try channel.status(request)
+        let chosen = status.instances.filter { selectors.selects(type: $0.type, number: $0.number) }
         Console.out("\(verb) \(chosen.map(\.name).joined(separator: ", "))\n")
-    }
-
-    /// The instances in a `ps`-style reply.
-    static func instances(in reply: JSONValue) throws(Diagnostics) -> [InstanceStatus] {
-        guard case let .array(items)? = reply["instances"] else {
-            throw Diagnostics([Diagnostic("drover answered without an instance list")])
-        }
-        var rows: [InstanceStatus] = []
-        for item in items {
-            do { rows.append(try InstanceStatus(json: item)) } catch { throw Diagnostics([Diagnostic(error.reason)]) }
-        }
-        return rows
     }
 }

@@ -76,9 +76,10 @@ struct CommandDescription: Sendable {
         summary: "List the instances of the running formation",
         usage: "drover ps [--json] [options]",
         discussion: """
-            Columns: NAME, PID, STATE (running, stopping, starting, stopped, exited, crashed),
-            UPTIME, PORT, RESTARTS and the last EXIT code. --json prints an array of objects
-            with name, type, number, pid, state, port, uptime_s, restarts and exit_code.
+            Columns: NAME, PID, STATE (running, stopping, backoff, stopped, exited, failed),
+            UPTIME, PORT, RESTARTS (every start after the first) and the last EXIT code.
+            --json prints an array of objects with name, type, number, pid, state, port,
+            uptime_s, restarts, exit_code and retry_in_s (seconds until a backoff ends).
             """,
         options: clientOptions, local: [.json], arguments: .none)
 

@@ -20,16 +20,26 @@ struct ControlChannel {
         case nil: return .absent
         case false?: return .notASocket
         case true?:
-            guard let reply = try? send(.status), case let .integer(pid)? = reply["pid"] else { return .stale }
-            return .alive(pid: pid)
+            guard let status = try? status(.status) else { return .stale }
+            return .alive(pid: status.pid)
         }
     }
 
-    /// Sends `request` and returns the first reply line, failing with a message a user can act on.
-    func send(_ request: ControlRequest) throws(Diagnostics) -> JSONValue {
+    /// Sends `request` and returns the reply, failing with a message a user can act on.
+    func send(_ request: ControlRequest) throws(Diagnostics) -> ControlReply {
         let connection = try connect()
         defer { connection.close() }
         return try exchange(request, over: connection)
+    }
+
+    /// Sends a request that drover answers with the formation's status.
+    func status(_ request: ControlRequest) throws(Diagnostics) -> FormationStatus {
+        guard case let .status(status) = try send(request) else { throw unexpected("no instance list") }
+        return status
+    }
+
+    func unexpected(_ what: String) -> Diagnostics {
+        Diagnostics([Diagnostic("drover at \(path) answered something unexpected: \(what)")])
     }
 
     func connect() throws(Diagnostics) -> FileDescriptor {
@@ -47,7 +57,10 @@ struct ControlChannel {
     }
 
     /// Writes the request line and reads the reply line; bytes after it stay in `LineReader`.
-    func exchange(_ request: ControlRequest, over connection: FileDescriptor, reader: LineReader? = nil) throws(Diagnostics) -> JSONValue {
+    /// A failure reply becomes the error it reports.
+    func exchange(
+        _ request: ControlRequest, over connection: FileDescriptor, reader: LineReader? = nil
+    ) throws(Diagnostics) -> ControlReply {
         var writeError: SystemError?
         do {
             try connection.writeAll(request.json.serialized + "\n")
@@ -62,16 +75,13 @@ struct ControlChannel {
             }
             throw Diagnostics([Diagnostic("drover at \(path) did not answer")])
         }
-        let reply: JSONValue
+        let reply: ControlReply
         do {
-            reply = try JSONValue.parse(line)
+            reply = try ControlReply.parse(line, answering: request)
         } catch {
-            throw Diagnostics([Diagnostic("drover at \(path) answered something unexpected: \(error.reason)")])
+            throw unexpected(error.reason)
         }
-        if case .bool(false)? = reply["ok"] {
-            let message = if case let .string(text)? = reply["error"] { text } else { "request failed" }
-            throw Diagnostics([Diagnostic(message)])
-        }
+        if case let .failure(message) = reply { throw Diagnostics([Diagnostic(message)]) }
         return reply
     }
 }

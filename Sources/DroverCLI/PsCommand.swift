@@ -4,12 +4,11 @@ import DroverCore
 enum PsCommand {
     static func run(options: LaunchOptions, json: Bool) throws(Diagnostics) -> ExitCode {
         let client = try ClientContext.current(options)
-        let reply = try client.channel.send(.status)
+        let status = try client.channel.status(.status)
         if json {
-            guard let instances = reply["instances"] else { throw Diagnostics([Diagnostic("no instance list in the reply")]) }
-            Console.out(instances.serialized + "\n")
+            Console.out(JSONValue.array(status.instances.map(\.json)).serialized + "\n")
         } else {
-            Console.out(InstanceStatus.table(try ClientContext.instances(in: reply)))
+            Console.out(InstanceStatus.table(status.instances))
         }
         return .success
     }

@@ -5,7 +5,7 @@ enum RestartCommand {
     static func run(options: LaunchOptions, names: [String]) throws(Diagnostics) -> ExitCode {
         let selectors = try ClientContext.selectors(names)
         let client = try ClientContext.current(options)
-        try ClientContext.report("restarting", try client.channel.send(.restart(selectors)), selectors: selectors)
+        try ClientContext.act(.restart(selectors), through: client.channel, verb: "restarting", selectors: selectors)
         return .success
     }
 }

@@ -16,11 +16,9 @@ enum ScaleCommand {
             throw Diagnostics([Diagnostic("scale takes one NAME=COUNT per type; \"all\" is for -m", kind: .usage)])
         }
         let client = try ClientContext.current(options)
-        let reply = try client.channel.send(.scale(spec.counts.map { (type: $0.name, count: $0.count) }))
-        guard case let .object(formation)? = reply["formation"] else {
-            throw Diagnostics([Diagnostic("drover answered without the new formation")])
-        }
-        let text = formation.map { name, count in "\(name)=\(count.serialized)" }.joined(separator: " ")
+        let reply = try client.channel.send(.scale(spec.counts.map { FormationCount(type: $0.name, count: $0.count) }))
+        guard case let .scaled(formation) = reply else { throw client.channel.unexpected("no formation") }
+        let text = formation.map { "\($0.type)=\($0.count)" }.joined(separator: " ")
         Console.out("formation: \(text)\n")
         return .success
     }

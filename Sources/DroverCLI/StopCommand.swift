@@ -6,14 +6,13 @@ enum StopCommand {
         guard !names.isEmpty else { return try quit(options: options) }
         let selectors = try ClientContext.selectors(names)
         let client = try ClientContext.current(options)
-        try ClientContext.report("stopping", try client.channel.send(.stop(selectors)), selectors: selectors)
+        try ClientContext.act(.stop(selectors), through: client.channel, verb: "stopping", selectors: selectors)
         return .success
     }
 
     static func quit(options: LaunchOptions) throws(Diagnostics) -> ExitCode {
         let client = try ClientContext.current(options)
-        let reply = try client.channel.send(.quit)
-        let pid = reply["pid"].map(\.serialized) ?? "?"
+        guard case let .quitting(pid) = try client.channel.send(.quit) else { throw client.channel.unexpected("no pid") }
         Console.out("stopping drover (pid \(pid)) and its formation\n")
         return .success
     }

@@ -9,6 +9,14 @@ import Testing
         #expect(try JSONValue.parse(value.serialized) == value)
     }
 
+    @Test func fractionsAndExponentsAreNumbersAndWholeNumbersIntegers() throws {
+        #expect(try JSONValue.parse("[0.4,-1.25e2,1E3,7,-0]") == .array([.number(0.4), .number(-125), .number(1000), .integer(7), .integer(0)]))
+        #expect(JSONValue.number(0.4).serialized == "0.4")
+        for value in [0.1, 12.5, 1e-7, 3e21, -0.75] {
+            #expect(try JSONValue.parse(JSONValue.number(value).serialized) == .number(value))
+        }
+    }
+
     @Test func readsEscapesAndWhitespace() throws {
         #expect(try JSONValue.parse(#" { "k" : "\u00e9\ud83d\ude00\/" } "#) == .object([("k", .string("é😀/"))]))
     }
@@ -20,9 +28,12 @@ import Testing
         (#"{"a":1 "b":2}"#, "expected , or } at byte 8"),
         (#"{"a":1,"a":2}"#, #"duplicate key "a" at byte 11"#),
         ("[1,2", "unexpected end of input at byte 5"),
-        ("1.5", "only whole numbers are accepted at byte 2"),
+        ("1.", "bad number at byte 3"),
+        ("1e+", "bad number at byte 4"),
+        ("-", "bad number at byte 2"),
         ("01", "bad number at byte 3"),
-        ("99999999999999999999", "bad number at byte 21"),
+        ("99999999999999999999", "number too large at byte 21"),
+        ("1e999", "bad number at byte 6"),
         (#""open"#, "unterminated string at byte 6"),
         ("\"a\u{01}\"", "control character in a string at byte 3"),
         (#""\x""#, "bad escape at byte 4"),
@@ -41,7 +52,7 @@ import Testing
 @Suite struct ControlRequestTests {
     @Test func everyRequestRoundTrips() throws {
         let requests: [ControlRequest] = [
-            .status, .quit, .scale([("worker", 4), ("web", 0)]),
+            .status, .quit, .scale([FormationCount(type: "worker", count: 4), FormationCount(type: "web", count: 0)]),
             .restart([]), .restart([InstanceSelector(type: "web"), InstanceSelector(type: "worker", number: 2)]),
             .stop([InstanceSelector(type: "clock", number: 1)]), .start([InstanceSelector(type: "web")]),
             .logs(lines: 20, follow: true, targets: [InstanceSelector(type: "web")], color: false),
@@ -94,9 +105,40 @@ import Testing
         #expect(!some.selects(type: "web", number: 1))
     }
 
-    @Test func replies() {
-        #expect(ControlReply.success([("pid", .integer(4))]).serialized == #"{"version":1,"ok":true,"pid":4}"#)
-        #expect(ControlReply.failure("no").serialized == #"{"version":1,"ok":false,"error":"no"}"#)
+    @Test func repliesKeepTheirWireShape() {
+        #expect(ControlReply.quitting(pid: 4).json.serialized == #"{"version":1,"ok":true,"pid":4}"#)
+        #expect(ControlReply.failure("no").json.serialized == #"{"version":1,"ok":false,"error":"no"}"#)
+        #expect(ControlReply.logs(follow: true).json.serialized == #"{"version":1,"ok":true,"follow":true}"#)
+        #expect(ControlReply.scaled([FormationCount(type: "web", count: 2)]).json.serialized
+            == #"{"version":1,"ok":true,"formation":{"web":2}}"#)
+        #expect(ControlReply.status(FormationStatus(pid: 7, stopping: false, instances: [])).json.serialized
+            == #"{"version":1,"ok":true,"pid":7,"stopping":false,"instances":[]}"#)
+    }
+
+    @Test func everyReplyReadsBackAsTheRequestExpectsIt() throws {
+        let row = InstanceStatus(
+            type: "worker", number: 2, pid: nil, state: .backoff, port: 5101, uptimeSeconds: nil, restarts: 3,
+            exitCode: 3, retryInMilliseconds: 400)
+        let cases: [(ControlReply, ControlRequest)] = [
+            (.status(FormationStatus(pid: 7, stopping: true, instances: [row])), .status),
+            (.status(FormationStatus(pid: 7, stopping: false, instances: [])), .restart([])),
+            (.scaled([FormationCount(type: "web", count: 0), FormationCount(type: "worker", count: 3)]), .scale([])),
+            (.quitting(pid: 12), .quit),
+            (.logs(follow: false), .logs(lines: 1, follow: false, targets: [], color: false)),
+            (.failure("no instance matches \"x\""), .stop([])),
+        ]
+        for (reply, request) in cases {
+            #expect(try ControlReply.parse(reply.json.serialized, answering: request) == reply)
+        }
+    }
+
+    @Test func aReplyOfTheWrongShapeIsAnError() {
+        #expect(throws: InvalidValue("the reply has no instance list")) {
+            try ControlReply.parse(#"{"version":1,"ok":true,"pid":4}"#, answering: .status)
+        }
+        #expect(throws: InvalidValue("no \"ok\" in the reply")) {
+            try ControlReply.parse(#"{"version":1}"#, answering: .quit)
+        }
     }
 }
 
@@ -115,9 +157,32 @@ import Testing
 
             """)
         #expect(rows[0].json.serialized
-            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null}"#)
+            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null,"retry_in_s":null}"#)
         #expect(try InstanceStatus(json: rows[1].json) == rows[1])
         #expect(InstanceStatus.duration(7322) == "2h02m")
+    }
+
+    @Test func aBackoffShowsWhenItRetries() throws {
+        let row = InstanceStatus(
+            type: "worker", number: 1, pid: nil, state: .backoff, port: 5100, uptimeSeconds: nil, restarts: 2,
+            exitCode: 3, retryInMilliseconds: 1600)
+        #expect(row.json["retry_in_s"] == .number(1.6))
+        #expect(try InstanceStatus(json: row.json) == row)
+        #expect(InstanceStatus.table([row]).contains("worker.1  -    backoff (1.6s)  -       5100  2         3\n"))
+    }
+
+    @Test func rowsFollowTheLifecycle() {
+        let instance = PlannedInstance(type: "web", number: 2, command: "x", port: 5001, entryIndex: 0)
+        var lifecycle = InstanceLifecycle(name: "web.2", settings: ProcessTypeSettings(restart: .always), graceMilliseconds: 1000)
+        var row = InstanceStatus(instance, lifecycle, now: 0)
+        #expect(row.state == .stopped && row.pid == nil && row.restarts == 0)
+        _ = lifecycle.handle(.start, now: 0)
+        _ = lifecycle.handle(.spawned(pid: 77), now: 0)
+        row = InstanceStatus(instance, lifecycle, now: 65_400)
+        #expect(row.state == .running && row.pid == 77 && row.uptimeSeconds == 65 && row.port == 5001)
+        _ = lifecycle.handle(.exited(.exited(code: 1)), now: 70_000)
+        row = InstanceStatus(instance, lifecycle, now: 70_030)
+        #expect(row.state == .backoff && row.retryInMilliseconds == 70 && row.exitCode == 1 && row.pid == nil)
     }
 }
 

@@ -2,8 +2,10 @@
 public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
-    /// Integers only: the protocol has no fractions, and `1e3` or `1.5` are refused.
+    /// Whole numbers without a fraction or exponent: counts, pids, ports.
     case integer(Int)
+    /// Any other finite number (`0.4`, `1e3`): durations such as `retry_in_s`.
+    case number(Double)
     case string(String)
     case array([JSONValue])
     /// Keys in the order written; duplicate keys are refused by the parser.
@@ -14,6 +16,7 @@ public enum JSONValue: Equatable, Sendable {
         case (.null, .null): true
         case let (.bool(a), .bool(b)): a == b
         case let (.integer(a), .integer(b)): a == b
+        case let (.number(a), .number(b)): a == b
         case let (.string(a), .string(b)): a == b
         case let (.array(a), .array(b)): a == b
         case let (.object(a), .object(b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
@@ -38,6 +41,8 @@ public enum JSONValue: Equatable, Sendable {
         case .null: text += "null"
         case let .bool(value): text += value ? "true" : "false"
         case let .integer(value): text += String(value)
+        // Swift prints the shortest text that reads back as the same Double, always valid JSON.
+        case let .number(value): text += String(value)
         case let .string(value): JSONValue.writeString(value, to: &text)
         case let .array(values):
             text += "["
@@ -117,7 +122,7 @@ struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .integer(try integer())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw failure("unexpected character")
         }
     }
@@ -129,19 +134,40 @@ struct JSONParser {
         position += expected.count
     }
 
-    private mutating func integer() throws(InvalidValue) -> Int {
+    /// JSON's number grammar: `-? int frac? exp?`; without frac and exp it is an `.integer`.
+    private mutating func number() throws(InvalidValue) -> JSONValue {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         let digitsStart = position
-        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
-        if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
-            throw failure("only whole numbers are accepted")
+        let digits = skipDigits()
+        guard digits > 0, !(digits > 1 && bytes[digitsStart] == UInt8(ascii: "0")) else { throw failure("bad number") }
+        var whole = true
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            whole = false
+            guard skipDigits() > 0 else { throw failure("bad number") }
         }
-        let digits = position - digitsStart
-        guard digits > 0, digits <= 18, !(digits > 1 && bytes[digitsStart] == UInt8(ascii: "0")),
-              let value = Int(String(decoding: bytes[start..<position], as: UTF8.self))
-        else { throw failure("bad number") }
-        return value
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            whole = false
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard skipDigits() > 0 else { throw failure("bad number") }
+        }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if whole {
+            guard digits <= 18, let value = Int(text) else { throw failure("number too large") }
+            return .integer(value)
+        }
+        guard let value = Double(text), value.isFinite else { throw failure("bad number") }
+        return .number(value)
+    }
+
+    private mutating func skipDigits() -> Int {
+        let start = position
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        return position - start
     }
 
     private mutating func string() throws(InvalidValue) -> String {

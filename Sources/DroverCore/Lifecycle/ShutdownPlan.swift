@@ -1,4 +1,5 @@
-/// When and how the formation stops: SIGTERM to everyone, a grace period, then SIGKILL.
+/// When and how the whole formation stops: every group gets the `Teardown` rule
+/// together, with one deadline, and drover's exit code follows from why it stopped.
 ///
 /// A pure state machine: the supervisor feeds it events and the monotonic time in
 /// milliseconds, and carries out the actions it returns.
@@ -13,14 +14,15 @@ public struct ShutdownPlan: Sendable {
 
     /// What started the stop; it decides drover's exit code.
     public enum Reason: Equatable, Sendable {
+        /// An instance ended in a way that stops everything (no restart, cannot die).
         case instanceExited(name: String, Termination)
         case signal(StopSignal)
-        /// An instance could not even be spawned (shell missing, bad root).
-        case spawnFailed(name: String, exitCode: Int32)
         /// drover's own stdout was closed (the reader went away).
         case outputClosed
         /// A client asked for it (`drover stop`, `drover quit`).
         case requested
+        /// Every instance ended on its own and none will restart (only can-die types).
+        case formationEnded(exitCode: Int32)
     }
 
     public enum Action: Equatable, Sendable {
@@ -30,7 +32,7 @@ public struct ShutdownPlan: Sendable {
         case forward(StopSignal)
     }
 
-    public private(set) var phase: Phase = .running
+    private var teardown: Teardown?
     public private(set) var reason: Reason?
     /// Whether SIGKILL had to be sent to something still running.
     public private(set) var killedSomething = false
@@ -40,28 +42,33 @@ public struct ShutdownPlan: Sendable {
         self.timeoutMilliseconds = timeoutMilliseconds
     }
 
-    public var deadline: Int64? {
-        if case let .draining(deadline) = phase { return deadline }
-        return nil
+    public var phase: Phase {
+        guard let teardown else { return .running }
+        return teardown.deadline.map(Phase.draining) ?? .killing
     }
 
-    public var isStopping: Bool { phase != .running }
+    public var deadline: Int64? { teardown?.deadline }
+
+    public var isStopping: Bool { teardown != nil }
 
     /// Starts the drain, unless one is under way already.
     public mutating func stop(_ reason: Reason, now: Int64) -> [Action] {
-        guard phase == .running else { return [] }
+        guard teardown == nil else { return [] }
         self.reason = reason
-        phase = .draining(deadline: now + Int64(timeoutMilliseconds))
-        var actions: [Action] = []
+        teardown = Teardown(now: now, graceMilliseconds: timeoutMilliseconds)
         switch reason {
-        case let .signal(signal): actions.append(.log("\(signal.name) received, stopping all processes"))
-        case .outputClosed: actions.append(.log("output closed, stopping all processes"))
-        case .requested: actions.append(.log("stop requested, stopping all processes"))
-        case .instanceExited, .spawnFailed: break
+        case let .signal(signal):
+            return [.log("\(signal.name) received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
+        case .outputClosed:
+            return [.log("output closed, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
+        case .requested:
+            return [.log("stop requested, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
+        case .instanceExited:
+            return [.log("sending SIGTERM to all processes"), .terminateAll]
+        case .formationEnded:
+            // Nothing of the formation runs; SIGTERM reaches what its processes left behind.
+            return [.log("every process has ended"), .terminateAll]
         }
-        actions.append(.log("sending SIGTERM to all processes"))
-        actions.append(.terminateAll)
-        return actions
     }
 
     /// SIGINT, SIGTERM, SIGHUP stop the formation; a second SIGINT or SIGTERM kills at
@@ -71,32 +78,34 @@ public struct ShutdownPlan: Sendable {
         case .userDefined1, .userDefined2:
             return [.log("\(signal.name) received, forwarding it to all processes"), .forward(signal)]
         case .interrupt, .terminate, .hangup:
-            if phase == .running { return stop(.signal(signal), now: now) }
-            guard signal != .hangup, case .draining = phase else { return [] }
+            guard var teardown else { return stop(.signal(signal), now: now) }
+            guard signal != .hangup, teardown.hurry() != nil else { return [] }
+            self.teardown = teardown
             return kill(stillRunning: stillRunning, why: "\(signal.name) received again")
         }
     }
 
     /// Called when the clock passes `deadline`.
     public mutating func deadlinePassed(now: Int64, stillRunning: Int) -> [Action] {
-        guard let deadline, now >= deadline else { return [] }
+        guard var teardown, teardown.tick(now: now) != nil else { return [] }
+        self.teardown = teardown
         return kill(stillRunning: stillRunning, why: "still running after \(Seconds.text(milliseconds: timeoutMilliseconds))")
     }
 
     private mutating func kill(stillRunning: Int, why: String) -> [Action] {
-        phase = .killing
         guard stillRunning > 0 else { return [] }
         killedSomething = true
         let noun = stillRunning == 1 ? "process" : "processes"
         return [.log("sending SIGKILL to \(stillRunning) \(noun) \(why)"), .killAll]
     }
 
-    /// The instance's code (128+N for signal N) if its exit started the stop; else 0
-    /// when everything stopped in time and 1 when something had to be killed.
+    /// The instance's code (128+N for signal N) if its exit started the stop; the
+    /// formation's when it ended on its own; else 0 when everything stopped in time
+    /// and 1 when something had to be killed.
     public var exitCode: Int32 {
         switch reason {
         case let .instanceExited(_, termination)?: return termination.shellCode
-        case let .spawnFailed(_, code)?: return code
+        case let .formationEnded(code)?: return code
         case .signal?, .outputClosed?, .requested?, nil: return killedSomething ? 1 : 0
         }
     }

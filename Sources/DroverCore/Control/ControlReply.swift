@@ -1,0 +1,80 @@
+/// drover's answer to one request, typed like the request; on the wire
+/// `{"version":1,"ok":true,...}` or `{"version":1,"ok":false,"error":"..."}`.
+public enum ControlReply: Equatable, Sendable {
+    /// To `ps`, `restart`, `stop` and `start`: the formation as it is now.
+    case status(FormationStatus)
+    /// To `scale`: every type's count afterwards.
+    case scaled([FormationCount])
+    /// To `quit`: the formation is stopping; drover's pid.
+    case quitting(pid: Int)
+    /// To `logs`: log lines follow this reply (until the client hangs up, with `follow`).
+    case logs(follow: Bool)
+    case failure(String)
+
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [("version", .integer(ControlRequest.version))]
+        switch self {
+        case let .status(status):
+            members += [
+                ("ok", .bool(true)), ("pid", .integer(status.pid)), ("stopping", .bool(status.stopping)),
+                ("instances", .array(status.instances.map(\.json))),
+            ]
+        case let .scaled(formation):
+            members += [("ok", .bool(true)), ("formation", .object(formation.map { ($0.type, .integer($0.count)) }))]
+        case let .quitting(pid):
+            members += [("ok", .bool(true)), ("pid", .integer(pid))]
+        case let .logs(follow):
+            members += [("ok", .bool(true)), ("follow", .bool(follow))]
+        case let .failure(message):
+            members += [("ok", .bool(false)), ("error", .string(message))]
+        }
+        return .object(members)
+    }
+
+    /// Reads the reply to `request`; a reply of the wrong shape is an error, not a guess.
+    public static func parse(_ line: String, answering request: ControlRequest) throws(InvalidValue) -> ControlReply {
+        let value = try JSONValue.parse(line)
+        guard case let .bool(ok)? = value["ok"] else { throw InvalidValue("no \"ok\" in the reply") }
+        guard ok else {
+            if case let .string(message)? = value["error"] { return .failure(message) }
+            return .failure("request failed")
+        }
+        switch request {
+        case .status, .restart, .stop, .start:
+            guard case let .integer(pid)? = value["pid"], case let .bool(stopping)? = value["stopping"],
+                  case let .array(items)? = value["instances"]
+            else { throw InvalidValue("the reply has no instance list") }
+            var instances: [InstanceStatus] = []
+            instances.reserveCapacity(items.count)
+            for item in items { instances.append(try InstanceStatus(json: item)) }
+            return .status(FormationStatus(pid: pid, stopping: stopping, instances: instances))
+        case .scale:
+            guard case let .object(members)? = value["formation"] else { throw InvalidValue("the reply has no formation") }
+            var counts: [FormationCount] = []
+            for (type, count) in members {
+                guard case let .integer(number) = count else { throw InvalidValue("the reply has a bad count") }
+                counts.append(FormationCount(type: type, count: number))
+            }
+            return .scaled(counts)
+        case .quit:
+            guard case let .integer(pid)? = value["pid"] else { throw InvalidValue("the reply has no pid") }
+            return .quitting(pid: pid)
+        case .logs:
+            guard case let .bool(follow)? = value["follow"] else { throw InvalidValue("the reply has no \"follow\"") }
+            return .logs(follow: follow)
+        }
+    }
+}
+
+/// What `ps` reports: drover's pid, whether it is stopping, and every instance.
+public struct FormationStatus: Equatable, Sendable {
+    public var pid: Int
+    public var stopping: Bool
+    public var instances: [InstanceStatus]
+
+    public init(pid: Int, stopping: Bool, instances: [InstanceStatus]) {
+        self.pid = pid
+        self.stopping = stopping
+        self.instances = instances
+    }
+}

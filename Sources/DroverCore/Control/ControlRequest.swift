@@ -1,0 +1,113 @@
+/// What a client asks of a running drover: one JSON object on one line.
+public enum ControlRequest: Equatable, Sendable {
+    /// `ps`.
+    case status
+    /// New counts per type.
+    case scale([FormationCount])
+    /// Graceful stop, then start with the same number and PORT; none = all.
+    case restart([InstanceSelector])
+    /// Stop and leave stopped.
+    case stop([InstanceSelector])
+    /// Start stopped (or ended) instances again.
+    case start([InstanceSelector])
+    /// Drain the formation and exit, as on SIGTERM.
+    case quit
+    /// The last `lines` lines per instance, then (with `follow`) the live stream.
+    case logs(lines: Int, follow: Bool, targets: [InstanceSelector], color: Bool)
+
+    public static let version = 1
+    /// A request line longer than this is refused.
+    public static let maximumLength = 65_536
+
+    /// The request as sent.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [("version", .integer(Self.version))]
+        func targets(_ selectors: [InstanceSelector]) -> JSONValue { .array(selectors.map { .string($0.description) }) }
+        switch self {
+        case .status: members.append(("command", .string("ps")))
+        case let .scale(counts):
+            members.append(("command", .string("scale")))
+            members.append(("counts", .object(counts.map { ($0.type, .integer($0.count)) })))
+        case let .restart(selectors): members += [("command", .string("restart")), ("targets", targets(selectors))]
+        case let .stop(selectors): members += [("command", .string("stop")), ("targets", targets(selectors))]
+        case let .start(selectors): members += [("command", .string("start")), ("targets", targets(selectors))]
+        case .quit: members.append(("command", .string("quit")))
+        case let .logs(lines, follow, selectors, color):
+            members += [
+                ("command", .string("logs")), ("lines", .integer(lines)), ("follow", .bool(follow)),
+                ("targets", targets(selectors)), ("color", .bool(color)),
+            ]
+        }
+        return .object(members)
+    }
+
+    /// Reads one request line; every problem becomes an error reply, never a crash.
+    public static func parse(_ line: String) throws(InvalidValue) -> ControlRequest {
+        let value = try JSONValue.parse(line)
+        guard case .object = value else { throw InvalidValue("a request is a JSON object") }
+        guard case let .integer(version)? = value["version"] else { throw InvalidValue("missing \"version\"") }
+        guard version == Self.version else {
+            throw InvalidValue("unsupported protocol version \(version) (this drover speaks \(Self.version))")
+        }
+        guard case let .string(command)? = value["command"] else { throw InvalidValue("missing \"command\"") }
+        switch command {
+        case "ps": return .status
+        case "quit": return .quit
+        case "scale":
+            guard case let .object(members)? = value["counts"], !members.isEmpty else {
+                throw InvalidValue("scale needs \"counts\", an object such as {\"worker\": 4}")
+            }
+            var counts: [FormationCount] = []
+            for (type, count) in members {
+                guard Procfile.isValidName(type) else { throw InvalidValue("\"\(type)\" is not a process type") }
+                guard case let .integer(number) = count, (0...10_000).contains(number) else {
+                    throw InvalidValue("the count for \"\(type)\" must be a whole number from 0 to 10000")
+                }
+                counts.append(FormationCount(type: type, count: number))
+            }
+            return .scale(counts)
+        case "restart": return .restart(try selectors(value["targets"]))
+        case "stop": return .stop(try selectors(value["targets"]))
+        case "start": return .start(try selectors(value["targets"]))
+        case "logs":
+            var lines = 100
+            if let given = value["lines"] {
+                guard case let .integer(number) = given, number >= 0 else {
+                    throw InvalidValue("\"lines\" must be a whole number")
+                }
+                lines = number
+            }
+            return .logs(
+                lines: lines, follow: try flag(value["follow"], "follow"), targets: try selectors(value["targets"]),
+                color: try flag(value["color"], "color"))
+        default:
+            throw InvalidValue("unknown command \"\(command)\"")
+        }
+    }
+
+    private static func selectors(_ value: JSONValue?) throws(InvalidValue) -> [InstanceSelector] {
+        guard let value else { return [] }
+        guard case let .array(items) = value else { throw InvalidValue("\"targets\" must be an array of names") }
+        var result: [InstanceSelector] = []
+        for item in items {
+            guard case let .string(text) = item else { throw InvalidValue("\"targets\" must be an array of names") }
+            result.append(try InstanceSelector.parse(text))
+        }
+        return result
+    }
+
+    private static func flag(_ value: JSONValue?, _ name: String) throws(InvalidValue) -> Bool {
+        guard let value else { return false }
+        guard case let .bool(on) = value else { throw InvalidValue("\"\(name)\" must be true or false") }
+        return on
+    }
+}
+
+/// Who may use a drover's control socket.
+public enum ControlAccess {
+    /// The user drover runs as, and root; an unknown peer is refused.
+    public static func allows(peer: UInt32?, own: UInt32) -> Bool {
+        guard let peer else { return false }
+        return peer == own || peer == 0
+    }
+}

@@ -1,0 +1,253 @@
+/// One place in the formation (`worker.2`) from start to end, across restarts.
+///
+/// Every decision about an instance lives here: what an exit means (restart after a
+/// delay, give up, end quietly, or stop the whole formation), what a user's stop or
+/// restart does, and when SIGKILL follows SIGTERM. The supervisor feeds it events
+/// and the monotonic time in milliseconds, and carries out the actions it returns.
+public struct InstanceLifecycle: Equatable, Sendable {
+    /// Why drover itself stops an instance; such an exit is never restarted by the policy.
+    public enum StopIntent: Equatable, Sendable {
+        /// `drover stop NAME`: leave it stopped.
+        case stop
+        /// `drover restart NAME`: start it again with the same number and PORT.
+        case restart
+        /// Scaled down: take it out of the formation.
+        case remove
+        /// The whole formation stops; its own teardown sends the signals.
+        case shutdown
+    }
+
+    public enum State: Equatable, Sendable {
+        /// No process, and none due: not started yet, or stopped on request.
+        case stopped
+        /// The supervisor owes a spawn.
+        case starting
+        case running(pid: Int32, since: Int64)
+        /// SIGTERM sent (by `teardown`, or by the formation's shutdown when nil).
+        case stopping(pid: Int32, since: Int64, intent: StopIntent, teardown: Teardown?)
+        /// Waiting to start again: consecutive restart `attempt` happens at `until`.
+        case backoff(until: Int64, attempt: Int)
+        /// Ended for good, and allowed to (a can-die type).
+        case exited(Termination)
+        /// Ended for good after the restart limit was reached.
+        case failed(Termination)
+    }
+
+    public enum Event: Equatable, Sendable {
+        /// The formation starts, or a user starts the instance again.
+        case start
+        case spawned(pid: Int32)
+        /// posix_spawn itself failed; counts as an exit with this code (126 or 127).
+        case spawnFailed(exitCode: Int32)
+        /// The leader process ended (its group may still have members).
+        case exited(Termination)
+        case stop(StopIntent)
+        /// Time passed: a backoff or a SIGKILL may be due.
+        case tick
+    }
+
+    public enum Action: Equatable, Sendable {
+        case spawn
+        case signal(Teardown.Step, group: Int32)
+        /// Deliver a `.tick` at this time.
+        case wake(at: Int64)
+        case log(String)
+        /// The leader is gone; members left in its group get this teardown.
+        case tearDownRemnants(group: Int32, Teardown)
+        /// Scaled down and ended: the place can go.
+        case remove
+        /// Nothing may restart it and the type cannot die: the formation stops.
+        case stopFormation(Termination)
+        /// Ended for good without stopping anything; the formation may have ended.
+        case ended
+    }
+
+    /// `web.1`, for messages.
+    public let name: String
+    public var settings: ProcessTypeSettings
+    /// SIGTERM to SIGKILL (`-t`).
+    public let graceMilliseconds: Int
+    public private(set) var state: State = .stopped
+    /// Every start after the first.
+    public private(set) var restarts = 0
+    /// Consecutive policy restarts without a healthy run.
+    public private(set) var attempt = 0
+    public private(set) var lastExit: Termination?
+    private var hasStarted = false
+
+    public init(name: String, settings: ProcessTypeSettings, graceMilliseconds: Int) {
+        self.name = name
+        self.settings = settings
+        self.graceMilliseconds = graceMilliseconds
+    }
+
+    /// The leader's pid while it runs or stops (also its process group id).
+    public var pid: Int32? {
+        switch state {
+        case let .running(pid, _), let .stopping(pid, _, _, _): pid
+        default: nil
+        }
+    }
+
+    /// Whether a process of this instance is alive or about to be.
+    public var isLive: Bool {
+        switch state {
+        case .starting, .running, .stopping, .backoff: true
+        case .stopped, .exited, .failed: false
+        }
+    }
+
+    /// Ended on its own and will not run again unless asked.
+    public var hasEnded: Bool {
+        switch state {
+        case .exited, .failed: true
+        default: false
+        }
+    }
+
+    public mutating func handle(_ event: Event, now: Int64) -> [Action] {
+        switch event {
+        case .start: return start(now: now)
+        case let .spawned(pid):
+            guard state == .starting else { return [] }
+            state = .running(pid: pid, since: now)
+            return []
+        case let .spawnFailed(code):
+            guard state == .starting else { return [] }
+            return ended(.exited(code: code), spawnFailed: true, ranSince: nil, now: now)
+        case let .exited(termination): return exited(termination, now: now)
+        case let .stop(intent): return stop(intent, now: now)
+        case .tick: return tick(now: now)
+        }
+    }
+
+    // MARK: Transitions
+
+    private mutating func start(now: Int64) -> [Action] {
+        switch state {
+        case .stopped, .exited, .failed, .backoff:
+            return launch(resettingCount: true)
+        case .stopping(let pid, let since, .stop, let teardown):
+            state = .stopping(pid: pid, since: since, intent: .restart, teardown: teardown)
+            return []
+        case .starting, .running, .stopping:
+            return []
+        }
+    }
+
+    private mutating func launch(resettingCount: Bool) -> [Action] {
+        if hasStarted { restarts += 1 }
+        hasStarted = true
+        if resettingCount { attempt = 0 }
+        state = .starting
+        return [.spawn]
+    }
+
+    private mutating func stop(_ intent: StopIntent, now: Int64) -> [Action] {
+        switch state {
+        case let .running(pid, since):
+            guard intent != .shutdown else {
+                state = .stopping(pid: pid, since: since, intent: .shutdown, teardown: nil)
+                return []
+            }
+            let teardown = Teardown(now: now, graceMilliseconds: graceMilliseconds)
+            state = .stopping(pid: pid, since: since, intent: intent, teardown: teardown)
+            return [.signal(.terminate, group: pid), .wake(at: teardown.deadline ?? now)]
+        case let .stopping(pid, since, current, teardown):
+            state = .stopping(pid: pid, since: since, intent: Self.merge(current, intent), teardown: teardown)
+            return []
+        case .backoff, .stopped, .exited, .failed, .starting:
+            switch intent {
+            case .restart: return state == .starting ? [] : launch(resettingCount: true)
+            case .remove:
+                if case .backoff = state { state = .stopped }
+                return [.remove]
+            case .stop, .shutdown:
+                if case .backoff = state { state = .stopped }
+                return []
+            }
+        }
+    }
+
+    /// A later request wins, except that nothing overrides a removal or the shutdown.
+    private static func merge(_ current: StopIntent, _ new: StopIntent) -> StopIntent {
+        switch current {
+        case .remove, .shutdown: current
+        case .stop, .restart: new
+        }
+    }
+
+    private mutating func tick(now: Int64) -> [Action] {
+        switch state {
+        case let .backoff(until, _):
+            guard now >= until else { return [] }
+            return launch(resettingCount: false)
+        case .stopping(let pid, let since, let intent, var teardown?):
+            guard teardown.tick(now: now) != nil else { return [] }
+            state = .stopping(pid: pid, since: since, intent: intent, teardown: teardown)
+            let grace = Seconds.text(milliseconds: graceMilliseconds)
+            return [.log("sending SIGKILL to \(name), still running after \(grace)"), .signal(.kill, group: pid)]
+        default:
+            return []
+        }
+    }
+
+    private mutating func exited(_ termination: Termination, now: Int64) -> [Action] {
+        switch state {
+        case let .running(pid, since):
+            let remnants = Action.tearDownRemnants(
+                group: pid, Teardown(now: now, graceMilliseconds: graceMilliseconds))
+            return ended(termination, spawnFailed: false, ranSince: since, now: now) + [remnants]
+        case let .stopping(pid, _, intent, teardown):
+            lastExit = termination
+            let remnants = Action.tearDownRemnants(
+                group: pid, teardown ?? Teardown(now: now, graceMilliseconds: graceMilliseconds))
+            let report = Action.log("\(name) \(termination)")
+            switch intent {
+            case .restart:
+                return [report, remnants] + launch(resettingCount: true)
+            case .remove:
+                state = .stopped
+                return [report, remnants, .remove]
+            case .stop, .shutdown:
+                state = .stopped
+                return [report, remnants]
+            }
+        default:
+            return []
+        }
+    }
+
+    /// An ending nobody asked for: restart after a delay, end quietly, or stop everything.
+    private mutating func ended(_ termination: Termination, spawnFailed: Bool, ranSince: Int64?, now: Int64) -> [Action] {
+        lastExit = termination
+        if let ranSince, now - ranSince >= Int64(settings.backoff.healthyAfterMilliseconds) { attempt = 0 }
+        let what = spawnFailed ? "could not start" : termination.description
+        var gaveUp = false
+        if settings.restart.restarts(after: termination) {
+            let next = attempt + 1
+            if settings.backoff.allows(attempt: next) {
+                attempt = next
+                let delay = settings.backoff.delay(forAttempt: next)
+                let until = now + Int64(delay)
+                state = .backoff(until: until, attempt: next)
+                return [
+                    .log("\(name) \(what); restarting in \(Seconds.text(milliseconds: delay)) (restart \(next))"),
+                    .wake(at: until),
+                ]
+            }
+            gaveUp = true
+        }
+        state = gaveUp ? .failed(termination) : .exited(termination)
+        var actions: [Action] = []
+        if gaveUp {
+            let noun = attempt == 1 ? "restart" : "restarts"
+            actions.append(.log("\(name) \(what); giving up after \(attempt) \(noun)"))
+        } else if !spawnFailed {
+            // A failed spawn was reported with its reason already.
+            actions.append(.log("\(name) \(what)"))
+        }
+        actions.append(settings.canDie ? .ended : .stopFormation(termination))
+        return actions
+    }
+}

@@ -1,0 +1,204 @@
+import DroverCore
+import DroverSystem
+
+/// The control socket: one request line per connection, one reply (or a log stream).
+///
+/// It owns the connections; what a request changes it asks of `Instances`, and
+/// history and followers it asks of `LogRouter`.
+final class ControlServer {
+    static let maximumClients = 256
+    /// A client must send its request line within this time, or it is dropped.
+    static let requestTimeoutMilliseconds: Int64 = 10_000
+
+    private let listener: FileDescriptor
+    let path: String
+    private let poller: EventPoller
+    private let deadlines: Deadlines
+    private let instances: Instances
+    private let router: LogRouter
+    private var clients: [UInt64: ControlClient] = [:]
+    private var nextToken = EventSource.clientBase
+    private let readBuffer: UnsafeMutableRawBufferPointer
+
+    init(
+        listener: FileDescriptor, path: String, poller: EventPoller, deadlines: Deadlines, instances: Instances,
+        router: LogRouter
+    ) throws(SystemError) {
+        self.listener = listener
+        self.path = path
+        self.poller = poller
+        self.deadlines = deadlines
+        self.instances = instances
+        self.router = router
+        readBuffer = .allocate(byteCount: 65_536, alignment: 16)
+        try poller.add(listener, token: EventSource.listener.token, interest: .readable)
+        router.flushFollowers = { [unowned self] followers in
+            for client in followers { self.flush(client) }
+        }
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    /// Closes every connection and the listener, and removes the socket file.
+    func shutDown() {
+        for client in Array(clients.values) { close(client) }
+        listener.close()
+        UnixSocket.remove(path)
+    }
+
+    func acceptClients() {
+        while true {
+            let connection: FileDescriptor?
+            do { connection = try UnixSocket.accept(listener) } catch { return }
+            guard let connection else { return }
+            let deadline = Clocks.monotonicMilliseconds() + Self.requestTimeoutMilliseconds
+            let client = ControlClient(descriptor: connection, token: nextToken, deadline: deadline)
+            nextToken += 1
+            if !ControlAccess.allows(peer: UnixSocket.peerUserID(connection), own: UnixSocket.ownUserID) {
+                refuse(client, "permission denied: this drover belongs to another user")
+                continue
+            }
+            if clients.count >= Self.maximumClients {
+                refuse(client, "too many connections")
+                continue
+            }
+            do {
+                try poller.add(connection, token: client.token, interest: .readable)
+            } catch {
+                connection.close()
+                continue
+            }
+            clients[client.token] = client
+            deadlines.schedule(.client(client.token), at: deadline)
+        }
+    }
+
+    /// One best-effort error line, then the connection is closed.
+    private func refuse(_ client: ControlClient, _ message: String) {
+        client.queue(ControlReply.failure(message).json.serialized + "\n")
+        _ = client.flush()
+        client.descriptor.close()
+    }
+
+    func handle(_ event: EventPoller.Event) {
+        guard let client = clients[event.token] else { return }
+        if event.writable, !client.flush() {
+            close(client)
+            return
+        }
+        if event.readable || event.closed {
+            switch client.phase {
+            case .awaitingRequest:
+                switch client.readRequest(into: readBuffer) {
+                case .nothingYet: break
+                case .closed: close(client); return
+                case .tooLong:
+                    reply(client, .failure("request longer than \(ControlRequest.maximumLength) bytes"))
+                case let .line(line):
+                    handleRequest(line, from: client)
+                }
+            case .following, .closing:
+                // Nothing more is expected from the client: drop what it sends; only its
+                // hang-up matters.
+                if !client.discardInput(into: readBuffer) {
+                    close(client)
+                    return
+                }
+            }
+        }
+        settle(client)
+    }
+
+    /// Drops a client whose request did not come in time.
+    func deadlinePassed(_ token: UInt64, now: Int64) {
+        guard let client = clients[token], let deadline = client.requestDeadline, now >= deadline else { return }
+        close(client)
+    }
+
+    /// Writes what waits for a client; cuts it off if it is gone.
+    private func flush(_ client: ControlClient) {
+        if client.flush() { settle(client) } else { close(client) }
+    }
+
+    /// Closes a client whose reply is out, cuts off one that stopped reading, and
+    /// watches for writability only while something waits.
+    private func settle(_ client: ControlClient) {
+        guard clients[client.token] != nil else { return }
+        if client.pendingCount > ControlClient.maximumPending {
+            close(client)
+            return
+        }
+        if case .closing = client.phase, client.pendingCount == 0 {
+            close(client)
+            return
+        }
+        let wantWritable = client.pendingCount > 0
+        if wantWritable != client.watchingWritable {
+            client.watchingWritable = wantWritable
+            try? poller.modify(
+                client.descriptor, token: client.token, interest: wantWritable ? [.readable, .writable] : .readable)
+        }
+    }
+
+    /// Closes a registered client once; later calls do nothing.
+    private func close(_ client: ControlClient) {
+        guard clients.removeValue(forKey: client.token) != nil else { return }
+        if case .following = client.phase { router.unfollow(client) }
+        poller.remove(client.descriptor)
+        client.descriptor.close()
+    }
+
+    private func reply(_ client: ControlClient, _ reply: ControlReply) {
+        client.queue(reply.json.serialized + "\n")
+        client.phase = .closing
+        if !client.flush() { close(client) }
+    }
+
+    // MARK: Requests
+
+    private func handleRequest(_ line: String, from client: ControlClient) {
+        let request: ControlRequest
+        do {
+            request = try ControlRequest.parse(line)
+        } catch {
+            reply(client, .failure("bad request: \(error.reason)"))
+            return
+        }
+        do throws(InvalidValue) {
+            switch request {
+            case .status:
+                reply(client, status())
+            case let .logs(lines, follow, targets, colored):
+                let sources = try instances.sources(targets)
+                client.queue(ControlReply.logs(follow: follow).json.serialized + "\n")
+                router.replay(sources, includingSystem: targets.isEmpty, lines: lines, colored: colored, to: client)
+                client.phase = follow ? .following(targets: targets, colored: colored) : .closing
+                if follow { router.follow(client) }
+                if !client.flush() { close(client) }
+            case let .scale(counts):
+                reply(client, .scaled(try instances.scale(counts)))
+            case let .restart(targets):
+                try instances.restart(targets)
+                reply(client, status())
+            case let .stop(targets):
+                try instances.stop(targets)
+                reply(client, status())
+            case let .start(targets):
+                try instances.start(targets)
+                reply(client, status())
+            case .quit:
+                guard !instances.isStopping else { throw InvalidValue("drover is stopping") }
+                instances.stop(.requested)
+                reply(client, .quitting(pid: Int(CurrentProcess.id)))
+            }
+        } catch {
+            reply(client, .failure(error.reason))
+        }
+    }
+
+    private func status() -> ControlReply {
+        .status(instances.status(now: Clocks.monotonicMilliseconds()))
+    }
+}

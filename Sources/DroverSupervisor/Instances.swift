@@ -1,0 +1,309 @@
+import DroverCore
+import DroverSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The formation's instances: their slots and pid table, the shutdown, and what is
+/// left of groups whose leader exited. It carries out what each `InstanceLifecycle`
+/// and the `ShutdownPlan` decide; it decides nothing itself.
+final class Instances {
+    /// What `ps` shows, in Procfile order then by number.
+    private var slots: [InstanceSlot] = []
+    /// Scaled down and still stopping: not shown, still signalled and reaped.
+    private var retired: [InstanceSlot] = []
+    private var slotByID: [Int: InstanceSlot] = [:]
+    private var slotByPid: [Int32: InstanceSlot] = [:]
+    private var nextID = 0
+    /// Groups whose leader exited while members remain, each with its teardown.
+    private var lingering: [Int32: Teardown] = [:]
+    private var plan: ShutdownPlan
+    private var terminatedStrays: Set<Int32> = []
+    /// The first non-zero code an instance ended with, for a formation that ends on its own.
+    private var firstFailure: Int32?
+    /// Set once waitpid reports that drover has no children left.
+    private(set) var allReaped = false
+
+    private let application: Application
+    private let procfile: Procfile
+    private let launcher: InstanceLauncher
+    private let router: LogRouter
+    private let deadlines: Deadlines
+
+    init(
+        application: Application, procfile: Procfile, launcher: InstanceLauncher, router: LogRouter,
+        deadlines: Deadlines
+    ) {
+        self.application = application
+        self.procfile = procfile
+        self.launcher = launcher
+        self.router = router
+        self.deadlines = deadlines
+        plan = ShutdownPlan(timeoutMilliseconds: application.timeoutMilliseconds)
+        slots = application.instances.map(makeSlot)
+    }
+
+    var isStopping: Bool { plan.isStopping }
+    var exitCode: Int32 { plan.exitCode }
+
+    private func makeSlot(_ planned: PlannedInstance) -> InstanceSlot {
+        let lifecycle = InstanceLifecycle(
+            name: planned.name, settings: ProcessTypeSettings(),
+            graceMilliseconds: application.timeoutMilliseconds)
+        let slot = InstanceSlot(id: nextID, plan: planned, lifecycle: lifecycle)
+        nextID += 1
+        slotByID[slot.id] = slot
+        return slot
+    }
+
+    func startAll() {
+        for slot in slots where !plan.isStopping { handle(.start, for: slot) }
+    }
+
+    // MARK: Carrying out decisions
+
+    private func handle(_ event: InstanceLifecycle.Event, for slot: InstanceSlot) {
+        let now = Clocks.monotonicMilliseconds()
+        apply(slot.lifecycle.handle(event, now: now), to: slot)
+    }
+
+    private func apply(_ actions: [InstanceLifecycle.Action], to slot: InstanceSlot) {
+        for action in actions {
+            switch action {
+            case .spawn: spawn(slot)
+            case let .signal(step, group): Children.signalGroup(group, Self.number(of: step))
+            case let .wake(time): deadlines.schedule(.instance(slot.id), at: time)
+            case let .log(message): router.log(message)
+            case let .tearDownRemnants(group, teardown): tearDownRemnants(of: group, teardown)
+            case .remove:
+                retired.removeAll { $0 === slot }
+                slotByID[slot.id] = nil
+            case let .stopFormation(termination):
+                stop(.instanceExited(name: slot.plan.name, termination))
+            case .ended:
+                if let code = slot.lifecycle.lastExit?.shellCode, code != 0, firstFailure == nil { firstFailure = code }
+                if !slots.isEmpty, slots.allSatisfy({ $0.lifecycle.hasEnded }) {
+                    stop(.formationEnded(exitCode: firstFailure ?? 0))
+                }
+            }
+        }
+    }
+
+    private static func number(of step: Teardown.Step) -> Int32 {
+        step == .terminate ? SIGTERM : SIGKILL
+    }
+
+    private func spawn(_ slot: InstanceSlot) {
+        do throws(SystemError) {
+            let (pid, output) = try launcher.spawn(slot.plan)
+            slotByPid[pid] = slot
+            do {
+                slot.stream = try router.open(output, for: slot.source)
+            } catch {
+                output.close()
+                slot.stream = nil
+                router.log("\(slot.plan.name): cannot watch its output (\(error.reason)); it is discarded")
+            }
+            router.log("\(slot.plan.name) started with pid \(pid) (port \(slot.plan.port))")
+            handle(.spawned(pid: pid), for: slot)
+        } catch {
+            router.log("\(slot.plan.name) could not start: \(error.reason) (\(launcher.shell) in \(launcher.root))")
+            handle(.spawnFailed(exitCode: error.isNoSuchFile ? 127 : 126), for: slot)
+        }
+    }
+
+    /// Members left in a group whose leader exited get the rest of its teardown.
+    private func tearDownRemnants(of group: Int32, _ teardown: Teardown) {
+        guard Children.groupHasMembers(group) else { return }
+        Children.signalGroup(group, Self.number(of: teardown.stepForRemnants))
+        lingering[group] = teardown
+        if let deadline = teardown.deadline { deadlines.schedule(.lingering(group), at: deadline) }
+    }
+
+    // MARK: Events
+
+    /// SIGCHLD: reap everything that exited; an instance's exit goes to its lifecycle.
+    func reapChildren() {
+        while true {
+            switch Children.reapAny() {
+            case .noChildren:
+                allReaped = true
+                return
+            case .noneExited:
+                if plan.isStopping { signalStrays() }
+                settleLingering()
+                return
+            case let .exited(pid, termination):
+                // Anything else is an orphan reparented to drover: reaping it is all it needs.
+                guard let slot = slotByPid.removeValue(forKey: pid) else { continue }
+                router.drain(slot.stream)
+                handle(.exited(termination), for: slot)
+            }
+        }
+    }
+
+    /// Forgets groups that have emptied.
+    private func settleLingering() {
+        for group in lingering.keys where !Children.groupHasMembers(group) {
+            lingering[group] = nil
+        }
+    }
+
+    func received(_ signal: StopSignal) {
+        let now = Clocks.monotonicMilliseconds()
+        perform(plan.received(signal, now: now, stillRunning: signal.stopsFormation ? countRunning() : 0))
+    }
+
+    /// Stops the whole formation (output closed, `drover quit`, an instance's exit).
+    func stop(_ reason: ShutdownPlan.Reason) {
+        perform(plan.stop(reason, now: Clocks.monotonicMilliseconds()))
+    }
+
+    func deadlinePassed(_ owner: DeadlineOwner, now: Int64) {
+        switch owner {
+        case let .instance(id):
+            guard let slot = slotByID[id] else { return }
+            handle(.tick, for: slot)
+        case let .lingering(group):
+            guard var teardown = lingering[group], teardown.tick(now: now) != nil else { return }
+            lingering[group] = teardown
+            Children.signalGroup(group, SIGKILL)
+        case .shutdown:
+            perform(plan.deadlinePassed(now: now, stillRunning: countRunning()))
+        case .client, .pipeGrace:
+            break
+        }
+    }
+
+    private func perform(_ actions: [ShutdownPlan.Action]) {
+        for action in actions {
+            switch action {
+            case let .log(message): router.log(message)
+            case .terminateAll:
+                for slot in slots + retired { handle(.stop(.shutdown), for: slot) }
+                signalAll(SIGTERM)
+                if let deadline = plan.deadline { deadlines.schedule(.shutdown, at: deadline) }
+                // With nothing running no SIGCHLD may come: look now.
+                reapChildren()
+                settleLingering()
+            case .killAll: signalAll(SIGKILL)
+            case let .forward(signal):
+                let number = SignalNumbers.number(of: signal)
+                for slot in slots + retired {
+                    if let pid = slot.lifecycle.pid { Children.signalGroup(pid, number) }
+                }
+            }
+        }
+    }
+
+    /// Every live instance's group, what lingers, then every other child of drover.
+    private func signalAll(_ signal: Int32) {
+        for pid in slotByPid.keys { Children.signalGroup(pid, signal) }
+        for group in lingering.keys { Children.signalGroup(group, signal) }
+        for pid in strays() {
+            Children.signal(pid, signal)
+            terminatedStrays.insert(pid)
+        }
+    }
+
+    /// While draining, orphans that arrived since the last sweep get their SIGTERM (or
+    /// SIGKILL once the plan is killing).
+    private func signalStrays() {
+        let killing = plan.phase == .killing
+        for pid in strays() where killing || !terminatedStrays.contains(pid) {
+            Children.signal(pid, killing ? SIGKILL : SIGTERM)
+            terminatedStrays.insert(pid)
+        }
+    }
+
+    /// drover's children that are not an instance's leader.
+    private func strays() -> [Int32] {
+        Subreaper.children().filter { slotByPid[$0] == nil }
+    }
+
+    /// Groups with a member, plus strays outside them: what SIGKILL would hit.
+    private func countRunning() -> Int {
+        var groups: Set<Int32> = []
+        for group in Array(slotByPid.keys) + Array(lingering.keys) where Children.groupHasMembers(group) {
+            groups.insert(group)
+        }
+        return groups.count + strays().filter { !groups.contains(Children.processGroup(of: $0)) }.count
+    }
+
+    /// The event loop failed: kill everything and wait for it.
+    func killEverything() {
+        signalAll(SIGKILL)
+        while case .exited = Children.waitAny() {}
+        allReaped = true
+    }
+
+    // MARK: Control requests
+
+    func status(now: Int64) -> FormationStatus {
+        FormationStatus(
+            pid: Int(CurrentProcess.id), stopping: plan.isStopping,
+            instances: slots.map { InstanceStatus($0.plan, $0.lifecycle, now: now) })
+    }
+
+    /// The log sources of the instances the selectors name (none: all).
+    func sources(_ selectors: [InstanceSelector]) throws(InvalidValue) -> [LogSource] {
+        try select(selectors).map(\.source)
+    }
+
+    func restart(_ selectors: [InstanceSelector]) throws(InvalidValue) {
+        try act(on: selectors, .stop(.restart))
+    }
+
+    func stop(_ selectors: [InstanceSelector]) throws(InvalidValue) {
+        try act(on: selectors, .stop(.stop))
+    }
+
+    func start(_ selectors: [InstanceSelector]) throws(InvalidValue) {
+        try act(on: selectors, .start)
+    }
+
+    private func act(on selectors: [InstanceSelector], _ event: InstanceLifecycle.Event) throws(InvalidValue) {
+        try refuseWhileStopping()
+        for slot in try select(selectors) { handle(event, for: slot) }
+    }
+
+    func scale(_ counts: [FormationCount]) throws(InvalidValue) -> [FormationCount] {
+        try refuseWhileStopping()
+        let change = try ScalePlan.make(
+            procfile: procfile, current: slots.map(\.selector), counts: counts, basePort: application.basePort)
+        for removal in change.removals {
+            guard let index = slots.firstIndex(where: { $0.selector == removal }) else { continue }
+            let slot = slots.remove(at: index)
+            retired.append(slot)
+            handle(.stop(.remove), for: slot)
+        }
+        for instance in change.additions {
+            let slot = makeSlot(instance)
+            let position = slots.firstIndex {
+                ($0.plan.entryIndex, $0.plan.number) > (instance.entryIndex, instance.number)
+            } ?? slots.endIndex
+            slots.insert(slot, at: position)
+            handle(.start, for: slot)
+        }
+        return change.formation
+    }
+
+    private func refuseWhileStopping() throws(InvalidValue) {
+        if plan.isStopping { throw InvalidValue("drover is stopping") }
+    }
+
+    /// Every instance the selectors name (none: all); a selector that names nothing is an error.
+    private func select(_ selectors: [InstanceSelector]) throws(InvalidValue) -> [InstanceSlot] {
+        guard !selectors.isEmpty else { return slots }
+        for selector in selectors where !slots.contains(where: { selector.matches(type: $0.plan.type, number: $0.plan.number) }) {
+            throw InvalidValue("no instance matches \"\(selector)\"")
+        }
+        return slots.filter { selectors.selects(type: $0.plan.type, number: $0.plan.number) }
+    }
+}
+
+extension StopSignal {
+    /// SIGUSR1 and SIGUSR2 are passed on; the others stop the formation.
+    var stopsFormation: Bool { self != .userDefined1 && self != .userDefined2 }
+}
