@@ -58,16 +58,26 @@ struct CommandDescription: Sendable {
             or only the named types, each in its own process group with PORT and PS set,
             and shows their output as one stream of "HH:MM:SS name.N | line".
 
-            When any instance exits, or on SIGINT, SIGTERM or SIGHUP, every process group
-            gets SIGTERM; whatever still runs after the timeout gets SIGKILL. A second
-            SIGINT or SIGTERM kills at once. SIGUSR1 and SIGUSR2 are passed on.
+            When an instance exits, its type's restart policy (-r) may start it again after
+            a delay that doubles with each restart in a row (--restart-delay, up to
+            --restart-max-delay; a run of 10 s resets it), until --restart-limit restarts
+            in a row; a type that can die (--can-die) just ends. Any other exit, or SIGINT,
+            SIGTERM or SIGHUP, stops the formation: every process group gets SIGTERM, and
+            whatever still runs after the timeout gets SIGKILL. A second SIGINT or SIGTERM
+            kills at once. SIGUSR1 and SIGUSR2 are passed on. If drover itself is killed,
+            a guardian process stops the formation the same way.
 
             EXIT STATUS: the exit code of the instance whose exit stopped the formation
-            (128+N if signal N killed it); after a signal to drover, 0 if everything
-            stopped within the timeout, 1 if something had to be killed; 1 for a bad
-            Procfile or env file and 64 for a bad command line, before anything starts.
+            (128+N if signal N killed it); when only can-die types were left and all
+            ended, 0 if they all exited 0, else the first other code; after a signal to
+            drover, 0 if everything stopped within the timeout, 1 if something had to be
+            killed; 1 for a bad Procfile, env file or .drover and 64 for a bad command
+            line, before anything starts.
             """,
-        options: [.procfile, .env, .root, .formation, .port, .timeout, .color, .noTimestamp, .noPrefix, .socket],
+        options: [
+            .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
+            .restartLimit, .color, .noTimestamp, .noPrefix, .socket,
+        ],
         local: [.daemon, .logFile, .detached],
         arguments: .processNames)
 
@@ -135,7 +145,7 @@ struct CommandDescription: Sendable {
             Prints "valid procfile detected (NAMES)" and exits 0, or prints every problem
             found, each as FILE:LINE: MESSAGE, and exits 1.
             """,
-        options: [.procfile, .env, .root, .formation, .port],
+        options: [.procfile, .env, .root, .formation, .port, .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit],
         arguments: .none)
 
     static let run = CommandDescription(

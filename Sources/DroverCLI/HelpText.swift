@@ -20,7 +20,8 @@ enum HelpText {
 
             Options are foreman's: -f Procfile, -e env files, -d root, -m formation,
             -p base port, -t timeout. Defaults may be set in a .drover file (key=value,
-            long option names as keys); without one, foreman's .foreman is read.
+            long option names as keys, and [TYPE] sections for one type's restart,
+            can-die and restart-* settings); without one, foreman's .foreman is read.
 
             See 'drover help COMMAND' for one command's options.
 
@@ -61,6 +62,11 @@ enum HelpText {
         case .noTimestamp: "Leave the time out of each line"
         case .noPrefix: "Print the processes' lines bare: no time, no name"
         case .socket: "Control socket (default: DROVER_SOCKET, else .drover.sock in the root)"
+        case .restart: "Restart policy per type: no (default), on-failure, always; a bare NAME means NAME=always"
+        case .canDie: "Types whose exit does not stop the formation (one-shots such as migrate)"
+        case .restartDelay: "First wait before a restart, doubled each restart in a row (default: 0.1)"
+        case .restartMaxDelay: "Longest wait before a restart (default: 30)"
+        case .restartLimit: "Restarts in a row without a 10 s run before giving up (default: 10; 0: never)"
         }
     }
 

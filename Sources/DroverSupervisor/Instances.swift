@@ -49,7 +49,7 @@ final class Instances {
 
     private func makeSlot(_ planned: PlannedInstance) -> InstanceSlot {
         let lifecycle = InstanceLifecycle(
-            name: planned.name, settings: ProcessTypeSettings(),
+            name: planned.name, settings: application.settings(for: planned.type),
             graceMilliseconds: application.timeoutMilliseconds)
         let slot = InstanceSlot(id: nextID, plan: planned, lifecycle: lifecycle)
         nextID += 1

@@ -29,8 +29,8 @@ import Testing
             return
         }
         #expect(errors.all.map(\.message) == [
-            #".drover:2: expected key=value, got "nonsense""#,
-            #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket)"#,
+            #".drover:2: expected key=value or [TYPE], got "nonsense""#,
+            #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit)"#,
             #".drover:4: option "procfile" is already set on line 1"#,
         ])
     }
@@ -42,7 +42,7 @@ import Testing
             return
         }
         #expect(errors.all.map(\.message) == [
-            #".foreman:1: unknown option "app" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket); a .drover file, if present, is read instead"#,
+            #".foreman:1: unknown option "app" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit); a .drover file, if present, is read instead"#,
         ])
     }
 

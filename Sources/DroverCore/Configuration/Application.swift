@@ -18,6 +18,13 @@ public struct Application: Equatable, Sendable {
     public var logging: LogOptions
     /// The control socket: `-s`, else `DROVER_SOCKET`, else `.drover.sock` in the root.
     public var socketPath: String
+    /// Restart policy and can-die of each Procfile type (`-r`, `--can-die`, `[TYPE]` sections).
+    public var typeSettings: [String: ProcessTypeSettings] = [:]
+
+    /// A type's settings; the defaults for one the Procfile does not have.
+    public func settings(for type: String) -> ProcessTypeSettings {
+        typeSettings[type] ?? ProcessTypeSettings()
+    }
 
     /// The environment instance `instance` runs with: the app's, plus its `PORT` and `PS`.
     public func environment(for instance: PlannedInstance) -> EnvironmentVariables {
@@ -92,6 +99,11 @@ public struct ApplicationLoader {
                 "control socket path \"\(socketPath)\" is longer than \(ControlSocketPath.maximumLength) bytes; choose a shorter one with -s"))
         }
 
+        var typeSettings: [String: ProcessTypeSettings] = [:]
+        if let procfile {
+            typeSettings = resolveTypeSettings(options, procfile: procfile, errors: &errors)
+        }
+
         var formation: Formation?
         var instances: [PlannedInstance] = []
         if let procfile, errors.isEmpty {
@@ -116,7 +128,7 @@ public struct ApplicationLoader {
         return .success(Application(
             procfilePath: procfilePath, procfile: procfile, root: root, environment: environment,
             basePort: basePort, formation: formation, instances: instances, timeoutMilliseconds: timeout,
-            logging: logging, socketPath: socketPath))
+            logging: logging, socketPath: socketPath, typeSettings: typeSettings))
     }
 
     private func resolveLogging(_ options: LaunchOptions, errors: inout [Diagnostic]) -> LogOptions {

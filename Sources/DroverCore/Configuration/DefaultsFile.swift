@@ -1,4 +1,5 @@
-/// Per-project default options: `.drover` (`key=value`) or foreman's `.foreman` (`key: value`).
+/// Per-project default options: `.drover` (`key=value`, and `[TYPE]` sections for
+/// one process type's settings) or foreman's `.foreman` (`key: value`).
 public enum DefaultsFile {
     /// The two syntaxes: ours, and the flat YAML mapping foreman reads.
     public enum Syntax: Sendable {
@@ -9,17 +10,38 @@ public enum DefaultsFile {
     }
 
     /// Parses the file into options; every bad line is reported.
+    ///
+    /// Sections are checked for shape here; whether their type exists is for the
+    /// loader, which has the Procfile.
     public static func parse(_ text: String, file: String, syntax: Syntax) -> Result<LaunchOptions, Diagnostics> {
         var options = LaunchOptions()
         var errors: [Diagnostic] = []
         var seenOnLine: [LaunchOption: Int] = [:]
+        var section: TypeSection?
+        func closeSection() {
+            if let section { options.sections.append(section) }
+            section = nil
+        }
         for line in text.numberedLines() {
             let trimmed = line.text.trimmingBlanks()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if syntax == .yamlMapping && (trimmed == "---" || trimmed == "...") { continue }
+            let at = "\(file):\(line.number)"
+            if syntax == .keyEqualsValue, trimmed.hasPrefix("["), trimmed.hasSuffix("]") {
+                closeSection()
+                let name = String(trimmed.dropFirst().dropLast().trimmingBlanks())
+                if !Procfile.isValidName(name) {
+                    errors.append(Diagnostic("\(at): \"\(name)\" is not a process type name"))
+                } else if let first = options.sections.first(where: { $0.type == name }) {
+                    errors.append(Diagnostic("\(at): section [\(name)] is already on line \(first.line)"))
+                }
+                // Keys under a bad header are still read, so their own errors show too.
+                section = TypeSection(type: name, file: file, line: line.number)
+                continue
+            }
             guard let separator = trimmed.firstIndex(of: syntax.separator) else {
-                let shape = syntax == .keyEqualsValue ? "key=value" : "key: value"
-                errors.append(Diagnostic("\(file):\(line.number): expected \(shape), got \"\(line.text)\""))
+                let shape = syntax == .keyEqualsValue ? "key=value or [TYPE]" : "key: value"
+                errors.append(Diagnostic("\(at): expected \(shape), got \"\(line.text)\""))
                 continue
             }
             let key = String(trimmed[..<separator].trimmingBlanks())
@@ -28,18 +50,34 @@ public enum DefaultsFile {
             guard let option = LaunchOption(fileKey: key) else {
                 let known = LaunchOption.allCases.map(\.rawValue).joined(separator: ", ")
                 let hint = syntax == .yamlMapping ? "; a .drover file, if present, is read instead" : ""
-                errors.append(Diagnostic(
-                    "\(file):\(line.number): unknown option \"\(key)\" (known: \(known))\(hint)"))
+                errors.append(Diagnostic("\(at): unknown option \"\(key)\" (known: \(known))\(hint)"))
+                continue
+            }
+            let optionValue = OptionValue(String(value), origin: .file(path: file, line: line.number))
+            if var current = section {
+                guard option.isPerType else {
+                    let perType = LaunchOption.allCases.filter(\.isPerType).map(\.rawValue).joined(separator: ", ")
+                    errors.append(Diagnostic(
+                        "\(at): option \"\(option.rawValue)\" cannot be set for one process type (in [\(current.type)]: \(perType))"))
+                    continue
+                }
+                if let first = current.values[option], case let .file(_, firstLine) = first.origin {
+                    errors.append(Diagnostic(
+                        "\(at): option \"\(option.rawValue)\" is already set for [\(current.type)] on line \(firstLine)"))
+                    continue
+                }
+                current.values[option] = optionValue
+                section = current
                 continue
             }
             if let first = seenOnLine[option] {
-                errors.append(Diagnostic(
-                    "\(file):\(line.number): option \"\(option.rawValue)\" is already set on line \(first)"))
+                errors.append(Diagnostic("\(at): option \"\(option.rawValue)\" is already set on line \(first)"))
                 continue
             }
             seenOnLine[option] = line.number
-            options[option] = OptionValue(String(value), origin: .file(path: file, line: line.number))
+            options[option] = optionValue
         }
+        closeSection()
         return errors.isEmpty ? .success(options) : .failure(Diagnostics(errors))
     }
 

@@ -12,6 +12,11 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     case noTimestamp = "no-timestamp"
     case noPrefix = "no-prefix"
     case socket
+    case restart
+    case canDie = "can-die"
+    case restartDelay = "restart-delay"
+    case restartMaxDelay = "restart-max-delay"
+    case restartLimit = "restart-limit"
 
     /// foreman's one-letter flag, where there is one.
     public var shortFlag: Character? {
@@ -23,7 +28,8 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .port: "p"
         case .timeout: "t"
         case .socket: "s"
-        case .color, .noTimestamp, .noPrefix: nil
+        case .restart: "r"
+        case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit: nil
         }
     }
 
@@ -41,7 +47,20 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .timeout: "SECONDS"
         case .color: "auto|always|never"
         case .socket: "PATH"
+        case .restart: "all=POLICY,NAME=POLICY..."
+        case .canDie: "all|NAME[,NAME...]"
+        case .restartDelay, .restartMaxDelay: "SECONDS"
+        case .restartLimit: "N"
         case .noTimestamp, .noPrefix: ""
+        }
+    }
+
+    /// What a `[TYPE]` section of `.drover` may set; there `restart` takes one
+    /// policy and `can-die` true or false, since the type is already named.
+    public var isPerType: Bool {
+        switch self {
+        case .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit: true
+        default: false
         }
     }
 
@@ -88,12 +107,32 @@ public struct OptionValue: Equatable, Sendable {
     }
 }
 
-/// The options in effect: command-line values over defaults-file values.
+/// One `[TYPE]` section of a `.drover` file: settings for that process type only.
+public struct TypeSection: Equatable, Sendable {
+    public var type: String
+    public var file: String
+    /// The line of the `[TYPE]` header.
+    public var line: Int
+    public var values: [LaunchOption: OptionValue]
+
+    public init(type: String, file: String, line: Int, values: [LaunchOption: OptionValue] = [:]) {
+        self.type = type
+        self.file = file
+        self.line = line
+        self.values = values
+    }
+}
+
+/// The options in effect: command-line values over defaults-file values, and the
+/// defaults file's per-type sections.
 public struct LaunchOptions: Equatable, Sendable {
     public var values: [LaunchOption: OptionValue] = [:]
+    /// `[TYPE]` sections, in file order (only a defaults file has them).
+    public var sections: [TypeSection] = []
 
-    public init(_ values: [LaunchOption: OptionValue] = [:]) {
+    public init(_ values: [LaunchOption: OptionValue] = [:], sections: [TypeSection] = []) {
         self.values = values
+        self.sections = sections
     }
 
     public subscript(option: LaunchOption) -> OptionValue? {
@@ -103,6 +142,11 @@ public struct LaunchOptions: Equatable, Sendable {
 
     /// These options with `overrides` on top (command line over defaults file).
     public func overridden(by overrides: LaunchOptions) -> LaunchOptions {
-        LaunchOptions(values.merging(overrides.values) { _, new in new })
+        LaunchOptions(values.merging(overrides.values) { _, new in new }, sections: sections + overrides.sections)
+    }
+
+    /// The section for `type`, if the defaults file has one.
+    public func section(for type: String) -> TypeSection? {
+        sections.first { $0.type == type }
     }
 }

@@ -88,7 +88,8 @@ public struct InstanceStatus: Equatable, Sendable {
         let cells = rows.map { row in
             [
                 row.name, row.pid.map(String.init) ?? "-",
-                row.retryInMilliseconds.map { "\(row.state.rawValue) (\(Seconds.text(milliseconds: $0)))" }
+                // Tenths are enough to read; rounded up, so 0 shows only when it is due.
+                row.retryInMilliseconds.map { "\(row.state.rawValue) (\(Seconds.text(milliseconds: ($0 + 99) / 100 * 100)))" }
                     ?? row.state.rawValue,
                 row.uptimeSeconds.map(Self.duration) ?? "-", String(row.port), String(row.restarts),
                 row.exitCode.map(String.init) ?? "-",
