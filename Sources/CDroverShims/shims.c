@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -103,3 +104,16 @@ int cdrover_exited(int status) { return WIFEXITED(status); }
 int cdrover_exit_code(int status) { return WEXITSTATUS(status); }
 int cdrover_signaled(int status) { return WIFSIGNALED(status); }
 int cdrover_terminating_signal(int status) { return WTERMSIG(status); }
+
+int cdrover_get_file_limit(unsigned long long *soft, unsigned long long *hard) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    *soft = limit.rlim_cur;
+    *hard = limit.rlim_max;
+    return 0;
+}
+
+int cdrover_set_file_limit(unsigned long long soft, unsigned long long hard) {
+    struct rlimit limit = {.rlim_cur = soft, .rlim_max = hard};
+    return setrlimit(RLIMIT_NOFILE, &limit);
+}

@@ -1,4 +1,5 @@
 import DroverCore
+import DroverSupervisor
 import DroverSystem
 
 /// The command-line tool: parses arguments, runs one command, exits with its code.
@@ -9,6 +10,10 @@ public enum Drover {
 
     /// Maps every error to its message and exit code; nothing escapes as a crash.
     static func run(_ arguments: [String]) -> Int32 {
+        // The guardian `drover start` leaves behind itself: no parsing, no files read.
+        if arguments.first == GuardianProcess.commandName {
+            return GuardianProcess.run(Array(arguments.dropFirst()))
+        }
         let invocation: Invocation
         do {
             invocation = try ArgumentParser.parse(arguments)

@@ -7,6 +7,8 @@ enum EventSource: Equatable {
     /// drover's stdout (or `--log` file), watched only while output waits.
     case output
     case listener
+    /// The write end of the guardian's pipe, watched only while messages wait.
+    case guardian
     /// One instance's output pipe.
     case stream(UInt64)
     /// One control connection.
@@ -20,6 +22,7 @@ enum EventSource: Equatable {
         case .signals: 0
         case .output: 1
         case .listener: 2
+        case .guardian: 3
         case let .stream(token), let .client(token): token
         }
     }
@@ -29,6 +32,7 @@ enum EventSource: Equatable {
         case 0: self = .signals
         case 1: self = .output
         case 2: self = .listener
+        case 3: self = .guardian
         case Self.clientBase...: self = .client(token)
         case Self.streamBase...: self = .stream(token)
         default: return nil

@@ -12,13 +12,17 @@ struct InstanceLauncher {
     /// The application's environment without PORT and PS: shared by every instance,
     /// which adds its own two, so 5,000 instances do not hold 5,000 copies.
     private let baseEnvironment: [String]
-    init(application: Application, shell: String) {
+    /// The descriptor limit children get back (drover raised its own).
+    let fileLimit: ResourceLimits.FileLimit?
+
+    init(application: Application, shell: String, fileLimit: ResourceLimits.FileLimit?) {
         self.shell = shell
         root = application.root
         var environment = application.environment
         environment["PORT"] = nil
         environment["PS"] = nil
         baseEnvironment = environment.environStrings
+        self.fileLimit = fileLimit
     }
 
     /// The child's pid and the read end of its output pipe (non-blocking).
@@ -32,6 +36,7 @@ struct InstanceLauncher {
         request.standardOutput = .descriptor(pipe.writeEnd)
         request.standardError = .descriptor(pipe.writeEnd)
         request.grouping = .newProcessGroup
+        request.fileLimit = fileLimit
         do throws(SystemError) {
             let pid = try Spawn.run(request)
             pipe.writeEnd.close()

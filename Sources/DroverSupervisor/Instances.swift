@@ -30,16 +30,21 @@ final class Instances {
     private let launcher: InstanceLauncher
     private let router: LogRouter
     private let deadlines: Deadlines
+    private let guardian: Guardian?
+    /// How many instances the descriptor limit leaves room for.
+    private let capacity: Int
 
     init(
         application: Application, procfile: Procfile, launcher: InstanceLauncher, router: LogRouter,
-        deadlines: Deadlines
+        deadlines: Deadlines, guardian: Guardian?, capacity: Int
     ) {
         self.application = application
         self.procfile = procfile
         self.launcher = launcher
         self.router = router
         self.deadlines = deadlines
+        self.guardian = guardian
+        self.capacity = capacity
         plan = ShutdownPlan(timeoutMilliseconds: application.timeoutMilliseconds)
         slots = application.instances.map(makeSlot)
     }
@@ -59,6 +64,7 @@ final class Instances {
 
     func startAll() {
         for slot in slots where !plan.isStopping { handle(.start, for: slot) }
+        guardian?.flush()
     }
 
     // MARK: Carrying out decisions
@@ -98,6 +104,7 @@ final class Instances {
         do throws(SystemError) {
             let (pid, output) = try launcher.spawn(slot.plan)
             slotByPid[pid] = slot
+            guardian?.watch(pid)
             do {
                 slot.stream = try router.open(output, for: slot.source)
             } catch {
@@ -115,7 +122,10 @@ final class Instances {
 
     /// Members left in a group whose leader exited get the rest of its teardown.
     private func tearDownRemnants(of group: Int32, _ teardown: Teardown) {
-        guard Children.groupHasMembers(group) else { return }
+        guard Children.groupHasMembers(group) else {
+            guardian?.forget(group)
+            return
+        }
         Children.signalGroup(group, Self.number(of: teardown.stepForRemnants))
         lingering[group] = teardown
         if let deadline = teardown.deadline { deadlines.schedule(.lingering(group), at: deadline) }
@@ -135,6 +145,10 @@ final class Instances {
                 settleLingering()
                 return
             case let .exited(pid, termination):
+                if let guardian, pid == guardian.pid {
+                    guardianExited(termination)
+                    continue
+                }
                 // Anything else is an orphan reparented to drover: reaping it is all it needs.
                 guard let slot = slotByPid.removeValue(forKey: pid) else { continue }
                 router.drain(slot.stream)
@@ -143,10 +157,25 @@ final class Instances {
         }
     }
 
-    /// Forgets groups that have emptied.
+    /// Forgets groups that have emptied, and lets the guardian go once nothing is left.
     private func settleLingering() {
         for group in lingering.keys where !Children.groupHasMembers(group) {
             lingering[group] = nil
+            guardian?.forget(group)
+        }
+        if plan.isStopping, lingering.isEmpty, slotByPid.isEmpty, let guardian, !guardian.isDismissed {
+            guardian.dismiss()
+        }
+    }
+
+    private func guardianExited(_ termination: Termination) {
+        guard let guardian, !guardian.isDismissed else { return }
+        let groups = Array(slotByPid.keys) + Array(lingering.keys)
+        do {
+            try guardian.replace(watching: groups)
+            router.log("the guardian process \(termination); started another (pid \(guardian.pid))")
+        } catch {
+            router.log("the guardian process \(termination) and cannot be restarted (\(error.reason)); processes will outlive drover if it is killed")
         }
     }
 
@@ -217,9 +246,9 @@ final class Instances {
         }
     }
 
-    /// drover's children that are not an instance's leader.
+    /// drover's children that are neither an instance's leader nor the guardian.
     private func strays() -> [Int32] {
-        Subreaper.children().filter { slotByPid[$0] == nil }
+        Subreaper.children().filter { slotByPid[$0] == nil && $0 != guardian?.pid }
     }
 
     /// Groups with a member, plus strays outside them: what SIGKILL would hit.
@@ -234,6 +263,7 @@ final class Instances {
     /// The event loop failed: kill everything and wait for it.
     func killEverything() {
         signalAll(SIGKILL)
+        guardian?.dismiss()
         while case .exited = Children.waitAny() {}
         allReaped = true
     }
@@ -266,12 +296,18 @@ final class Instances {
     private func act(on selectors: [InstanceSelector], _ event: InstanceLifecycle.Event) throws(InvalidValue) {
         try refuseWhileStopping()
         for slot in try select(selectors) { handle(event, for: slot) }
+        guardian?.flush()
     }
 
     func scale(_ counts: [FormationCount]) throws(InvalidValue) -> [FormationCount] {
         try refuseWhileStopping()
         let change = try ScalePlan.make(
             procfile: procfile, current: slots.map(\.selector), counts: counts, basePort: application.basePort)
+        let total = slots.count + retired.count + change.additions.count - change.removals.count
+        guard total <= capacity else {
+            throw InvalidValue(
+                "\(total) instances would not fit in drover's descriptor limit (room for \(capacity)); raise it with ulimit -Hn")
+        }
         for removal in change.removals {
             guard let index = slots.firstIndex(where: { $0.selector == removal }) else { continue }
             let slot = slots.remove(at: index)
@@ -286,6 +322,7 @@ final class Instances {
             slots.insert(slot, at: position)
             handle(.start, for: slot)
         }
+        guardian?.flush()
         return change.formation
     }
 

@@ -10,6 +10,8 @@ import Glibc
 /// process, no polling interval. The loop only routes: each event and each deadline
 /// goes to the component that owns it.
 public final class Supervisor {
+    /// Descriptors drover needs besides one per instance: its own, and every client's.
+    static let reservedDescriptors = 64 + ControlServer.maximumClients
     /// After every process is gone, pipes still held open (by escaped daemons) get this long.
     static let pipeGraceMilliseconds: Int64 = 1000
 
@@ -19,6 +21,7 @@ public final class Supervisor {
     private let router: LogRouter
     private let instances: Instances
     private let control: ControlServer?
+    private let guardian: Guardian?
     private let notices: [String]
     private let onStarted: (() -> Void)?
     private var events: [EventPoller.Event] = []
@@ -39,6 +42,23 @@ public final class Supervisor {
             throw failure("signalfd", error)
         }
         SignalReceiver.ignoreBrokenPipe()
+
+        // One pipe per instance: raise the soft descriptor limit to the hard one first,
+        // and refuse a formation that cannot fit before anything starts.
+        var childLimit: ResourceLimits.FileLimit?
+        var capacity = Int.max
+        do {
+            let original = try ResourceLimits.raiseFileLimit()
+            childLimit = original
+            capacity = Int(clamping: original.hard) - Self.reservedDescriptors
+        } catch {
+            notices.append("cannot raise the descriptor limit (\(error.reason))")
+        }
+        if application.instances.count > capacity {
+            throw LaunchError(
+                "the formation has \(application.instances.count) instances, but drover's hard descriptor limit "
+                    + "(ulimit -Hn: \(childLimit?.hard ?? 0)) leaves room for \(max(0, capacity)); raise it or start fewer")
+        }
 
         do { poller = try EventPoller() } catch { throw failure("epoll", error) }
         do { try poller.add(signals.descriptor, token: EventSource.signals.token, interest: .readable) } catch {
@@ -76,10 +96,21 @@ public final class Supervisor {
             nameWidth: LogStyle.nameWidth(for: application.instances.map(\.name)))
         router = LogRouter(output: output, style: style, poller: poller)
 
+        // As PID 1 of a container drover's death takes every process with it: no guardian needed.
+        var guardian: Guardian?
+        if CurrentProcess.id != 1 {
+            do {
+                guardian = try Guardian.launch(
+                    graceMilliseconds: application.timeoutMilliseconds, fileLimit: childLimit, poller: poller)
+            } catch {
+                notices.append("no guardian process (\(error.reason)); processes will outlive drover if it is killed")
+            }
+        }
+        self.guardian = guardian
         instances = Instances(
             application: application, procfile: launch.procfile,
-            launcher: InstanceLauncher(application: application, shell: launch.shell), router: router,
-            deadlines: deadlines)
+            launcher: InstanceLauncher(application: application, shell: launch.shell, fileLimit: childLimit),
+            router: router, deadlines: deadlines, guardian: guardian, capacity: capacity)
         if let listener {
             do {
                 control = try ControlServer(
@@ -101,7 +132,10 @@ public final class Supervisor {
     /// Starts every instance, runs until the formation has stopped and every
     /// descendant is reaped, and returns drover's exit code.
     private func run() -> Int32 {
-        defer { control?.shutDown() }
+        defer {
+            control?.shutDown()
+            guardian?.dismiss()
+        }
         do {
             try Subreaper.become()
         } catch {
@@ -123,6 +157,7 @@ public final class Supervisor {
     private func loop() throws(SystemError) {
         while true {
             router.flush()
+            guardian?.flush()
             if instances.isStopping && instances.allReaped && pipesDone() { return }
             try poller.wait(timeoutMilliseconds: deadlines.timeout(now: Clocks.monotonicMilliseconds()), into: &events)
             router.refreshClock()
@@ -131,6 +166,7 @@ public final class Supervisor {
                 case .signals?: try handleSignals()
                 case .output?: router.flush()
                 case .listener?: control?.acceptClients()
+                case .guardian?: guardian?.flush()
                 case let .stream(token)?: router.read(token)
                 case .client?: control?.handle(event)
                 case nil: break

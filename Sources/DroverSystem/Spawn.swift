@@ -39,6 +39,8 @@ public enum Spawn {
         public var standardOutput: Stream = .inherit
         public var standardError: Stream = .inherit
         public var grouping: Grouping = .newProcessGroup
+        /// The child's descriptor limit, when it should differ from drover's.
+        public var fileLimit: ResourceLimits.FileLimit?
 
         public init(path: String, arguments: [String], environment: [String], workingDirectory: String? = nil) {
             self.path = path
@@ -86,6 +88,18 @@ public enum Spawn {
         try check("posix_spawnattr_setsigdefault", posix_spawnattr_setsigdefault(&attributes, &allSignals))
         try check("posix_spawnattr_setflags", posix_spawnattr_setflags(&attributes, Int16(flags)))
 
+        // posix_spawn cannot set a child's limits, but the child copies the parent's
+        // when it is cloned: lower drover's own for the call (one thread, so no other
+        // descriptor is opened meanwhile), then put it back.
+        var restoreLimit: ResourceLimits.FileLimit?
+        if let wanted = request.fileLimit {
+            let current = try ResourceLimits.fileLimit()
+            if current != wanted {
+                try ResourceLimits.setFileLimit(wanted)
+                restoreLimit = current
+            }
+        }
+        defer { if let restoreLimit { try? ResourceLimits.setFileLimit(restoreLimit) } }
         var pid: pid_t = 0
         let result = withCStrings(request.arguments) { argv in
             withCStrings(request.environment) { envp in

@@ -55,6 +55,10 @@ unsigned int cdrover_epoll_out(void);
 unsigned int cdrover_epoll_hangup(void);
 unsigned int cdrover_epoll_error(void);
 
+/* getrlimit/setrlimit(RLIMIT_NOFILE): the descriptor limits; 0 on success, -1 with errno. */
+int cdrover_get_file_limit(unsigned long long *soft, unsigned long long *hard);
+int cdrover_set_file_limit(unsigned long long soft, unsigned long long hard);
+
 /* Wait-status decoding (the W* macros do not import). */
 int cdrover_exited(int status);
 int cdrover_exit_code(int status);

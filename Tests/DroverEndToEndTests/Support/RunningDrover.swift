@@ -114,6 +114,12 @@ enum ProcessTable {
         }
     }
 
+    /// Whether `pid` is drover's guardian (`drover __guardian`), which every `start` has beside its instances.
+    static func isGuardian(_ pid: Int32) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return data.split(separator: 0).dropFirst().first.map { String(decoding: $0, as: UTF8.self) } == "__guardian"
+    }
+
     /// Kills `pids` that are still alive (cleanup after a failed test) and says whether any were.
     static func killSurvivors(_ pids: [Int32]) -> [Int32] {
         let alive = pids.filter(isAlive)

@@ -1,0 +1,54 @@
+import DroverCore
+import DroverSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The guardian's own program (`drover __guardian MILLISECONDS`), run by `Guardian`.
+///
+/// It reads group records from stdin until drover says goodbye (exit at once) or
+/// the pipe reaches end of file (drover died): then every group it knows gets
+/// SIGTERM, and whatever is left at the deadline SIGKILL. It polls only in that last
+/// phase, while groups are dying, to leave as soon as they are gone.
+public enum GuardianProcess {
+    /// The hidden first argument that makes drover a guardian.
+    public static let commandName = "__guardian"
+
+    public static func run(_ arguments: [String]) -> Int32 {
+        guard arguments.count == 1, let grace = Int(arguments[0]), grace >= 0 else { return 64 }
+        // Stray signals meant for the terminal or drover's group must not end it early.
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGPIPE] { signal(number, SIG_IGN) }
+        var groups = Set<Int32>()
+        var carry: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        reading: while true {
+            let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break reading }
+            carry.append(contentsOf: buffer[0..<count])
+            var offset = 0
+            while offset + 4 <= carry.count {
+                var value: Int32 = 0
+                withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: carry[offset..<(offset + 4)]) }
+                value = Int32(littleEndian: value)
+                offset += 4
+                if value == 0 { return 0 }
+                if value > 0 { groups.insert(value) } else { groups.remove(-value) }
+            }
+            carry.removeFirst(offset)
+        }
+        stop(groups, graceMilliseconds: grace)
+        return 0
+    }
+
+    private static func stop(_ groups: Set<Int32>, graceMilliseconds: Int) {
+        var alive = groups.filter { Children.signalGroup($0, SIGTERM) }
+        let deadline = Clocks.monotonicMilliseconds() + Int64(graceMilliseconds)
+        while !alive.isEmpty && Clocks.monotonicMilliseconds() < deadline {
+            usleep(20_000)
+            alive = alive.filter(Children.groupHasMembers)
+        }
+        for group in alive { Children.signalGroup(group, SIGKILL) }
+    }
+}

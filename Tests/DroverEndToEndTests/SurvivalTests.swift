@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+/// Nothing survives drover: SIGKILL to drover, drover as PID 1, the descriptor limit.
+@Suite struct SurvivalTests {
+    /// The guardian among drover's children.
+    static func guardian(of drover: Int32) -> Int32? {
+        ProcessTable.children(of: drover).map(\.pid).first(where: ProcessTable.isGuardian)
+    }
+
+    static func waitUntilGone(_ pids: [Int32], timeout: Double) -> [Int32] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var alive = pids.filter(ProcessTable.isAlive)
+        while !alive.isEmpty && Date() < deadline {
+            usleep(10_000)
+            alive = alive.filter(ProcessTable.isAlive)
+        }
+        return alive
+    }
+
+    /// SIGPIPE ignored: once drover is dead, a shell that reports its child's death on
+    /// stderr would otherwise die of it before its trap shows that SIGTERM came.
+    static let stubbornFormation = """
+        stubborn: trap '' PIPE; trap 'echo "$PS" >> terms' TERM; echo "pid=$$"; while true; do sleep 0.05; done
+        tree: sh -c 'trap "" PIPE; trap "echo grandchild >> terms" TERM; echo "pid=$$"; while true; do sleep 0.05; done' & echo "pid=$$"; wait
+        calm: echo "pid=$$"; exec sleep 300
+        """
+
+    @Test func killingDroverWithSIGKILLStopsEveryGroupWithinTheTimeoutAndASecond() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", Self.stubbornFormation)
+        let drover = try RunningDrover(["start", "-t", "1", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("stubborn.1 | pid=")
+        drover.waitForOutput("calm.1     | pid=")
+        let deadline = Date().addingTimeInterval(20)
+        while StartLifecycleTests.pids(in: drover.stdout, named: "pid").count < 4 && Date() < deadline { usleep(10_000) }
+        let pids = StartLifecycleTests.pids(in: drover.stdout, named: "pid")
+        #expect(pids.count == 4, "three instances and a grandchild: \(drover.stdout)")
+        let guardian = try #require(Self.guardian(of: drover.pid))
+
+        drover.signal(SIGKILL)
+        let killedAt = Date()
+        _ = try drover.finish()
+        // -t 1 plus one second; the TERM-ignorers can only go by SIGKILL.
+        let survivors = Self.waitUntilGone(pids + [guardian], timeout: 2)
+        let took = Date().timeIntervalSince(killedAt)
+        #expect(survivors.isEmpty, "alive \(took) s after drover was killed: \(survivors)")
+        #expect(ProcessTable.killSurvivors(pids + [guardian]).isEmpty)
+        let terms = sandbox.text("terms").split(separator: "\n").sorted()
+        #expect(terms == ["grandchild", "stubborn.1"], "SIGTERM came first: \(terms)")
+    }
+
+    @Test func aKilledGuardianIsReplacedAndStillDoesItsJob() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "calm: echo \"pid=$$\"; exec sleep 300\n")
+        let drover = try RunningDrover(["start", "-t", "1", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("calm.1 | pid=")
+        let first = try #require(Self.guardian(of: drover.pid))
+        kill(first, SIGKILL)
+        drover.waitForOutput("the guardian process terminated by SIGKILL; started another (pid ")
+        let second = try #require(Self.guardian(of: drover.pid))
+        #expect(second != first)
+        let pids = StartLifecycleTests.pids(in: drover.stdout, named: "pid")
+        drover.signal(SIGKILL)
+        _ = try drover.finish()
+        #expect(Self.waitUntilGone(pids + [second], timeout: 5).isEmpty)
+        #expect(ProcessTable.killSurvivors(pids + [second]).isEmpty)
+    }
+
+    @Test func aCleanStopTakesTheGuardianAlong() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "calm: exec sleep 300\n")
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("calm.1 started")
+        let guardian = try #require(Self.guardian(of: drover.pid))
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+        #expect(!ProcessTable.isAlive(guardian), "drover waits for its guardian")
+    }
+
+    @Test func theSocketAKilledDroverLeavesIsDetectedAndReplaced() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "calm: echo \"pid=$$\"; exec sleep 300\n")
+        let drover = try RunningDrover(["start", "-t", "1", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("calm.1 | pid=")
+        let pids = StartLifecycleTests.pids(in: drover.stdout, named: "pid")
+        drover.signal(SIGKILL)
+        _ = try drover.finish()
+        #expect(FileManager.default.fileExists(atPath: sandbox.path + "/.drover.sock"), "left behind")
+        let ps = try DroverProcess.run(["ps"], in: sandbox.path)
+        #expect(ps.code == 1)
+        #expect(ps.stderr.hasPrefix("drover: no drover is running here (.drover.sock: connection refused)"), "\(ps.stderr)")
+        #expect(Self.waitUntilGone(pids, timeout: 5).isEmpty)
+
+        let next = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        next.waitForOutput("calm.1 | pid=")
+        #expect(try DroverProcess.run(["ps"], in: sandbox.path).code == 0)
+        next.signal(SIGTERM)
+        #expect(try next.finish().code == 0)
+        #expect(ProcessTable.killSurvivors(pids).isEmpty)
+    }
+
+    // MARK: Descriptors
+
+    static let prlimit = "/usr/bin/prlimit"
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: prlimit), "needs prlimit (apt-get install util-linux)"))
+    func fiveThousandInstancesStartUnderASoftLimitOf1024() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", #"w: [ "$PS" = w.1 ] && echo "limit=$(ulimit -n)"; exec sleep 300"# + "\n")
+        let drover = try RunningDrover(
+            program: Self.prlimit,
+            ["prlimit", "--nofile=1024:20000", DroverProcess.binary, "start", "-m", "w=5000", "--no-timestamp"],
+            in: sandbox.path)
+        drover.waitForOutput("w.1    | limit=", timeout: 120)
+        #expect(drover.stdout.contains("w.1    | limit=1024\n"), "children get the original soft limit back")
+        let deadline = Date().addingTimeInterval(120)
+        var running = 0
+        while Date() < deadline {
+            let rows = ProcessList.rows(fromJSON: try DroverProcess.run(["ps", "--json"], in: sandbox.path).stdout)
+            running = rows.filter { $0["state"] as? String == "running" }.count
+            if running == 5000 { break }
+            usleep(200_000)
+        }
+        #expect(running == 5000)
+        #expect(!drover.stdout.contains("could not start"))
+        drover.signal(SIGTERM)
+        #expect(try drover.finish(timeout: 120).code == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: prlimit), "needs prlimit (apt-get install util-linux)"))
+    func aHardLimitTooLowIsOneErrorBeforeAnythingStarts() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "w: exec sleep 300\n")
+        let outcome = try DroverProcess.runProgram(
+            Self.prlimit, ["prlimit", "--nofile=1024:2000", DroverProcess.binary, "start", "-m", "w=5000"],
+            in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == "drover: the formation has 5000 instances, but drover's hard descriptor limit (ulimit -Hn: 2000) leaves room for 1680; raise it or start fewer\n")
+        #expect(outcome.stdout == "")
+    }
+
+    // MARK: PID 1
+
+    static var canUnshare: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
+    }
+
+    /// `unshare --pid --fork --mount-proc drover ARGS`, and drover's pid as seen from here.
+    static func asPidOne(_ arguments: [String], in directory: String) throws -> (RunningDrover, Int32) {
+        let unshare = try RunningDrover(
+            program: "/usr/bin/unshare", ["unshare", "--pid", "--fork", "--mount-proc", DroverProcess.binary] + arguments,
+            in: directory)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let child = ProcessTable.children(of: unshare.pid).first?.pid { return (unshare, child) }
+            usleep(10_000)
+        }
+        Issue.record("unshare started no drover: \(unshare.stderr) \(unshare.stdout)")
+        throw CocoaError(.executableLoad)
+    }
+
+    @Test(.enabled(if: canUnshare, "needs root and unshare (apt-get install util-linux)"))
+    func asPidOneItReapsOrphansDrainsOnSIGTERMAndPassesTheCodeOn() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", """
+            spawner: i=0; while [ $i -lt 20 ]; do (sleep 0.01 &); i=$((i+1)); done; echo "spawned in $$"; exec sleep 60
+            calm: trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.05; done
+            """)
+        let (unshare, drover) = try Self.asPidOne(["start", "--no-timestamp"], in: sandbox.path)
+        unshare.waitForOutput("spawner.1 | spawned in 2")
+        unshare.waitForOutput("calm.1    | up")
+        var zombies: [Int32] = []
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            usleep(50_000)
+            zombies = ProcessTable.children(of: drover).filter { $0.state == "Z" }.map(\.pid)
+        } while !zombies.isEmpty && Date() < deadline
+        #expect(zombies.isEmpty, "zombies under drover as PID 1: \(zombies)")
+        #expect(ProcessTable.children(of: drover).count == 2, "the two instances, and no guardian as PID 1")
+        kill(drover, SIGTERM)
+        let outcome = try unshare.finish()
+        #expect(outcome.code == 0)
+        #expect(outcome.stdout.contains("calm.1    | bye\n"))
+        #expect(outcome.stdout.contains("system    | SIGTERM received, stopping all processes\n"))
+
+        try sandbox.write("Procfile", "web: exec sleep 60\nfail: sleep 0.2; exit 7\n")
+        let failing = try DroverProcess.runProgram(
+            "/usr/bin/unshare", ["unshare", "--pid", "--fork", "--mount-proc", DroverProcess.binary, "start"],
+            in: sandbox.path)
+        #expect(failing.code == 7, "unshare passes on drover's code: \(failing.stdout)")
+    }
+}
