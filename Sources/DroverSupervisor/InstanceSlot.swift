@@ -1,5 +1,4 @@
 import DroverCore
-import DroverSystem
 
 /// One place in the formation (`worker.3`), across restarts.
 ///
