@@ -46,38 +46,38 @@ import Testing
         // (d) no policy, cannot die: the formation stops with the instance's code.
         Case(
             name: "an exit without a policy stops the formation", steps: running + [(.exited(crash), 500)],
-            actions: [.log("worker.1 exited with code 3"), .stopFormation(crash),
-                      .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 3"), .stopFormation(crash)],
             state: .exited(crash)),
         // (b) the policy matches: backoff with the first delay.
         Case(
             name: "on-failure restarts a crash after the first delay", restart: .onFailure,
             steps: running + [(.exited(crash), 500)],
-            actions: [.log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 600),
-                      .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 600)],
             state: .backoff(until: 600, attempt: 1)),
         Case(
             name: "on-failure restarts a death by signal", restart: .onFailure,
             steps: running + [(.exited(terminated), 500)],
-            actions: [.log("worker.1 terminated by SIGTERM; restarting in 0.1s (restart 1)"), .wake(at: 600),
-                      .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000)),
+                      .log("worker.1 terminated by SIGTERM; restarting in 0.1s (restart 1)"), .wake(at: 600)],
             state: .backoff(until: 600, attempt: 1)),
         // exit 0 under on-failure is done: with no can-die the formation stops with 0.
         Case(
             name: "exit 0 under on-failure is done", restart: .onFailure, steps: running + [(.exited(clean), 500)],
-            actions: [.log("worker.1 exited with code 0"), .stopFormation(clean),
-                      .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 0"), .stopFormation(clean)],
             state: .exited(clean)),
         // (c) can die: ends quietly.
         Case(
             name: "a can-die type ends without stopping anything", canDie: true, steps: running + [(.exited(clean), 500)],
-            actions: [.log("worker.1 exited with code 0"), .ended,
-                      .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 0"), .ended],
             state: .exited(clean)),
         Case(
             name: "always restarts exit 0 too", restart: .always, steps: running + [(.exited(clean), 500)],
-            actions: [.log("worker.1 exited with code 0; restarting in 0.1s (restart 1)"), .wake(at: 600),
-                      .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 0; restarting in 0.1s (restart 1)"), .wake(at: 600)],
             state: .backoff(until: 600, attempt: 1)),
         Case(
             name: "the backoff ends in a spawn", restart: .always,
@@ -90,28 +90,28 @@ import Testing
             name: "the third restart in a row waits 0.4s", restart: .always,
             steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 300),
                               (.tick, 500), (.spawned(pid: 102), 500), (.exited(crash), 600)],
-            actions: [.log("worker.1 exited with code 3; restarting in 0.4s (restart 3)"), .wake(at: 1000),
-                      .tearDownRemnants(group: 102, Teardown(now: 600, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 102, Teardown(now: 600, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 3; restarting in 0.4s (restart 3)"), .wake(at: 1000)],
             state: .backoff(until: 1000, attempt: 3)),
         // A run of 10 s is healthy: the count starts again.
         Case(
             name: "a healthy run resets the delay", restart: .always,
             steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 10_200)],
-            actions: [.log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 10_300),
-                      .tearDownRemnants(group: 101, Teardown(now: 10_200, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 101, Teardown(now: 10_200, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 10_300)],
             state: .backoff(until: 10_300, attempt: 1)),
         // The limit gives up: failed, and the formation stops (the type cannot die).
         Case(
             name: "the limit gives up", restart: .always, limit: 1,
             steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 300)],
-            actions: [.log("worker.1 exited with code 3; giving up after 1 restart"), .stopFormation(crash),
-                      .tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 3; giving up after 1 restart"), .stopFormation(crash)],
             state: .failed(crash)),
         Case(
             name: "a can-die type that gives up just fails", restart: .onFailure, canDie: true, limit: 1,
             steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 300)],
-            actions: [.log("worker.1 exited with code 3; giving up after 1 restart"), .ended,
-                      .tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000))],
+            actions: [.tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000)),
+                      .log("worker.1 exited with code 3; giving up after 1 restart"), .ended],
             state: .failed(crash)),
         // (a) stops drover asked for are never restarted by the policy.
         Case(

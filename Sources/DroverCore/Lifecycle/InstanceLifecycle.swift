@@ -195,9 +195,10 @@ public struct InstanceLifecycle: Equatable, Sendable {
     private mutating func exited(_ termination: Termination, now: Int64) -> [Action] {
         switch state {
         case let .running(pid, since):
+            // The group is seen to first, so whatever the ending decides finds it in hand.
             let remnants = Action.tearDownRemnants(
                 group: pid, Teardown(now: now, graceMilliseconds: graceMilliseconds))
-            return ended(termination, spawnFailed: false, ranSince: since, now: now) + [remnants]
+            return [remnants] + ended(termination, spawnFailed: false, ranSince: since, now: now)
         case let .stopping(pid, _, intent, teardown):
             lastExit = termination
             let remnants = Action.tearDownRemnants(
