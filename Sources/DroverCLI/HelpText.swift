@@ -62,7 +62,7 @@ enum HelpText {
         case .noTimestamp: "Leave the time out of each line"
         case .noPrefix: "Print the processes' lines bare: no time, no name"
         case .socket: "Control socket (default: DROVER_SOCKET, else .drover.sock in the root)"
-        case .restart: "Restart policy per type: no (default), on-failure, always; a bare NAME means NAME=always"
+        case .restart: "Restart policy per type, like -m: all=on-failure,worker=always (no, on-failure, always; default no)"
         case .canDie: "Types whose exit does not stop the formation (one-shots such as migrate)"
         case .restartDelay: "First wait before a restart, doubled each restart in a row (default: 0.1)"
         case .restartMaxDelay: "Longest wait before a restart (default: 30)"

@@ -47,7 +47,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .timeout: "SECONDS"
         case .color: "auto|always|never"
         case .socket: "PATH"
-        case .restart: "all=POLICY,NAME=POLICY..."
+        case .restart: "SPEC"
         case .canDie: "all|NAME[,NAME...]"
         case .restartDelay, .restartMaxDelay: "SECONDS"
         case .restartLimit: "N"
