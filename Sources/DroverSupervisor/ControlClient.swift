@@ -11,8 +11,8 @@ final class ControlClient {
     enum Phase {
         /// Waiting for its one request line, until `deadline`.
         case awaitingRequest(deadline: Int64)
-        /// `logs -f`: receives the stream for these instances.
-        case following(targets: [InstanceSelector], colored: Bool)
+        /// `logs -f`: the log router writes to it until it hangs up.
+        case following
         /// Reply written (or being written); closed once the buffer drains.
         case closing
     }

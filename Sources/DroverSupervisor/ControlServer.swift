@@ -174,8 +174,8 @@ final class ControlServer {
                 let sources = try instances.sources(targets)
                 client.queue(ControlReply.logs(follow: follow).json.serialized + "\n")
                 router.replay(sources, includingSystem: targets.isEmpty, lines: lines, colored: colored, to: client)
-                client.phase = follow ? .following(targets: targets, colored: colored) : .closing
-                if follow { router.follow(client) }
+                client.phase = follow ? .following : .closing
+                if follow { router.follow(client, targets: targets, colored: colored) }
                 if !client.flush() { close(client) }
             case let .scale(counts):
                 reply(client, .scaled(try instances.scale(counts)))
@@ -189,8 +189,7 @@ final class ControlServer {
                 try instances.start(targets)
                 reply(client, status())
             case .quit:
-                guard !instances.isStopping else { throw InvalidValue("drover is stopping") }
-                instances.stop(.requested)
+                try instances.quit()
                 reply(client, .quitting(pid: Int(CurrentProcess.id)))
             }
         } catch {

@@ -28,13 +28,15 @@ final class Guardian {
         self.spawnRequest = spawnRequest
     }
 
-    /// Starts a guardian that gives each group `graceMilliseconds` between SIGTERM and SIGKILL.
+    /// Starts a guardian that gives each group `graceMilliseconds` between SIGTERM and
+    /// SIGKILL, and knows the instances by `DROVER_RUN=run`.
     static func launch(
-        graceMilliseconds: Int, fileLimit: ResourceLimits.FileLimit?, poller: EventPoller
+        graceMilliseconds: Int, run: String, fileLimit: ResourceLimits.FileLimit?, poller: EventPoller
     ) throws(SystemError) -> Guardian {
         guard let executable = FileSystem.ownExecutable() else { throw SystemError("readlink(/proc/self/exe)", code: ENOENT) }
         var request = Spawn.Request(
-            path: executable, arguments: ["drover", GuardianProcess.commandName, String(graceMilliseconds)], environment: [])
+            path: executable, arguments: ["drover", GuardianProcess.commandName, String(graceMilliseconds), run],
+            environment: [])
         request.standardOutput = .nullDevice
         request.standardError = .nullDevice
         // Its own group: Ctrl-C and signals to drover's group must not reach it.

@@ -4,8 +4,12 @@ import DroverSystem
 /// Spawns one run of an instance: `/bin/sh -c COMMAND` in the root, in its own
 /// process group, stdout and stderr on one fresh pipe.
 struct InstanceLauncher {
+    /// Every instance gets `DROVER_RUN`, one value per drover run, so the guardian can
+    /// find whatever of the formation escaped its process group.
+    static let runVariable = "DROVER_RUN"
+
     /// Pipe buffers are allocated as they fill, so an idle instance costs nothing extra.
-    private static let pipeCapacity = 1 << 18
+    static let pipeCapacity = 1 << 18
 
     let shell: String
     let root: String
@@ -15,36 +19,35 @@ struct InstanceLauncher {
     /// The descriptor limit children get back (drover raised its own).
     let fileLimit: ResourceLimits.FileLimit?
 
-    init(application: Application, shell: String, fileLimit: ResourceLimits.FileLimit?) {
+    init(application: Application, shell: String, run: String, fileLimit: ResourceLimits.FileLimit?) {
         self.shell = shell
         root = application.root
         var environment = application.environment
         environment["PORT"] = nil
         environment["PS"] = nil
+        environment[Self.runVariable] = run
         baseEnvironment = environment.environStrings
         self.fileLimit = fileLimit
     }
 
-    /// The child's pid and the read end of its output pipe (non-blocking).
-    func spawn(_ instance: PlannedInstance) throws(SystemError) -> (pid: Int32, output: FileDescriptor) {
+    /// A run's output pipe: the read end non-blocking, for the loop; made (and
+    /// watched) before the child exists, so a failure there kills no process.
+    func makePipe() throws(SystemError) -> Pipe {
         let pipe = try Pipe.make(nonblockingReadEnd: true)
         pipe.requestCapacity(Self.pipeCapacity)
+        return pipe
+    }
+
+    /// Spawns the instance with stdout and stderr on `output`; returns its pid.
+    func spawn(_ instance: PlannedInstance, output: FileDescriptor) throws(SystemError) -> Int32 {
         var request = Spawn.Request(
             path: shell, arguments: [shell, "-c", instance.command],
             environment: baseEnvironment + instance.ownVariables.map { "\($0.name)=\($0.value)" },
             workingDirectory: root)
-        request.standardOutput = .descriptor(pipe.writeEnd)
-        request.standardError = .descriptor(pipe.writeEnd)
+        request.standardOutput = .descriptor(output)
+        request.standardError = .descriptor(output)
         request.grouping = .newProcessGroup
         request.fileLimit = fileLimit
-        do throws(SystemError) {
-            let pid = try Spawn.run(request)
-            pipe.writeEnd.close()
-            return (pid, pipe.readEnd)
-        } catch {
-            pipe.readEnd.close()
-            pipe.writeEnd.close()
-            throw error
-        }
+        return try Spawn.run(request)
     }
 }

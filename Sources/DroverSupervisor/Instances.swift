@@ -20,9 +20,8 @@ final class Instances {
     private var lingering: [Int32: Teardown] = [:]
     private var plan: ShutdownPlan
     private var terminatedStrays: Set<Int32> = []
-    /// The first non-zero code an instance ended with, for a formation that ends on its own.
-    private var firstFailure: Int32?
-    /// Set once waitpid reports that drover has no children left.
+    private var ending = FormationEnding()
+    /// Set when waitpid reports that drover has no children left; a spawn clears it.
     private(set) var allReaped = false
 
     private let application: Application
@@ -64,7 +63,6 @@ final class Instances {
 
     func startAll() {
         for slot in slots where !plan.isStopping { handle(.start, for: slot) }
-        guardian?.flush()
     }
 
     // MARK: Carrying out decisions
@@ -85,15 +83,19 @@ final class Instances {
             case .remove:
                 retired.removeAll { $0 === slot }
                 slotByID[slot.id] = nil
+                checkEnding()
             case let .stopFormation(termination):
                 stop(.instanceExited(name: slot.plan.name, termination))
             case .ended:
-                if let code = slot.lifecycle.lastExit?.shellCode, code != 0, firstFailure == nil { firstFailure = code }
-                if !slots.isEmpty, slots.allSatisfy({ $0.lifecycle.hasEnded }) {
-                    stop(.formationEnded(exitCode: firstFailure ?? 0))
-                }
+                ending.record(slot.lifecycle.lastExit)
+                checkEnding()
             }
         }
+    }
+
+    /// Only can-die types were left, and all of them have ended: the formation is over.
+    private func checkEnding() {
+        if let code = ending.exitCode(slots.lazy.map(\.lifecycle)) { stop(.formationEnded(exitCode: code)) }
     }
 
     private static func number(of step: Teardown.Step) -> Int32 {
@@ -101,20 +103,30 @@ final class Instances {
     }
 
     private func spawn(_ slot: InstanceSlot) {
+        var stream: UInt64?
         do throws(SystemError) {
-            let (pid, output) = try launcher.spawn(slot.plan)
-            slotByPid[pid] = slot
-            guardian?.watch(pid)
-            do {
-                slot.stream = try router.open(output, for: slot.source)
+            let pipe = try launcher.makePipe()
+            defer { pipe.writeEnd.close() }
+            do throws(SystemError) {
+                stream = try router.open(pipe.readEnd, for: slot.source)
             } catch {
-                output.close()
-                slot.stream = nil
-                router.log("\(slot.plan.name): cannot watch its output (\(error.reason)); it is discarded")
+                pipe.readEnd.close()
+                throw error
             }
+            let pid = try launcher.spawn(slot.plan, output: pipe.writeEnd)
+            slot.stream = stream
+            slotByPid[pid] = slot
+            allReaped = false
+            // At once, not at the end of the turn: drover may be killed while it
+            // starts thousands of instances.
+            guardian?.watch(pid)
+            guardian?.flush()
             router.log("\(slot.plan.name) started with pid \(pid) (port \(slot.plan.port))")
+            // Starting thousands takes seconds: show them as they come.
+            router.flush()
             handle(.spawned(pid: pid), for: slot)
         } catch {
+            if let stream { router.discard(stream) }
             router.log("\(slot.plan.name) could not start: \(error.reason) (\(launcher.shell) in \(launcher.root))")
             handle(.spawnFailed(exitCode: error.isNoSuchFile ? 127 : 126), for: slot)
         }
@@ -151,7 +163,7 @@ final class Instances {
                 }
                 // Anything else is an orphan reparented to drover: reaping it is all it needs.
                 guard let slot = slotByPid.removeValue(forKey: pid) else { continue }
-                router.drain(slot.stream)
+                router.drain(slot.stream, atMost: InstanceLauncher.pipeCapacity)
                 handle(.exited(termination), for: slot)
             }
         }
@@ -195,9 +207,9 @@ final class Instances {
             guard let slot = slotByID[id] else { return }
             handle(.tick, for: slot)
         case let .lingering(group):
-            guard var teardown = lingering[group], teardown.tick(now: now) != nil else { return }
+            guard var teardown = lingering[group], let step = teardown.tick(now: now) else { return }
             lingering[group] = teardown
-            Children.signalGroup(group, SIGKILL)
+            Children.signalGroup(group, Self.number(of: step))
         case .shutdown:
             perform(plan.deadlinePassed(now: now, stillRunning: countRunning()))
         case .client, .pipeGrace:
@@ -296,17 +308,18 @@ final class Instances {
     private func act(on selectors: [InstanceSelector], _ event: InstanceLifecycle.Event) throws(InvalidValue) {
         try refuseWhileStopping()
         for slot in try select(selectors) { handle(event, for: slot) }
-        guardian?.flush()
     }
 
     func scale(_ counts: [FormationCount]) throws(InvalidValue) -> [FormationCount] {
         try refuseWhileStopping()
         let change = try ScalePlan.make(
             procfile: procfile, current: slots.map(\.selector), counts: counts, basePort: application.basePort)
-        let total = slots.count + retired.count + change.additions.count - change.removals.count
-        guard total <= capacity else {
+        // Every pipe still open counts, old runs' included: their descriptors are still in use.
+        let needed = router.openStreams + change.additions.count
+        guard needed <= capacity else {
             throw InvalidValue(
-                "\(total) instances would not fit in drover's descriptor limit (room for \(capacity)); raise it with ulimit -Hn")
+                "\(change.additions.count) more instances would not fit in drover's descriptor limit "
+                    + "(\(router.openStreams) pipes open, room for \(capacity)); raise it with ulimit -Hn")
         }
         for removal in change.removals {
             guard let index = slots.firstIndex(where: { $0.selector == removal }) else { continue }
@@ -322,8 +335,13 @@ final class Instances {
             slots.insert(slot, at: position)
             handle(.start, for: slot)
         }
-        guardian?.flush()
         return change.formation
+    }
+
+    /// `drover stop` with no names, `drover quit`.
+    func quit() throws(InvalidValue) {
+        try refuseWhileStopping()
+        stop(.requested)
     }
 
     private func refuseWhileStopping() throws(InvalidValue) {

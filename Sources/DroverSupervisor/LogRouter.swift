@@ -17,7 +17,14 @@ final class LogRouter {
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var streams: [UInt64: OutputStream] = [:]
     private var nextStreamToken = EventSource.streamBase
-    private var followers: [ControlClient] = []
+    /// A `logs -f` connection and what it asked for.
+    private struct Follower {
+        let client: ControlClient
+        let targets: [InstanceSelector]
+        let colored: Bool
+    }
+
+    private var followers: [Follower] = []
     private let systemSource = LogSource(name: "system", type: "system", number: 0, colorIndex: nil)
     /// Position of each line in the whole stream, to merge histories in order.
     private var sequence: UInt64 = 0
@@ -65,13 +72,20 @@ final class LogRouter {
     /// One chunk from a readable pipe.
     func read(_ token: UInt64) {
         guard let stream = streams[token] else { return }
-        readChunks(of: stream, untilDrained: false)
+        readChunks(of: stream, budget: 0)
     }
 
-    /// Everything the pipe holds now: a process's last words come before the news of its exit.
-    func drain(_ token: UInt64?) {
+    /// What the pipe holds now, up to `limit` bytes (its capacity): a process's last
+    /// words come before the news of its exit. Bounded, because what is left of its
+    /// group may keep writing, and the loop must get back to its signals and deadlines.
+    func drain(_ token: UInt64?, atMost limit: Int) {
         guard let token, let stream = streams[token] else { return }
-        readChunks(of: stream, untilDrained: true)
+        readChunks(of: stream, budget: limit)
+    }
+
+    /// Closes a pipe whose child could not be started.
+    func discard(_ token: UInt64) {
+        if let stream = streams[token] { close(stream) }
     }
 
     /// Closes every pipe still open (their writers outlived the formation's grace).
@@ -79,9 +93,11 @@ final class LogRouter {
         for stream in Array(streams.values) { close(stream) }
     }
 
-    private func readChunks(of stream: OutputStream, untilDrained: Bool) {
+    /// One read, then more while `budget` bytes remain and the pipe has them.
+    private func readChunks(of stream: OutputStream, budget: Int) {
         let followers = self.followers(of: stream.source)
         renderPrefix(of: stream.source)
+        var remaining = budget
         repeat {
             let result: FileDescriptor.ReadResult
             do {
@@ -93,28 +109,28 @@ final class LogRouter {
             case let .bytes(count):
                 emit(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]), of: stream, followers: followers)
                 if let output, output.pendingCount >= OutputBuffer.flushThreshold { flush() }
-                if readingPaused && !untilDrained { return }
+                remaining -= count
             case .wouldBlock:
                 return
             case .endOfFile:
                 close(stream)
                 return
             }
-        } while untilDrained
+        } while remaining > 0
     }
 
-    private func emit(_ bytes: UnsafeRawBufferPointer, of stream: OutputStream, followers: [ControlClient]) {
+    private func emit(_ bytes: UnsafeRawBufferPointer, of stream: OutputStream, followers: [Follower]) {
         let source = stream.source
         source.prefix.withUnsafeBytes { prefix in
             stream.framer.feed(bytes) { deliver($0, of: source, prefix: prefix, followers: followers) }
         }
-        if !followers.isEmpty { flushFollowers(followers) }
+        if !followers.isEmpty { flushFollowers(followers.map(\.client)) }
     }
 
     /// One line of an instance: to the stream, to its history, to its followers.
     @inline(__always)
     private func deliver(
-        _ line: UnsafeRawBufferPointer, of source: LogSource, prefix: UnsafeRawBufferPointer, followers: [ControlClient]
+        _ line: UnsafeRawBufferPointer, of source: LogSource, prefix: UnsafeRawBufferPointer, followers: [Follower]
     ) {
         output?.appendLine(prefix: prefix, line: line)
         source.ring.append(line, time: currentSecond, sequence: sequence)
@@ -129,7 +145,7 @@ final class LogRouter {
         source.prefix.withUnsafeBytes { prefix in
             stream.framer.finish { deliver($0, of: source, prefix: prefix, followers: followers) }
         }
-        if !followers.isEmpty { flushFollowers(followers) }
+        if !followers.isEmpty { flushFollowers(followers.map(\.client)) }
         poller.remove(stream.descriptor)
         stream.descriptor.close()
         streams[stream.token] = nil
@@ -225,10 +241,7 @@ final class LogRouter {
         var message = message
         let source = systemSource
         renderPrefix(of: source)
-        let everything = followers.filter { client in
-            if case let .following(targets, _) = client.phase { return targets.isEmpty }
-            return false
-        }
+        let everything = followers.filter(\.targets.isEmpty)
         message.withUTF8 { text in
             let line = UnsafeRawBufferPointer(text)
             source.prefix.withUnsafeBytes { output?.appendLine(prefix: $0, line: line) }
@@ -236,25 +249,21 @@ final class LogRouter {
             sequence += 1
             for client in everything { send(line, of: source, to: client) }
         }
-        if !everything.isEmpty { flushFollowers(everything) }
+        if !everything.isEmpty { flushFollowers(everything.map(\.client)) }
     }
 
     // MARK: History and followers
 
     /// The `logs -f` clients that want this source's lines.
-    private func followers(of source: LogSource) -> [ControlClient] {
+    private func followers(of source: LogSource) -> [Follower] {
         guard !followers.isEmpty else { return [] }
-        return followers.filter { client in
-            guard case let .following(targets, _) = client.phase else { return false }
-            return targets.selects(type: source.type, number: source.number)
-        }
+        return followers.filter { $0.targets.selects(type: source.type, number: source.number) }
     }
 
-    private func send(_ line: UnsafeRawBufferPointer, of source: LogSource, to client: ControlClient) {
-        guard case let .following(_, colored) = client.phase else { return }
+    private func send(_ line: UnsafeRawBufferPointer, of source: LogSource, to follower: Follower) {
         renderFollowerPrefixes(of: source)
-        (colored ? source.followerPrefixes.colored : source.followerPrefixes.plain).withUnsafeBytes {
-            client.queue(prefix: $0, line: line)
+        (follower.colored ? source.followerPrefixes.colored : source.followerPrefixes.plain).withUnsafeBytes {
+            follower.client.queue(prefix: $0, line: line)
         }
     }
 
@@ -275,12 +284,12 @@ final class LogRouter {
         }
     }
 
-    /// From now on `client` (in its `following` phase) gets the lines it asked for.
-    func follow(_ client: ControlClient) {
-        followers.append(client)
+    /// From now on `client` gets the lines of `targets` (none: everything, drover's own included).
+    func follow(_ client: ControlClient, targets: [InstanceSelector], colored: Bool) {
+        followers.append(Follower(client: client, targets: targets, colored: colored))
     }
 
     func unfollow(_ client: ControlClient) {
-        followers.removeAll { $0 === client }
+        followers.removeAll { $0.client === client }
     }
 }

@@ -96,12 +96,14 @@ public final class Supervisor {
             nameWidth: LogStyle.nameWidth(for: application.instances.map(\.name)))
         router = LogRouter(output: output, style: style, poller: poller)
 
+        // One value per run of drover: pid and start time.
+        let run = "\(CurrentProcess.id)-\(Clocks.monotonicMilliseconds())"
         // As PID 1 of a container drover's death takes every process with it: no guardian needed.
         var guardian: Guardian?
         if CurrentProcess.id != 1 {
             do {
                 guardian = try Guardian.launch(
-                    graceMilliseconds: application.timeoutMilliseconds, fileLimit: childLimit, poller: poller)
+                    graceMilliseconds: application.timeoutMilliseconds, run: run, fileLimit: childLimit, poller: poller)
             } catch {
                 notices.append("no guardian process (\(error.reason)); processes will outlive drover if it is killed")
             }
@@ -109,7 +111,7 @@ public final class Supervisor {
         self.guardian = guardian
         instances = Instances(
             application: application, procfile: launch.procfile,
-            launcher: InstanceLauncher(application: application, shell: launch.shell, fileLimit: childLimit),
+            launcher: InstanceLauncher(application: application, shell: launch.shell, run: run, fileLimit: childLimit),
             router: router, deadlines: deadlines, guardian: guardian, capacity: capacity)
         if let listener {
             do {

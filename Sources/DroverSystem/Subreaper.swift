@@ -21,7 +21,7 @@ public enum Subreaper {
         let pid = getpid()
         var found: [Int32] = []
         var readAny = false
-        for task in directoryEntries("/proc/\(pid)/task") {
+        for task in FileSystem.directoryEntries("/proc/\(pid)/task") {
             guard case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/task/\(task)/children") else { continue }
             readAny = true
             found += String(decoding: bytes, as: UTF8.self).split(separator: " ").compactMap { Int32($0) }
@@ -29,32 +29,7 @@ public enum Subreaper {
         return readAny ? found : scanForChildren(of: pid)
     }
 
-    /// The names in a directory, `.` and `..` left out.
-    private static func directoryEntries(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
     private static func scanForChildren(of parent: Int32) -> [Int32] {
-        var found: [Int32] = []
-        for name in directoryEntries("/proc") {
-            guard let pid = Int32(name), case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/stat") else {
-                continue
-            }
-            // Fields after the last ')' (the name may hold spaces): state, ppid, ...
-            let text = String(decoding: bytes, as: UTF8.self)
-            guard let close = text.lastIndex(of: ")") else { continue }
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            if fields.count > 1, Int32(fields[1]) == parent { found.append(pid) }
-        }
-        return found
+        ProcessTable.snapshot().filter { $0.parent == parent }.map(\.pid)
     }
 }

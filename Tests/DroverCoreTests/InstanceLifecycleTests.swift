@@ -231,3 +231,41 @@ import Testing
         #expect(lifecycle.attempt == 50)
     }
 }
+
+@Suite struct FormationEndingTests {
+    static func ended(_ termination: Termination) -> InstanceLifecycle {
+        var lifecycle = InstanceLifecycle(name: "x.1", settings: ProcessTypeSettings(canDie: true), graceMilliseconds: 1000)
+        _ = lifecycle.handle(.start, now: 0)
+        _ = lifecycle.handle(.spawned(pid: 10), now: 0)
+        _ = lifecycle.handle(.exited(termination), now: 1)
+        return lifecycle
+    }
+
+    static var running: InstanceLifecycle {
+        var lifecycle = InstanceLifecycle(name: "y.1", settings: ProcessTypeSettings(), graceMilliseconds: 1000)
+        _ = lifecycle.handle(.start, now: 0)
+        _ = lifecycle.handle(.spawned(pid: 11), now: 0)
+        return lifecycle
+    }
+
+    @Test func overOnlyWhenEveryInstanceEndedOnItsOwn() {
+        var ending = FormationEnding()
+        let clean = Self.ended(.exited(code: 0))
+        #expect(ending.exitCode([clean, Self.running]) == nil)
+        #expect(ending.exitCode([InstanceLifecycle]()) == nil, "scaled to nothing: waits for a scale-up")
+        let stopped = InstanceLifecycle(name: "z.1", settings: ProcessTypeSettings(), graceMilliseconds: 1000)
+        #expect(ending.exitCode([clean, stopped]) == nil, "a stopped instance waits for a user")
+        ending.record(clean.lastExit)
+        #expect(ending.exitCode([clean]) == 0)
+    }
+
+    @Test func theFirstFailureIsTheCode() {
+        var ending = FormationEnding()
+        let five = Self.ended(.exited(code: 5))
+        let killed = Self.ended(.signaled(signal: 9, name: "SIGKILL"))
+        ending.record(Self.ended(.exited(code: 0)).lastExit)
+        ending.record(five.lastExit)
+        ending.record(killed.lastExit)
+        #expect(ending.exitCode([five, killed]) == 5)
+    }
+}

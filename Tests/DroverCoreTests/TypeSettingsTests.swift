@@ -136,7 +136,25 @@ import Testing
         let named = try Self.settings(flags: [.restart: "web=no"], file: file)
         #expect(named["web"]?.restart == RestartPolicy.no)
         #expect(named["worker"]?.restart == RestartPolicy.no, "the section decides what the command line does not name")
-        #expect(named["migrate"]?.restart == RestartPolicy.no, "the file's own restart= is replaced by the flag")
+        #expect(named["migrate"]?.restart == .always, "the file's all= still decides what the flag and sections leave out")
+    }
+
+    @Test func aSectionCanSayNoToTheFilesAll() throws {
+        let settings = try Self.settings(file: "can-die=all\n[web]\ncan-die=false\n")
+        #expect(settings["web"]?.canDie == false)
+        #expect(settings["worker"]?.canDie == true)
+        let flagged = try Self.settings(flags: [.canDie: "migrate"], file: "can-die=worker\n")
+        #expect(flagged["migrate"]?.canDie == true && flagged["worker"]?.canDie == true && flagged["web"]?.canDie == false)
+    }
+
+    @Test func aFirstDelayAboveTheLongestIsAnError() {
+        #expect(ApplicationLoaderTests.messages(Self.load(flags: [.restartDelay: "60"])) == [
+            #"invalid value "60" for --x: the first restart delay (60s) is above the longest (30s)"#,
+        ])
+        #expect(ApplicationLoaderTests.messages(Self.load(file: "restart-max-delay=0.05\n")) == [
+            #".drover:1: invalid value "0.05" for restart-max-delay: the first restart delay (0.1s) is above the longest (0.05s)"#,
+        ])
+        #expect(ApplicationLoaderTests.messages(Self.load(flags: [.restartDelay: "60", .restartMaxDelay: "60"])) == [])
     }
 
     @Test func badValuesNameTheirFileAndLine() {

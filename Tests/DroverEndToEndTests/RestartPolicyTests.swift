@@ -135,6 +135,18 @@ import Testing
         #expect(clean.stdout.contains("system | every process has ended\n"))
     }
 
+    @Test func scalingTheLastRunningTypeAwayEndsAFinishedFormation() throws {
+        let formation = try Formation("""
+            web: exec sleep 120
+            migrate: echo migrated; exit 0
+            """, arguments: ["--can-die", "migrate"])
+        formation.drover.waitForOutput("migrate.1 exited with code 0")
+        #expect(try formation.client(["scale", "web=0"]).code == 0)
+        let outcome = try formation.drover.finish()
+        #expect(outcome.code == 0)
+        #expect(outcome.stdout.contains("system    | every process has ended\n"))
+    }
+
     @Test func aCrashedInstancesLeftoversAreStoppedBeforeItRestarts() throws {
         let formation = try Formation("""
             worker: trap '' TERM; sh -c 'trap "" TERM; exec sleep 300' & echo "child=$!"; sleep 0.3; exit 1

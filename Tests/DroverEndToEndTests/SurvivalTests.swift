@@ -1,3 +1,4 @@
+import DroverSystem
 import Foundation
 import Testing
 
@@ -48,6 +49,67 @@ import Testing
         #expect(ProcessTable.killSurvivors(pids + [guardian]).isEmpty)
         let terms = sandbox.text("terms").split(separator: "\n").sorted()
         #expect(terms == ["grandchild", "stubborn.1"], "SIGTERM came first: \(terms)")
+    }
+
+    /// Pids whose command line is exactly `words`.
+    static func processes(running words: [String]) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { name -> Int32? in
+            guard let pid = Int32(name), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let parts = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return parts == words && ProcessTable.isAlive(pid) ? pid : nil
+        }
+    }
+
+    @Test func aKillWhileStartingThousandsLeavesNothing() throws {
+        let sandbox = try Sandbox()
+        let marker = String(Int.random(in: 100_000...999_999))
+        try sandbox.write("Procfile", "w: exec sleep \(marker)\n")
+        let drover = try RunningDrover(["start", "-m", "w=800", "-t", "1", "--no-timestamp"], in: sandbox.path)
+        // Kill it part-way through starting them.
+        let started = Date().addingTimeInterval(30)
+        while Self.processes(running: ["sleep", marker]).count < 40 && Date() < started { usleep(5_000) }
+        drover.signal(SIGKILL)
+        _ = try drover.finish()
+        let deadline = Date().addingTimeInterval(10)
+        var left = Self.processes(running: ["sleep", marker])
+        while !left.isEmpty && Date() < deadline {
+            usleep(50_000)
+            left = Self.processes(running: ["sleep", marker])
+        }
+        #expect(left.isEmpty, "\(left.count) instances started before the kill outlived drover")
+        #expect(ProcessTable.killSurvivors(left).isEmpty)
+    }
+
+    @Test func aProcessThatLeftItsGroupIsStoppedToo() throws {
+        let sandbox = try Sandbox()
+        let marker = String(Int.random(in: 100_000...999_999))
+        // setsid: a new session and group, but still the shell's child.
+        try sandbox.write("Procfile", "a: setsid sleep \(marker) & echo \"moved=$!\"; wait\n")
+        let drover = try RunningDrover(["start", "-t", "1", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("a.1    | moved=")
+        let moved = StartLifecycleTests.pids(in: drover.stdout, named: "moved")
+        #expect(moved.count == 1 && moved.allSatisfy { Children.processGroup(of: $0) == $0 }, "it leads its own group")
+        drover.signal(SIGKILL)
+        _ = try drover.finish()
+        #expect(Self.waitUntilGone(moved, timeout: 5).isEmpty)
+        #expect(ProcessTable.killSurvivors(moved).isEmpty)
+    }
+
+    @Test func aGroupThatNeverStopsWritingDoesNotHangDrover() throws {
+        let sandbox = try Sandbox()
+        // The leader exits while a TERM-ignoring `yes` in its group fills the pipe
+        // faster than drover can empty it.
+        try sandbox.write("Procfile", """
+            a: sh -c 'echo $$ > yes.pid; trap "" TERM; exec yes' & sleep 1; exit 1
+            """)
+        let drover = try RunningDrover(
+            program: "/bin/sh", ["sh", "-c", "exec \"$0\" start -t 1 > /dev/null", DroverProcess.binary], in: sandbox.path)
+        let outcome = try drover.finish(timeout: 30)
+        #expect(outcome.code == 1, "a's exit stopped the formation")
+        let yes = Int32(sandbox.text("yes.pid").trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(yes.map { !ProcessTable.isAlive($0) } == true)
+        #expect(ProcessTable.killSurvivors(yes.map { [$0] } ?? []).isEmpty)
     }
 
     @Test func aKilledGuardianIsReplacedAndStillDoesItsJob() throws {
@@ -183,6 +245,19 @@ import Testing
         #expect(outcome.code == 0)
         #expect(outcome.stdout.contains("calm.1    | bye\n"))
         #expect(outcome.stdout.contains("system    | SIGTERM received, stopping all processes\n"))
+
+        // No guardian as PID 1: after a moment with no child at all, the next
+        // shutdown must still wait for the new run's drain.
+        try sandbox.write("Procfile", """
+            slow: if [ -e ran ]; then trap 'sleep 1; echo drained; exit 0' TERM; echo up; while true; do sleep 0.05; done; fi; touch ran; exit 3
+            """)
+        let (restarting, pid) = try Self.asPidOne(
+            ["start", "--no-timestamp", "-r", "on-failure", "--restart-delay", "0.5"], in: sandbox.path)
+        restarting.waitForOutput("slow.1 | up")
+        kill(pid, SIGTERM)
+        let drained = try restarting.finish()
+        #expect(drained.stdout.contains("slow.1 | drained\n"), "\(drained.stdout)")
+        #expect(drained.stdout.contains("system | slow.1 exited with code 0\n"))
 
         try sandbox.write("Procfile", "web: exec sleep 60\nfail: sleep 0.2; exit 7\n")
         let failing = try DroverProcess.runProgram(

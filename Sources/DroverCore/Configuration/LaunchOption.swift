@@ -129,6 +129,9 @@ public struct LaunchOptions: Equatable, Sendable {
     public var values: [LaunchOption: OptionValue] = [:]
     /// `[TYPE]` sections, in file order (only a defaults file has them).
     public var sections: [TypeSection] = []
+    /// Defaults-file values the command line replaced: per-type specs still apply
+    /// to the types the command line does not name.
+    public var shadowed: [LaunchOption: OptionValue] = [:]
 
     public init(_ values: [LaunchOption: OptionValue] = [:], sections: [TypeSection] = []) {
         self.values = values
@@ -142,7 +145,9 @@ public struct LaunchOptions: Equatable, Sendable {
 
     /// These options with `overrides` on top (command line over defaults file).
     public func overridden(by overrides: LaunchOptions) -> LaunchOptions {
-        LaunchOptions(values.merging(overrides.values) { _, new in new }, sections: sections + overrides.sections)
+        var merged = LaunchOptions(values.merging(overrides.values) { _, new in new }, sections: sections + overrides.sections)
+        merged.shadowed = shadowed.merging(values.filter { overrides.values[$0.key] != nil }) { _, new in new }
+        return merged
     }
 
     /// The section for `type`, if the defaults file has one.

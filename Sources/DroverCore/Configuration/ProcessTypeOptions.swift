@@ -79,116 +79,148 @@ public struct TypeList: Equatable, Sendable {
 }
 
 extension ApplicationLoader {
-    /// Each Procfile type's settings. A value on the command line decides first (a
-    /// named type before `all`), then the type's `[TYPE]` section, then the defaults
-    /// file's own line, then the default: the most specific word of each source wins,
-    /// and the command line wins over the file.
+    /// Each Procfile type's settings. Three places may speak about a type, and the
+    /// first that does decides: the command line (a named type before `all`), then
+    /// the type's `[TYPE]` section, then the defaults file's own lines (again named
+    /// before `all`); else the default.
     func resolveTypeSettings(
         _ options: LaunchOptions, procfile: Procfile, errors: inout [Diagnostic]
     ) -> [String: ProcessTypeSettings] {
         let known = Set(procfile.names)
-        let listing = procfile.names.joined(separator: ", ")
-        func unknown(_ name: String) -> String { "unknown process type \"\(name)\" (the Procfile has: \(listing))" }
+        let context = SettingsContext(known: known, listing: procfile.names.joined(separator: ", "))
+        func given(_ option: LaunchOption, fromCommandLine: Bool) -> OptionValue? {
+            if let value = options[option], value.isFromCommandLine == fromCommandLine { return value }
+            return fromCommandLine ? nil : options.shadowed[option]
+        }
+        let commandLine = SettingsLayer(
+            LaunchOption.allCases.filter(\.isPerType).reduce(into: [:]) { $0[$1] = given($1, fromCommandLine: true) },
+            context, errors: &errors)
+        let file = SettingsLayer(
+            LaunchOption.allCases.filter(\.isPerType).reduce(into: [:]) { $0[$1] = given($1, fromCommandLine: false) },
+            context, errors: &errors)
+        var sections: [String: SettingsLayer] = [:]
+        for section in options.sections {
+            guard known.contains(section.type) else {
+                errors.append(Diagnostic(
+                    "\(section.file):\(section.line): \(context.unknown(section.type)) in section [\(section.type)]"))
+                continue
+            }
+            sections[section.type] = SettingsLayer(section: section.values, errors: &errors)
+        }
 
-        // The lines outside any section (or on the command line).
-        var restart: (spec: RestartSpec, value: OptionValue)?
-        if let value = options[.restart] {
+        var settings: [String: ProcessTypeSettings] = [:]
+        var problems: [Diagnostic] = []
+        for type in procfile.names {
+            let layers = [commandLine, sections[type] ?? SettingsLayer(), file]
+            var backoff = Backoff()
+            let firstDelay = layers.lazy.compactMap(\.firstDelay).first
+            let maximumDelay = layers.lazy.compactMap(\.maximumDelay).first
+            backoff.firstDelayMilliseconds = firstDelay?.milliseconds ?? backoff.firstDelayMilliseconds
+            backoff.maximumDelayMilliseconds = maximumDelay?.milliseconds ?? backoff.maximumDelayMilliseconds
+            backoff.limit = layers.lazy.compactMap(\.limit).first ?? backoff.limit
+            if backoff.firstDelayMilliseconds > backoff.maximumDelayMilliseconds {
+                let first = Seconds.text(milliseconds: backoff.firstDelayMilliseconds)
+                let maximum = Seconds.text(milliseconds: backoff.maximumDelayMilliseconds)
+                let reason = "the first restart delay (\(first)) is above the longest (\(maximum))"
+                let problem = firstDelay.map { $0.value.invalid(reason, option: .restartDelay) }
+                    ?? maximumDelay.map { $0.value.invalid(reason, option: .restartMaxDelay) }
+                if let problem, !problems.contains(problem) { problems.append(problem) }
+            }
+            settings[type] = ProcessTypeSettings(
+                restart: layers.lazy.compactMap { $0.restart(for: type) }.first ?? .no,
+                canDie: layers.lazy.compactMap { $0.canDie(for: type) }.first ?? false, backoff: backoff)
+        }
+        errors += problems
+        return settings
+    }
+}
+
+/// What names the Procfile has, for checking and for messages.
+struct SettingsContext {
+    let known: Set<String>
+    let listing: String
+
+    func unknown(_ name: String) -> String { "unknown process type \"\(name)\" (the Procfile has: \(listing))" }
+}
+
+/// What one place (the command line, a `[TYPE]` section, the defaults file's own
+/// lines) says about process types' settings; nil where it says nothing.
+struct SettingsLayer {
+    typealias Delay = (milliseconds: Int, value: OptionValue)
+    private var restartSpec: RestartSpec?
+    private var canDieList: TypeList?
+    /// A section's `can-die=false` must be able to overrule the file's `can-die=all`.
+    private var canDieSwitch: Bool?
+    var firstDelay: Delay?
+    var maximumDelay: Delay?
+    var limit: Int?
+
+    init() {}
+
+    /// The command line's or the file's own values: specs naming types.
+    init(_ values: [LaunchOption: OptionValue], _ context: SettingsContext, errors: inout [Diagnostic]) {
+        if let value = values[.restart] {
             do {
                 let spec = try RestartSpec.parse(value.text)
-                if let name = spec.policies.keys.sorted().first(where: { !known.contains($0) }) {
-                    errors.append(value.invalid(unknown(name), option: .restart))
+                if let name = spec.policies.keys.sorted().first(where: { !context.known.contains($0) }) {
+                    errors.append(value.invalid(context.unknown(name), option: .restart))
                 } else {
-                    restart = (spec, value)
+                    restartSpec = spec
                 }
             } catch {
                 errors.append(value.invalid(error.reason, option: .restart))
             }
         }
-        var canDie: (list: TypeList, value: OptionValue)?
-        if let value = options[.canDie] {
+        if let value = values[.canDie] {
             do {
                 let list = try TypeList.parse(value.text)
-                if let name = list.names.sorted().first(where: { !known.contains($0) }) {
-                    errors.append(value.invalid(unknown(name), option: .canDie))
+                if let name = list.names.sorted().first(where: { !context.known.contains($0) }) {
+                    errors.append(value.invalid(context.unknown(name), option: .canDie))
                 } else {
-                    canDie = (list, value)
+                    canDieList = list
                 }
             } catch {
                 errors.append(value.invalid(error.reason, option: .canDie))
             }
         }
-        let global = Self.backoffValues(options.values, errors: &errors)
-
-        var sections: [String: (section: TypeSection, backoff: BackoffValues, restart: RestartPolicy?, canDie: Bool?)] = [:]
-        for section in options.sections {
-            guard known.contains(section.type) else {
-                errors.append(Diagnostic("\(section.file):\(section.line): \(unknown(section.type)) in section [\(section.type)]"))
-                continue
-            }
-            var policy: RestartPolicy?
-            if let value = section.values[.restart] {
-                do { policy = try RestartSpec.policy(value.text) } catch {
-                    errors.append(value.invalid(error.reason, option: .restart))
-                }
-            }
-            var dies: Bool?
-            if let value = section.values[.canDie] {
-                dies = Switch.parse(value.text)
-                if dies == nil { errors.append(value.invalid("must be true or false", option: .canDie)) }
-            }
-            sections[section.type] = (section, Self.backoffValues(section.values, errors: &errors), policy, dies)
-        }
-
-        var settings: [String: ProcessTypeSettings] = [:]
-        for type in procfile.names {
-            let section = sections[type]
-            let fromCommandLine = restart?.value.isFromCommandLine ?? false
-            let lineRestart = restart?.spec.policy(for: type)
-            let policy = (fromCommandLine ? lineRestart : nil) ?? section?.restart ?? lineRestart ?? .no
-
-            let canDieFromCommandLine = canDie?.value.isFromCommandLine ?? false
-            let lineCanDie = canDie?.list.contains(type) == true ? true : nil
-            let dies = (canDieFromCommandLine ? lineCanDie : nil) ?? section?.canDie ?? lineCanDie ?? false
-
-            var backoff = Backoff()
-            func pick(_ line: BackoffValues.Given?, _ inSection: BackoffValues.Given?, _ fallback: Int) -> Int {
-                (line?.fromCommandLine == true ? line?.number : nil) ?? inSection?.number ?? line?.number ?? fallback
-            }
-            backoff.firstDelayMilliseconds = pick(global.firstDelay, section?.backoff.firstDelay, backoff.firstDelayMilliseconds)
-            backoff.maximumDelayMilliseconds = pick(
-                global.maximumDelay, section?.backoff.maximumDelay, backoff.maximumDelayMilliseconds)
-            backoff.limit = pick(global.limit, section?.backoff.limit, backoff.limit)
-            settings[type] = ProcessTypeSettings(restart: policy, canDie: dies, backoff: backoff)
-        }
-        return settings
+        readBackoff(values, errors: &errors)
     }
 
-    /// The backoff numbers one source gives, each with whether it came from the command line.
-    struct BackoffValues {
-        typealias Given = (number: Int, fromCommandLine: Bool)
-        var firstDelay: Given?
-        var maximumDelay: Given?
-        var limit: Given?
+    /// A `[TYPE]` section: one policy, can-die true or false.
+    init(section values: [LaunchOption: OptionValue], errors: inout [Diagnostic]) {
+        if let value = values[.restart] {
+            do { restartSpec = RestartSpec(allPolicy: try RestartSpec.policy(value.text)) } catch {
+                errors.append(value.invalid(error.reason, option: .restart))
+            }
+        }
+        if let value = values[.canDie] {
+            canDieSwitch = Switch.parse(value.text)
+            if canDieSwitch == nil { errors.append(value.invalid("must be true or false", option: .canDie)) }
+        }
+        readBackoff(values, errors: &errors)
     }
 
-    private static func backoffValues(_ values: [LaunchOption: OptionValue], errors: inout [Diagnostic]) -> BackoffValues {
-        var result = BackoffValues()
+    private mutating func readBackoff(_ values: [LaunchOption: OptionValue], errors: inout [Diagnostic]) {
         for option in [LaunchOption.restartDelay, .restartMaxDelay] {
             guard let value = values[option] else { continue }
             guard let milliseconds = Seconds.milliseconds(value.text) else {
                 errors.append(value.invalid("must be a number of seconds such as 0.5", option: option))
                 continue
             }
-            let given = (milliseconds, value.isFromCommandLine)
-            if option == .restartDelay { result.firstDelay = given } else { result.maximumDelay = given }
+            if option == .restartDelay { firstDelay = (milliseconds, value) } else { maximumDelay = (milliseconds, value) }
         }
         if let value = values[.restartLimit] {
-            if let limit = WholeNumber.parse(value.text) {
-                result.limit = (limit, value.isFromCommandLine)
-            } else {
-                errors.append(value.invalid("must be a whole number (0: no limit)", option: .restartLimit))
-            }
+            limit = WholeNumber.parse(value.text)
+            if limit == nil { errors.append(value.invalid("must be a whole number (0: no limit)", option: .restartLimit)) }
         }
-        return result
+    }
+
+    func restart(for type: String) -> RestartPolicy? {
+        restartSpec?.policy(for: type)
+    }
+
+    /// A list only says yes for the types it takes; it leaves the others to the next place.
+    func canDie(for type: String) -> Bool? {
+        canDieSwitch ?? (canDieList?.contains(type) == true ? true : nil)
     }
 }
