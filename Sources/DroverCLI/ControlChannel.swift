@@ -90,6 +90,8 @@ struct ControlChannel {
 final class LineReader {
     private let descriptor: FileDescriptor
     private var buffer: [UInt8] = []
+    /// How much of `buffer` is known to hold no newline: a long line is scanned once.
+    private var scanned = 0
     private var chunk = [UInt8](repeating: 0, count: 65_536)
     private(set) var atEnd = false
 
@@ -99,11 +101,13 @@ final class LineReader {
 
     func nextLine(timeoutMilliseconds: Int) -> String? {
         while true {
-            if let newline = buffer.firstIndex(of: 10) {
+            if let newline = buffer[scanned...].firstIndex(of: 10) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
                 buffer.removeFirst(newline + 1)
+                scanned = 0
                 return line
             }
+            scanned = buffer.count
             guard !atEnd, Readiness.waitReadable(descriptor, timeoutMilliseconds: timeoutMilliseconds) else { return nil }
             guard readChunk() else { return nil }
         }
@@ -114,10 +118,12 @@ final class LineReader {
         if !buffer.isEmpty {
             try? output.writeAll(buffer)
             buffer.removeAll()
+            scanned = 0
         }
         while Readiness.waitReadable(descriptor, timeoutMilliseconds: nil), readChunk() {
             try? output.writeAll(buffer)
             buffer.removeAll()
+            scanned = 0
         }
     }
 

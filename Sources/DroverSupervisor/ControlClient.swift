@@ -79,8 +79,10 @@ final class ControlClient {
 
     var pendingCount: Int { pending.count - sent }
 
-    func queue(_ text: String) {
-        pending.append(contentsOf: text.utf8)
+    /// One reply line.
+    func queue(_ reply: ControlReply) {
+        pending.append(contentsOf: reply.json.serializedBytes)
+        pending.append(10)
     }
 
     func queue(prefix: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) {

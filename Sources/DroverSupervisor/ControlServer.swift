@@ -77,7 +77,7 @@ final class ControlServer {
 
     /// One best-effort error line, then the connection is closed.
     private func refuse(_ client: ControlClient, _ message: String) {
-        client.queue(ControlReply.failure(message).json.serialized + "\n")
+        client.queue(ControlReply.failure(message))
         _ = client.flush()
         client.descriptor.close()
     }
@@ -151,7 +151,7 @@ final class ControlServer {
     }
 
     private func reply(_ client: ControlClient, _ reply: ControlReply) {
-        client.queue(reply.json.serialized + "\n")
+        client.queue(reply)
         client.phase = .closing
         if !client.flush() { close(client) }
     }
@@ -172,7 +172,7 @@ final class ControlServer {
                 reply(client, status())
             case let .logs(lines, follow, targets, colored):
                 let sources = try instances.sources(targets)
-                client.queue(ControlReply.logs(follow: follow).json.serialized + "\n")
+                client.queue(ControlReply.logs(follow: follow))
                 router.replay(sources, includingSystem: targets.isEmpty, lines: lines, colored: colored, to: client)
                 client.phase = follow ? .following : .closing
                 if follow { router.follow(client, targets: targets, colored: colored) }

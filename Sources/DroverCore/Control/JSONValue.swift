@@ -31,54 +31,71 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Compact text on one line: what the protocol sends.
     public var serialized: String {
-        var text = ""
-        write(to: &text)
-        return text
+        String(decoding: serializedBytes, as: UTF8.self)
     }
 
-    private func write(to text: inout String) {
+    /// The same, as UTF-8: built byte by byte, since a `ps` of 5,000 instances is
+    /// most of a megabyte and appending to a String one scalar at a time is slow.
+    public var serializedBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        write(to: &bytes)
+        return bytes
+    }
+
+    private func write(to out: inout [UInt8]) {
         switch self {
-        case .null: text += "null"
-        case let .bool(value): text += value ? "true" : "false"
-        case let .integer(value): text += String(value)
+        case .null: out.append(contentsOf: "null".utf8)
+        case let .bool(value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case let .integer(value): out.append(contentsOf: String(value).utf8)
         // Swift prints the shortest text that reads back as the same Double, always valid JSON.
-        case let .number(value): text += String(value)
-        case let .string(value): JSONValue.writeString(value, to: &text)
+        case let .number(value): out.append(contentsOf: String(value).utf8)
+        case let .string(value): JSONValue.writeString(value, to: &out)
         case let .array(values):
-            text += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { text += "," }
-                value.write(to: &text)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                value.write(to: &out)
             }
-            text += "]"
+            out.append(UInt8(ascii: "]"))
         case let .object(members):
-            text += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, (key, value)) in members.enumerated() {
-                if index > 0 { text += "," }
-                JSONValue.writeString(key, to: &text)
-                text += ":"
-                value.write(to: &text)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(to: &out)
             }
-            text += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeString(_ value: String, to text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
+    /// Copies runs of plain bytes whole; escapes quotes, backslashes and control characters.
+    private static func writeString(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { bytes in
+            var run = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
+                case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
+                case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0x0F)])
+                }
+                run = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
         }
-        text += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Parses one JSON text; nesting deeper than 32 levels is refused.
@@ -170,43 +187,45 @@ struct JSONParser {
         return position - start
     }
 
+    /// Strings without escapes (nearly all) are decoded from the input in one go.
     private mutating func string() throws(InvalidValue) -> String {
         position += 1
-        var scalars = String.UnicodeScalarView()
-        var run = position
-        func flush(_ parser: JSONParser, upTo end: Int, into scalars: inout String.UnicodeScalarView) {
-            scalars.append(contentsOf: String(decoding: parser.bytes[run..<end], as: UTF8.self).unicodeScalars)
-        }
+        let start = position
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                flush(self, upTo: position, into: &scalars)
                 position += 1
-                return String(scalars)
+                return String(decoding: bytes[start..<(position - 1)], as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            position += 1
+        }
+        var decoded = Array(bytes[start..<position])
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return String(decoding: decoded, as: UTF8.self)
             }
             if byte < 0x20 { throw failure("control character in a string") }
-            if byte == UInt8(ascii: "\\") {
-                flush(self, upTo: position, into: &scalars)
-                position += 1
-                guard position < bytes.count else { break }
-                let escaped = bytes[position]
-                position += 1
-                switch escaped {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"): scalars.append(try unicodeEscape())
-                default: throw failure("bad escape")
-                }
-                run = position
+            position += 1
+            guard byte == UInt8(ascii: "\\") else {
+                decoded.append(byte)
                 continue
             }
+            guard position < bytes.count else { break }
+            let escaped = bytes[position]
             position += 1
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escaped)
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
+            case UInt8(ascii: "u"): UTF8.encode(try unicodeEscape()) { decoded.append($0) }
+            default: throw failure("bad escape")
+            }
         }
         throw failure("unterminated string")
     }
