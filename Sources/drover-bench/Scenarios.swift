@@ -66,16 +66,25 @@ struct Scenarios {
 
     /// 2. Seconds until all `count` instances have printed `ready`.
     func startup(count: Int) throws -> Double {
-        let directory = try directory("startup", procfile: "idle: echo ready; exec sleep 100\n")
+        let started = try launchReady("startup", type: "idle", count: count)
+        started.subject.signal(SIGTERM)
+        _ = started.subject.waitForExit(timeout: 30)
+        return started.seconds
+    }
+
+    /// Starts the manager on `type: echo ready; exec sleep 100` × `count` in a fresh
+    /// directory and waits for every `ready`; returns it still running (the scale group
+    /// goes on to measure it), with the seconds from launch. Stops it if that fails.
+    func launchReady(_ name: String, type: String, count: Int) throws -> (subject: Subject, seconds: Double, directory: String) {
+        let directory = try directory(name, procfile: "\(type): \(DirectSpawn.command)\n")
         let start = Measurement.now()
-        let subject = try Subject(command(formation: "idle=\(count)"), in: directory)
+        let subject = try Subject(command(formation: "\(type)=\(count)"), in: directory)
         guard subject.read(until: { $0.markedLines >= count }, timeout: 120) else {
-            throw BenchError("startup: \(subject.markedLines) of \(count) ready")
+            subject.signal(SIGTERM)
+            _ = subject.waitForExit(timeout: 30)
+            throw BenchError("\(name): \(subject.markedLines) of \(count) ready")
         }
-        let elapsed = Measurement.now() - start
-        subject.signal(SIGTERM)
-        _ = subject.waitForExit(timeout: 30)
-        return elapsed
+        return (subject, Measurement.now() - start, directory)
     }
 
     /// 3. Seconds from SIGTERM to drover's exit.
@@ -90,8 +99,11 @@ struct Scenarios {
         return subject.waitForExit(timeout: 60) - start
     }
 
-    /// 4. RSS with `count` idle instances, then CPU and wake-ups over `seconds` idle.
-    func idle(count: Int, seconds: Double) throws -> (rssKB: Double, cpuSeconds: Double, wakeupsPerSecond: Double) {
+    /// 4. RSS with `count` idle instances (and how many helpers it counts), then CPU and
+    /// wake-ups over `seconds` idle.
+    func idle(
+        count: Int, seconds: Double
+    ) throws -> (rssKB: Double, cpuSeconds: Double, wakeupsPerSecond: Double, helpers: Int, helperRSSkB: Double) {
         let directory = try directory("idle", procfile: "idle: echo ready; exec sleep 1000\n")
         let subject = try Subject(command(formation: "idle=\(count)"), in: directory)
         guard subject.read(until: { $0.markedLines >= count }, timeout: 120) else {
@@ -99,7 +111,7 @@ struct Scenarios {
         }
         // Let start-up settle, then measure a quiet window.
         usleep(500_000)
-        let rss = Measurement.status("VmRSS", of: subject.pid)
+        let memory = Measurement.managerRSS(of: subject.pid)
         let cpuBefore = Measurement.cpuSeconds(of: subject.pid)
         let switchesBefore = Measurement.contextSwitches(of: subject.pid)
         usleep(UInt32(seconds * 1_000_000))
@@ -107,7 +119,7 @@ struct Scenarios {
         let switches = Measurement.contextSwitches(of: subject.pid) - switchesBefore
         subject.signal(SIGTERM)
         _ = subject.waitForExit(timeout: 30)
-        return (rss, cpu, switches / seconds)
+        return (memory.kB, cpu, switches / seconds, memory.helpers, memory.helperRSSkB)
     }
 }
 

@@ -90,12 +90,16 @@ final class Subject {
 
     /// Whatever the subject left behind (honcho leaves children when it hangs) was
     /// reparented to the harness, a child subreaper: kill and reap it, again and again,
-    /// since each killed process hands its own children to the harness in turn.
+    /// since each killed process hands its own children to the harness in turn. Each
+    /// one's group goes too: an orphaned instance leads its own, which may hold more.
     static func killLeftovers() {
         while true {
             let children = Subreaper.children()
             if children.isEmpty { return }
-            for child in children { Children.signal(child, SIGKILL) }
+            for child in children {
+                Children.signalGroup(child, SIGKILL)
+                Children.signal(child, SIGKILL)
+            }
             guard case .exited = Children.waitAny() else { return }
             while case .exited = Children.reapAny() {}
         }

@@ -16,12 +16,21 @@ let droverPath = URL(fileURLWithPath: option("--drover") ?? ".build/release/drov
 let runs = option("--runs").flatMap(Int.init) ?? 5
 let quick = arguments.contains("--quick")
 let idleSeconds: Double = quick ? 2 : 10
-/// `--only throughput|startup|stop|idle`: one scenario group, for quick comparisons.
+/// `--only throughput|startup|stop|idle|scale`: one scenario group, for quick comparisons.
 let only = option("--only")
 @MainActor func wanted(_ group: String) -> Bool { only == nil || only == group }
 
 // Orphans of a subject that misbehaves come back to the harness, which kills them.
 try? Subreaper.become()
+
+// The direct-spawn baseline holds a pipe per child (5,000 in the scale group): soft
+// descriptor limit up to the hard one. Children inherit it; where soft and hard differ
+// (often 1024 on a desktop) drover then starts with more than a shell would give it.
+var descriptorLimit = rlimit()
+if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &descriptorLimit) == 0, descriptorLimit.rlim_cur < descriptorLimit.rlim_max {
+    descriptorLimit.rlim_cur = descriptorLimit.rlim_max
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &descriptorLimit)
+}
 
 let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("drover-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
@@ -66,9 +75,42 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
     let stubborn = !wanted("stop") ? .nan : median("stop TERM-ignorer", runs: runs) {
         try scenarios.shutdown(procfile: "p: trap '' TERM; echo ready; while :; do sleep 1; done\n", count: 1, timeout: 2)
     }
-    var idle = (rssKB: Double.nan, cpuSeconds: Double.nan, wakeupsPerSecond: Double.nan)
+    var idle = (rssKB: Double.nan, cpuSeconds: Double.nan, wakeupsPerSecond: Double.nan, helpers: 0, helperRSSkB: 0.0)
     if wanted("idle") {
         do { idle = try scenarios.idle(count: 100, seconds: idleSeconds) } catch { print("  idle failed: \(error)") }
+    }
+    // drover only: thousands of instances under a peer take minutes, or hang.
+    var scale: [Scenarios.ScaleRun] = []
+    for run in 1...runs where wanted("scale") && peer.name == "drover" {
+        do {
+            scale.append(try scenarios.scale(
+                counts: scaleCounts, baseline: scaleBaseline, psCalls: 10, directFirst: run % 2 == 0))
+        } catch {
+            print("  scale run \(run) failed: \(error)")
+        }
+    }
+    if !scale.isEmpty {
+        let cpu = scaleCounts.indices.map { index in
+            let runs = scale.map { $0.spawnerCPU[index] }
+            return "\(scaleCounts[index]): " + format(Measurement.median(runs.map(\.drover)), "s", digits: 3)
+                + " / " + format(Measurement.median(runs.map(\.direct)), "s", digits: 3)
+        }
+        print("  CPU until all ready, drover / the harness spawning directly: " + cpu.joined(separator: ", "))
+    }
+    if let helpers = (scale.map(\.helpers) + [idle.helpers]).max(), helpers > 0 {
+        print("  RSS rows: drover's RSS plus the private memory of \(helpers) child process(es) running drover's own "
+            + "executable (the guardian; its whole RSS with 100 procs: " + format(idle.helperRSSkB / 1024, "MB")
+            + ", mostly drover's executable pages, shared)")
+    }
+    // Ratios are taken within a run (drover and direct back to back, under the same
+    // load from the rest of the machine), then their median.
+    let scaleCells = scaleCounts.indices.flatMap { index in
+        let ready = scale.map { $0.ready[index] }
+        return [
+            format(Measurement.median(ready.map(\.drover)), "s", digits: 3),
+            format(Measurement.median(ready.map(\.direct)), "s", digits: 3),
+            format(Measurement.median(ready.map(\.ratio)), "×"),
+        ]
     }
     return Column(name: peer.name, values: [
         format(Measurement.median(throughput.map(\.0)) / 1e6, "M"),
@@ -79,10 +121,17 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
         format(idle.rssKB / 1024, "MB"),
         format(idle.cpuSeconds * 1000, "ms", digits: 1),
         format(idle.wakeupsPerSecond, "/s"),
+    ] + scaleCells + [
+        format(Measurement.median(scale.map(\.rssPerInstanceKB)), "KiB"),
+        format(Measurement.median(scale.map(\.psSeconds)) * 1000, "ms", digits: 1),
     ])
 }
 
 let droverLines = quick ? 20_000 : 200_000
+/// The scale group: start-up at each count; memory per instance between the baseline
+/// and the largest count, and `ps` at the largest.
+let scaleCounts = [1000, 5000]
+let scaleBaseline = 100
 print("drover benchmark: \(droverPath); medians of \(runs) runs\n")
 var columns = [measure(.drover(droverPath), runs: runs, lines: droverLines)]
 let pipeLimit = !wanted("throughput") ? .nan : median("pipe limit", runs: runs) {
@@ -98,8 +147,12 @@ let metrics = [
     "lines/s, 16 procs (`cat`, 100-byte lines)", "CPU per line (manager only)", "500 ready",
     "stop 100 (they exit 0.1 s after TERM)", "stop with a TERM-ignorer, -t 2", "RSS, 100 procs",
     "CPU over \(Int(idleSeconds)) s idle", "idle wake-ups/s",
+] + scaleCounts.flatMap { ["\($0) ready", "\($0) ready, spawned directly", "\($0) ready, drover / direct"] } + [
+    "RSS per instance (\(scaleCounts.last!) vs \(scaleBaseline) procs)",
+    "ps --json at \(scaleCounts.last!) (client, start to exit)",
 ]
 let goals = ["≥ half the pipe limit", "≤ 0.25 µs", "≤ 0.5 s", "≤ 0.15 s", "≤ 2.05 s", "≤ 8 MB", "", "0"]
+    + scaleCounts.flatMap { _ in ["≤ 1.2 × direct", "(baseline)", "≤ 1.2"] } + ["≤ 4 KiB", "≤ 50 ms"]
 func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 print("\n" + cell("metric", 44) + columns.map { cell($0.name, 13) }.joined() + "goal")
 for (index, metric) in metrics.enumerated() {
