@@ -63,6 +63,7 @@ final class Instances {
 
     func startAll() {
         for slot in slots where !plan.isStopping { handle(.start, for: slot) }
+        guardian?.flush()
     }
 
     // MARK: Carrying out decisions
@@ -117,13 +118,13 @@ final class Instances {
             slot.stream = stream
             slotByPid[pid] = slot
             allReaped = false
-            // At once, not at the end of the turn: drover may be killed while it
-            // starts thousands of instances.
+            // Sent at the end of the loop's turn: writing (and waking the guardian) per
+            // spawn made starting 1000 instances 20% slower. One killed in between is
+            // still found by the DROVER_RUN in its environment.
             guardian?.watch(pid)
-            guardian?.flush()
             router.log("\(slot.plan.name) started with pid \(pid) (port \(slot.plan.port))")
-            // Starting thousands takes seconds: show them as they come.
-            router.flush()
+            // Starting thousands takes seconds: show them as they come, a few times a second.
+            router.flush(ifOlderThan: 100)
             handle(.spawned(pid: pid), for: slot)
         } catch {
             if let stream { router.discard(stream) }

@@ -32,6 +32,7 @@ final class LogRouter {
     private var watchingOutput = false
     private var readingPaused = false
     private var outputLost = false
+    private var lastFlush: Int64 = 0
     private var currentSecond = -1
     private var currentTime = ""
 
@@ -153,9 +154,15 @@ final class LogRouter {
 
     // MARK: The output
 
+    /// Flushes unless the last flush is more recent than `milliseconds`.
+    func flush(ifOlderThan milliseconds: Int64) {
+        if Clocks.monotonicMilliseconds() - lastFlush >= milliseconds { flush() }
+    }
+
     /// Writes what it can; pauses or resumes reading the pipes around the water marks.
     func flush() {
         guard let output else { return }
+        lastFlush = Clocks.monotonicMilliseconds()
         switch output.flush() {
         case .done:
             setWatchingOutput(false)

@@ -89,6 +89,9 @@ import Testing
         let drover = try RunningDrover(["start", "-t", "1", "--no-timestamp"], in: sandbox.path)
         drover.waitForOutput("a.1    | moved=")
         let moved = StartLifecycleTests.pids(in: drover.stdout, named: "moved")
+        // $! is printed before setsid has run: wait for it to lead its own group.
+        let settled = Date().addingTimeInterval(20)
+        while !moved.allSatisfy({ Children.processGroup(of: $0) == $0 }) && Date() < settled { usleep(5_000) }
         #expect(moved.count == 1 && moved.allSatisfy { Children.processGroup(of: $0) == $0 }, "it leads its own group")
         drover.signal(SIGKILL)
         _ = try drover.finish()
