@@ -8,55 +8,63 @@ struct ApplicationContext {
     let inherited: EnvironmentVariables
     /// `.drover` in the current directory, else foreman's `.foreman`; none is fine.
     let defaults: LaunchOptions
+    /// Its bad lines: reported with the application's own problems by `load`, alone by `options`.
+    let defaultsErrors: [Diagnostic]
 
     static func current() throws(Diagnostics) -> ApplicationContext {
         switch FileSystem.currentDirectory() {
         case let .success(directory):
+            let (defaults, errors) = readDefaults()
             return ApplicationContext(
                 workingDirectory: directory, inherited: EnvironmentVariables(environ: ProcessEnvironment.current()),
-                defaults: try readDefaults())
+                defaults: defaults, defaultsErrors: errors)
         case let .failure(error):
             throw Diagnostics([Diagnostic("cannot read the current directory: \(error.reason)")])
         }
     }
 
-    private static func readDefaults() throws(Diagnostics) -> LaunchOptions {
+    private static func readDefaults() -> (LaunchOptions, [Diagnostic]) {
         for (file, syntax) in [(".drover", DefaultsFile.Syntax.keyEqualsValue), (".foreman", .yamlMapping)] {
             switch read(file) {
             case .missing:
                 continue
             case let .failed(reason):
-                throw Diagnostics([Diagnostic("\(file): cannot read: \(reason)")])
+                return (LaunchOptions(), [Diagnostic("\(file): cannot read: \(reason)")])
             case let .contents(text):
-                switch DefaultsFile.parse(text, file: file, syntax: syntax) {
-                case let .success(options): return options
-                case let .failure(errors): throw errors
-                }
+                return DefaultsFile.read(text, file: file, syntax: syntax)
             }
         }
-        return LaunchOptions()
+        return (LaunchOptions(), [])
     }
 
-    /// Command-line options over the defaults file.
-    func options(_ commandLine: LaunchOptions) -> LaunchOptions {
-        defaults.overridden(by: commandLine)
+    /// Command-line options over the defaults file, which must be free of errors.
+    func options(_ commandLine: LaunchOptions) throws(Diagnostics) -> LaunchOptions {
+        if !defaultsErrors.isEmpty { throw Diagnostics(defaultsErrors) }
+        return defaults.overridden(by: commandLine)
     }
 
-    /// The application, with command-line options over the defaults file.
+    /// The application, with command-line options over the defaults file; every
+    /// problem of both is reported at once.
     func load(
         _ commandLine: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true
     ) throws(Diagnostics) -> Application {
         let loader = ApplicationLoader(workingDirectory: workingDirectory, inherited: inherited, readFile: Self.read)
-        switch loader.load(options(commandLine), selected: selected, requireProcfile: requireProcfile) {
-        case let .success(application): return application
-        case let .failure(errors): throw errors
+        switch loader.load(defaults.overridden(by: commandLine), selected: selected, requireProcfile: requireProcfile) {
+        case let .success(application):
+            if !defaultsErrors.isEmpty { throw Diagnostics(defaultsErrors) }
+            return application
+        case let .failure(errors):
+            throw Diagnostics(defaultsErrors + errors.all)
         }
     }
 
-    /// Files are text; bytes that are not UTF-8 are shown as U+FFFD rather than refused.
+    /// Files are text; bytes that are not UTF-8 are shown as U+FFFD rather than refused,
+    /// and a byte-order mark (which some editors write, and nobody sees) is skipped.
     static func read(_ path: String) -> FileReadResult {
         switch FileSystem.readFile(path) {
-        case let .success(bytes): return .contents(String(decoding: bytes, as: UTF8.self))
+        case let .success(bytes):
+            let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+            return .contents(String(decoding: text, as: UTF8.self))
         case let .failure(error) where error.isNoSuchFile: return .missing
         case let .failure(error): return .failed(error.reason)
         }

@@ -9,7 +9,7 @@ struct ClientContext {
 
     static func current(_ commandLine: LaunchOptions) throws(Diagnostics) -> ClientContext {
         let context = try ApplicationContext.current()
-        let options = context.options(commandLine)
+        let options = try context.options(commandLine)
         return ClientContext(
             options: options, channel: ControlChannel(path: ControlSocketPath.resolve(options, inherited: context.inherited)),
             inherited: context.inherited)

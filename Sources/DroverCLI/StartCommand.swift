@@ -7,7 +7,7 @@ import DroverSystem
 enum StartCommand {
     static func run(options: LaunchOptions, local: [String: String], names: [String]) throws(Diagnostics) -> Int32 {
         let context = try ApplicationContext.current()
-        let socketPath = ControlSocketPath.resolve(context.options(options), inherited: context.inherited)
+        let socketPath = ControlSocketPath.resolve(try context.options(options), inherited: context.inherited)
         let channel = ControlChannel(path: socketPath)
 
         switch channel.probe() {

@@ -12,7 +12,7 @@ import Glibc
 /// posix_spawn cannot give a child PR_SET_PDEATHSIG, and `sh -c` forks the real
 /// program, so nothing inside the formation can notice drover's death. The guardian
 /// can: it reads a pipe whose only write end is drover's, and end of file means
-/// drover is gone. Messages are 4-byte records: +group watch, -group forget, 0 goodbye.
+/// drover is gone. Messages are 4-byte records: +group watch, -group forget.
 final class Guardian {
     private(set) var pid: Int32
     private var writer: FileDescriptor?
@@ -99,13 +99,13 @@ final class Guardian {
         }
     }
 
-    /// drover is ending cleanly: the guardian exits without touching anything.
+    /// drover is ending cleanly: the guardian must go without touching anything.
+    /// SIGKILL, before its pipe closes: a message could not get through to a guardian
+    /// that is stopped or behind on a full pipe, and drover would wait for it forever.
     func dismiss() {
         guard let writer else { return }
-        record(0)
+        Children.signal(pid, SIGKILL)
         if watchingWritable { poller.remove(writer) }
-        _ = try? writer.setNonblocking(false)
-        try? writer.writeAll(pending)
         pending.removeAll()
         writer.close()
         self.writer = nil

@@ -7,8 +7,8 @@ import Glibc
 
 /// The guardian's own program (`drover __guardian MILLISECONDS RUN`), run by `Guardian`.
 ///
-/// It reads group records from stdin until drover says goodbye (exit at once) or
-/// the pipe reaches end of file (drover died): then every group it knows gets
+/// It reads group records from stdin until the pipe reaches end of file (drover
+/// died; on a clean exit drover kills the guardian first): then every group it knows gets
 /// SIGTERM, and whatever is left at the deadline SIGKILL. So do the processes that
 /// left those groups and every process carrying `DROVER_RUN=RUN` in its environment,
 /// which drover gives every instance: that also catches one spawned in the instant
@@ -38,7 +38,6 @@ public enum GuardianProcess {
                 withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: carry[offset..<(offset + 4)]) }
                 value = Int32(littleEndian: value)
                 offset += 4
-                if value == 0 { return 0 }
                 if value > 0 { groups.insert(value) } else { groups.remove(-value) }
             }
             carry.removeFirst(offset)
@@ -47,31 +46,58 @@ public enum GuardianProcess {
         return 0
     }
 
-    /// The groups, and every descendant of their members that moved to a group of its
-    /// own (found before anything is signalled, while parents still link them), get
-    /// the usual teardown.
+    /// The groups, and every process of the formation outside them, get the usual
+    /// teardown: descendants of the groups' members that moved to a group of their
+    /// own, and orphans carrying this run's DROVER_RUN (with their descendants), such
+    /// as an instance drover spawned but could not report. `/proc` is looked through
+    /// again while they die, since a SIGTERM handler may start new processes.
     private static func stop(_ groups: Set<Int32>, run: String, graceMilliseconds: Int) {
-        let table = ProcessTable.snapshot()
-        let inGroups = Set(table.filter { groups.contains($0.group) }.map(\.pid))
-        var movedAway = ProcessTable.members(of: groups, in: table)
-            .union(ProcessTable.carrying("\(InstanceLauncher.runVariable)=\(run)"))
-            .subtracting(inGroups)
-        movedAway.remove(getpid())
-        var alive = groups
-        var teardown = Teardown(now: Clocks.monotonicMilliseconds(), graceMilliseconds: graceMilliseconds)
-        func send(_ signal: Int32) {
-            alive = alive.filter { Children.signalGroup($0, signal) }
-            movedAway = movedAway.filter { Children.signal($0, signal) }
+        let marker = "\(InstanceLauncher.runVariable)=\(run)"
+        let me = getpid()
+        func outsiders() -> Set<Int32> {
+            let table = ProcessTable.snapshot()
+            // Only processes younger than the guardian (which started before any instance)
+            // can be the formation's; of those, only the roots of their trees (whose
+            // parent is older: init or a subreaper, for orphans) need their environment read.
+            let born = table.first { $0.pid == me }?.startTime ?? 0
+            let young = table.filter { $0.startTime >= born && $0.pid != me }
+            let youngPids = Set(young.map(\.pid))
+            let roots = young.filter { !youngPids.contains($0.parent) }.map(\.pid)
+            let inGroups = Set(young.filter { groups.contains($0.group) }.map(\.pid))
+            let seeds = inGroups.union(ProcessTable.carrying(marker, among: roots))
+            return ProcessTable.family(of: seeds, in: young).subtracting(inGroups)
         }
-        send(SIGTERM)
-        while !alive.isEmpty || !movedAway.isEmpty {
+        // The groups first: the look through `/proc` takes time on a busy machine.
+        for group in groups { Children.signalGroup(group, SIGTERM) }
+        var teardown = Teardown(now: Clocks.monotonicMilliseconds(), graceMilliseconds: graceMilliseconds)
+        var alive = groups
+        var singles = outsiders()
+        func send(_ signal: Int32, groups: Set<Int32>, singles: Set<Int32>) {
+            for group in groups { Children.signalGroup(group, signal) }
+            for pid in singles { Children.signal(pid, signal) }
+        }
+        send(SIGTERM, groups: [], singles: singles)
+        var lastScan = Clocks.monotonicMilliseconds()
+        while true {
             if teardown.tick(now: Clocks.monotonicMilliseconds()) == .kill {
-                send(SIGKILL)
+                // What is known first, then one more look.
+                send(SIGKILL, groups: alive, singles: singles)
+                send(SIGKILL, groups: [], singles: outsiders())
                 return
             }
-            usleep(20_000)
             alive = alive.filter(Children.groupHasMembers)
-            movedAway = movedAway.filter { Children.signal($0, 0) }
+            singles = singles.filter { Children.signal($0, 0) }
+            let now = Clocks.monotonicMilliseconds()
+            let finished = alive.isEmpty && singles.isEmpty
+            if finished || now - lastScan >= 100 {
+                let newcomers = outsiders().subtracting(singles)
+                lastScan = Clocks.monotonicMilliseconds()
+                if finished && newcomers.isEmpty { return }
+                send(SIGTERM, groups: [], singles: newcomers)
+                singles.formUnion(newcomers)
+            }
+            let left = (teardown.deadline ?? now) - Clocks.monotonicMilliseconds()
+            usleep(UInt32(max(1, min(20, left))) * 1000)
         }
     }
 }

@@ -80,11 +80,11 @@ final class Instances {
             case let .signal(step, group): Children.signalGroup(group, Self.number(of: step))
             case let .wake(time): deadlines.schedule(.instance(slot.id), at: time)
             case let .log(message): router.log(message)
-            case let .tearDownRemnants(group, teardown): tearDownRemnants(of: group, teardown)
+            case let .tearDownRemnants(group, teardown, step): tearDownRemnants(of: group, teardown, signalNow: step)
             case .remove:
+                // A scale-down never ends drover: the user is steering; `drover stop` ends it.
                 retired.removeAll { $0 === slot }
                 slotByID[slot.id] = nil
-                checkEnding()
             case let .stopFormation(termination):
                 stop(.instanceExited(name: slot.plan.name, termination))
             case .ended:
@@ -134,12 +134,12 @@ final class Instances {
     }
 
     /// Members left in a group whose leader exited get the rest of its teardown.
-    private func tearDownRemnants(of group: Int32, _ teardown: Teardown) {
+    private func tearDownRemnants(of group: Int32, _ teardown: Teardown, signalNow step: Teardown.Step?) {
         guard Children.groupHasMembers(group) else {
             guardian?.forget(group)
             return
         }
-        Children.signalGroup(group, Self.number(of: teardown.stepForRemnants))
+        if let step { Children.signalGroup(group, Self.number(of: step)) }
         lingering[group] = teardown
         if let deadline = teardown.deadline { deadlines.schedule(.lingering(group), at: deadline) }
     }
@@ -241,9 +241,9 @@ final class Instances {
 
     /// Every live instance's group, what lingers, then every other child of drover.
     private func signalAll(_ signal: Int32) {
-        for pid in slotByPid.keys { Children.signalGroup(pid, signal) }
-        for group in lingering.keys { Children.signalGroup(group, signal) }
-        for pid in strays() {
+        let groups = knownGroups
+        for group in groups { Children.signalGroup(group, signal) }
+        for pid in strays(outside: groups) {
             Children.signal(pid, signal)
             terminatedStrays.insert(pid)
         }
@@ -253,24 +253,29 @@ final class Instances {
     /// SIGKILL once the plan is killing).
     private func signalStrays() {
         let killing = plan.phase == .killing
-        for pid in strays() where killing || !terminatedStrays.contains(pid) {
+        for pid in strays(outside: knownGroups) where killing || !terminatedStrays.contains(pid) {
             Children.signal(pid, killing ? SIGKILL : SIGTERM)
             terminatedStrays.insert(pid)
         }
     }
 
-    /// drover's children that are neither an instance's leader nor the guardian.
-    private func strays() -> [Int32] {
-        Subreaper.children().filter { slotByPid[$0] == nil && $0 != guardian?.pid }
+    /// The groups of live leaders, and what lingers of exited ones.
+    private var knownGroups: Set<Int32> {
+        Set(slotByPid.keys).union(lingering.keys)
+    }
+
+    /// drover's children outside `groups` (which get their signals as groups, once),
+    /// other than the guardian: orphans reparented to drover that left their group.
+    private func strays(outside groups: Set<Int32>) -> [Int32] {
+        Subreaper.children().filter {
+            slotByPid[$0] == nil && $0 != guardian?.pid && !groups.contains(Children.processGroup(of: $0))
+        }
     }
 
     /// Groups with a member, plus strays outside them: what SIGKILL would hit.
     private func countRunning() -> Int {
-        var groups: Set<Int32> = []
-        for group in Array(slotByPid.keys) + Array(lingering.keys) where Children.groupHasMembers(group) {
-            groups.insert(group)
-        }
-        return groups.count + strays().filter { !groups.contains(Children.processGroup(of: $0)) }.count
+        let groups = knownGroups.filter(Children.groupHasMembers)
+        return groups.count + strays(outside: groups).count
     }
 
     /// The event loop failed: kill everything and wait for it.
@@ -329,7 +334,13 @@ final class Instances {
             handle(.stop(.remove), for: slot)
         }
         for instance in change.additions {
-            let slot = makeSlot(instance)
+            // A place still stopping after a scale-down is taken back, not doubled.
+            let slot: InstanceSlot
+            if let index = retired.firstIndex(where: { $0.plan == instance }) {
+                slot = retired.remove(at: index)
+            } else {
+                slot = makeSlot(instance)
+            }
             let position = slots.firstIndex {
                 ($0.plan.entryIndex, $0.plan.number) > (instance.entryIndex, instance.number)
             } ?? slots.endIndex

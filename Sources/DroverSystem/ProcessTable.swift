@@ -8,6 +8,8 @@ public enum ProcessTable {
         public var pid: Int32
         public var parent: Int32
         public var group: Int32
+        /// Clock ticks after boot: a process started before another cannot descend from it.
+        public var startTime: UInt64
     }
 
     /// One pass over `/proc/*/stat`; processes that vanish meanwhile are skipped.
@@ -18,26 +20,25 @@ public enum ProcessTable {
                 continue
             }
             // The fields after the last ')' (the name may hold spaces and parentheses):
-            // state, ppid, pgrp, ...
+            // state, ppid, pgrp, ... starttime (the 22nd field of the line, 20th here).
             guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { continue }
             let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
-            guard fields.count > 2, let parent = Int32(String(decoding: fields[1], as: UTF8.self)),
-                  let group = Int32(String(decoding: fields[2], as: UTF8.self))
+            guard fields.count > 19, let parent = Int32(String(decoding: fields[1], as: UTF8.self)),
+                  let group = Int32(String(decoding: fields[2], as: UTF8.self)),
+                  let started = UInt64(String(decoding: fields[19], as: UTF8.self))
             else { continue }
-            entries.append(Entry(pid: pid, parent: parent, group: group))
+            entries.append(Entry(pid: pid, parent: parent, group: group, startTime: started))
         }
         return entries
     }
 
-    /// The processes whose environment holds `entry` (`NAME=value`), as far as they
-    /// can be read (another user's cannot).
-    public static func carrying(_ entry: String) -> [Int32] {
+    /// Which of `candidates` have `entry` (`NAME=value`) in their environment, as far
+    /// as it can be read (another user's cannot).
+    public static func carrying(_ entry: String, among candidates: some Sequence<Int32>) -> [Int32] {
         let wanted = Array(entry.utf8) + [0]
         var found: [Int32] = []
-        for name in FileSystem.directoryEntries("/proc") {
-            guard let pid = Int32(name), case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/environ") else {
-                continue
-            }
+        for pid in candidates {
+            guard case let .success(bytes) = FileSystem.readFile("/proc/\(pid)/environ") else { continue }
             // Entries are NUL-terminated; match one whole entry.
             var start = 0
             while start < bytes.count {
@@ -52,9 +53,9 @@ public enum ProcessTable {
         return found
     }
 
-    /// The processes in `groups`, and every descendant of theirs, wherever it moved.
-    public static func members(of groups: Set<Int32>, in entries: [Entry]) -> Set<Int32> {
-        var found = Set(entries.filter { groups.contains($0.group) }.map(\.pid))
+    /// `seeds` and every descendant of theirs, wherever it moved.
+    public static func family(of seeds: Set<Int32>, in entries: [Entry]) -> Set<Int32> {
+        var found = seeds
         var grew = true
         while grew {
             grew = false

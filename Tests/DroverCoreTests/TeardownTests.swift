@@ -5,13 +5,11 @@ import Testing
     @Test func killsOnceAtTheDeadline() {
         var teardown = Teardown(now: 1000, graceMilliseconds: 5000)
         #expect(teardown.deadline == 6000)
-        #expect(teardown.stepForRemnants == .terminate)
         #expect(teardown.tick(now: 5999) == nil)
         #expect(teardown.tick(now: 6000) == .kill)
         #expect(teardown.isKilled && teardown.deadline == nil)
         #expect(teardown.tick(now: 9000) == nil, "nothing after SIGKILL")
         #expect(teardown.hurry() == nil)
-        #expect(teardown.stepForRemnants == .kill)
     }
 
     @Test func hurryingKillsAtOnce() {

@@ -94,6 +94,7 @@ import Testing
         #expect(outcome.code == 1)
         #expect(outcome.stderr == """
             drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit)
+            drover: .drover:1: invalid value "abc" for port: must be a port number from 1 to 65535
 
             """)
         try sandbox.write(".drover", "port=abc\n")

@@ -135,16 +135,51 @@ import Testing
         #expect(clean.stdout.contains("system | every process has ended\n"))
     }
 
-    @Test func scalingTheLastRunningTypeAwayEndsAFinishedFormation() throws {
+    @Test func aScaleDownNeverEndsDrover() throws {
         let formation = try Formation("""
             web: exec sleep 120
             migrate: echo migrated; exit 0
             """, arguments: ["--can-die", "migrate"])
         formation.drover.waitForOutput("migrate.1 exited with code 0")
         #expect(try formation.client(["scale", "web=0"]).code == 0)
-        let outcome = try formation.drover.finish()
-        #expect(outcome.code == 0)
-        #expect(outcome.stdout.contains("system    | every process has ended\n"))
+        formation.drover.waitForOutput("web.1 terminated by SIGTERM")
+        // Only the ended one-shot is left, but the user is steering: drover waits.
+        usleep(300_000)
+        #expect(try formation.client(["ps"]).code == 0)
+        #expect(try formation.client(["scale", "web=1"]).stdout == "formation: web=1 migrate=1\n")
+        #expect(!formation.drover.stdout.contains("every process has ended"))
+        #expect(try formation.finish().code == 0)
+    }
+
+    @Test func aScaleUpWaitsForTheRunStillStoppingInItsPlace() throws {
+        let formation = try Formation("""
+            slow: trap 'sleep 0.5; echo "gone $PS"; exit 0' TERM; echo "up $PS"; while true; do sleep 0.05; done
+            """, arguments: ["-m", "slow=2", "-t", "10"])
+        formation.drover.waitForOutput("slow.2 | up slow.2")
+        #expect(try formation.client(["scale", "slow=1"]).code == 0)
+        #expect(try formation.client(["scale", "slow=2"]).stdout == "formation: slow=2\n")
+        let deadline = Date().addingTimeInterval(20)
+        while formation.drover.stdout.components(separatedBy: "up slow.2").count < 3 && Date() < deadline { usleep(10_000) }
+        let output = formation.drover.stdout
+        let gone = try #require(output.range(of: "slow.2 | gone slow.2"))
+        let second = try #require(output.range(of: "up slow.2", range: gone.upperBound..<output.endIndex))
+        #expect(gone.upperBound <= second.lowerBound, "one run at a time on slow.2's PORT")
+        #expect(output.components(separatedBy: "up slow.1").count == 2, "slow.1 untouched")
+        #expect(try formation.finish().code == 0)
+    }
+
+    @Test func aCleanStopSendsOneSIGTERM() throws {
+        let sandbox = try Sandbox()
+        // The shell does not exec: its child is a member of the group, and dash dies
+        // of SIGTERM before the child has finished draining.
+        try sandbox.write("Procfile", """
+            web: sh -c 'trap "echo term >> terms; sleep 0.5; exit 0" TERM; echo up; while true; do sleep 0.05; done'; echo done
+            """)
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("web.1  | up")
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+        #expect(sandbox.text("terms") == "term\n", "a second SIGTERM cuts a drain short")
     }
 
     @Test func aCrashedInstancesLeftoversAreStoppedBeforeItRestarts() throws {
@@ -176,6 +211,17 @@ import Testing
         let check = try DroverProcess.run(["check"], in: sandbox.path)
         #expect(check.code == 1)
         #expect(check.stderr == "drover: .drover:3: unknown process type \"db\" (the Procfile has: web, worker) in section [db]\n")
+        // Every problem at once: the file's shape and what its values mean.
+        try sandbox.write(".drover", "\u{FEFF}[worker]\nrestart=bogus\n[worker]\nx=1\n[zzz]\n")
+        let all = try DroverProcess.run(["check"], in: sandbox.path)
+        #expect(all.stderr == """
+            drover: .drover:3: section [worker] is already on line 1
+            drover: .drover:4: unknown option "x" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit)
+            drover: .drover:2: invalid value "bogus" for restart: unknown restart policy "bogus" (policies: no, on-failure, always)
+            drover: .drover:5: unknown process type "zzz" (the Procfile has: web, worker) in section [zzz]
+
+            """)
+        try sandbox.write(".drover", "")
         let bad = try DroverProcess.run(["start", "-r", "worker=sometimes"], in: sandbox.path)
         #expect(bad.code == 64)
         #expect(bad.stderr.hasPrefix("drover: invalid value \"worker=sometimes\" for -r: unknown restart policy"))

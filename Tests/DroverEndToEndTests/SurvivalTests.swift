@@ -115,6 +115,34 @@ import Testing
         #expect(ProcessTable.killSurvivors(yes.map { [$0] } ?? []).isEmpty)
     }
 
+    @Test func whatATermHandlerStartsAfterDroverDiedIsStoppedToo() throws {
+        let sandbox = try Sandbox()
+        let marker = String(Int.random(in: 100_000...999_999))
+        try sandbox.write("Procfile", "spawner: trap 'setsid sleep \(marker) & exit 0' TERM; echo up; sleep 300 & wait\n")
+        let drover = try RunningDrover(["start", "-t", "1", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("spawner.1 | up")
+        drover.signal(SIGKILL)
+        _ = try drover.finish()
+        // The handler's setsid'ed sleep appears after the guardian's first look.
+        usleep(2_500_000)
+        let left = Self.processes(running: ["sleep", marker])
+        #expect(left.isEmpty, "started by a SIGTERM handler, left behind: \(left)")
+        #expect(ProcessTable.killSurvivors(left).isEmpty)
+    }
+
+    @Test func aStoppedGuardianDoesNotHoldDroverUp() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "calm: exec sleep 300\n")
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("calm.1 started")
+        let guardian = try #require(Self.guardian(of: drover.pid))
+        kill(guardian, SIGSTOP)
+        drover.signal(SIGTERM)
+        #expect(try drover.finish(timeout: 20).code == 0)
+        #expect(!ProcessTable.isAlive(guardian))
+        #expect(ProcessTable.killSurvivors([guardian]).isEmpty)
+    }
+
     @Test func aKilledGuardianIsReplacedAndStillDoesItsJob() throws {
         let sandbox = try Sandbox()
         try sandbox.write("Procfile", "calm: echo \"pid=$$\"; exec sleep 300\n")

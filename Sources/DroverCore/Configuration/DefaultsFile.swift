@@ -14,6 +14,13 @@ public enum DefaultsFile {
     /// Sections are checked for shape here; whether their type exists is for the
     /// loader, which has the Procfile.
     public static func parse(_ text: String, file: String, syntax: Syntax) -> Result<LaunchOptions, Diagnostics> {
+        let (options, errors) = read(text, file: file, syntax: syntax)
+        return errors.isEmpty ? .success(options) : .failure(Diagnostics(errors))
+    }
+
+    /// The options of every good line, and an error for every bad one: `check` reports
+    /// a bad line together with what is wrong elsewhere.
+    public static func read(_ text: String, file: String, syntax: Syntax) -> (options: LaunchOptions, errors: [Diagnostic]) {
         var options = LaunchOptions()
         var errors: [Diagnostic] = []
         var seenOnLine: [LaunchOption: Int] = [:]
@@ -78,7 +85,7 @@ public enum DefaultsFile {
             options[option] = optionValue
         }
         closeSection()
-        return errors.isEmpty ? .success(options) : .failure(Diagnostics(errors))
+        return (options, errors)
     }
 
     /// YAML scalars may be quoted: `procfile: "Procfile.dev"`.

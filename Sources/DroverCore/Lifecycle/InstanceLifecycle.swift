@@ -52,8 +52,9 @@ public struct InstanceLifecycle: Equatable, Sendable {
         /// Deliver a `.tick` at this time.
         case wake(at: Int64)
         case log(String)
-        /// The leader is gone; members left in its group get this teardown.
-        case tearDownRemnants(group: Int32, Teardown)
+        /// The leader is gone; members left in its group get this teardown, and
+        /// `signalNow` if nobody has signalled the group yet (a crash).
+        case tearDownRemnants(group: Int32, Teardown, signalNow: Teardown.Step?)
         /// Scaled down and ended: the place can go.
         case remove
         /// Nothing may restart it and the type cannot die: the formation stops.
@@ -127,7 +128,9 @@ public struct InstanceLifecycle: Equatable, Sendable {
         switch state {
         case .stopped, .exited, .failed, .backoff:
             return launch(resettingCount: true)
-        case .stopping(let pid, let since, .stop, let teardown):
+        // A pending stop, or a scale-down that a scale-up took back: start again
+        // once the old run is gone, so two runs never share a number and a PORT.
+        case .stopping(let pid, let since, .stop, let teardown), .stopping(let pid, let since, .remove, let teardown):
             state = .stopping(pid: pid, since: since, intent: .restart, teardown: teardown)
             return []
         case .starting, .running, .stopping:
@@ -197,12 +200,14 @@ public struct InstanceLifecycle: Equatable, Sendable {
         case let .running(pid, since):
             // The group is seen to first, so whatever the ending decides finds it in hand.
             let remnants = Action.tearDownRemnants(
-                group: pid, Teardown(now: now, graceMilliseconds: graceMilliseconds))
+                group: pid, Teardown(now: now, graceMilliseconds: graceMilliseconds), signalNow: .terminate)
             return [remnants] + ended(termination, spawnFailed: false, ranSince: since, now: now)
         case let .stopping(pid, _, intent, teardown):
             lastExit = termination
+            // The group already had its SIGTERM (from this stop or the formation's):
+            // a second one would make many programs skip their graceful drain.
             let remnants = Action.tearDownRemnants(
-                group: pid, teardown ?? Teardown(now: now, graceMilliseconds: graceMilliseconds))
+                group: pid, teardown ?? Teardown(now: now, graceMilliseconds: graceMilliseconds), signalNow: nil)
             let report = Action.log("\(name) \(termination)")
             switch intent {
             case .restart:

@@ -32,7 +32,12 @@ public struct ShutdownPlan: Sendable {
         case forward(StopSignal)
     }
 
+    /// A second SIGINT or SIGTERM this soon after the first is the same request:
+    /// `timeout(1)` and some service managers send it to drover and to its group.
+    public static let repeatWindowMilliseconds: Int64 = 100
+
     private var teardown: Teardown?
+    private var stoppedAt: Int64 = 0
     public private(set) var reason: Reason?
     /// Whether SIGKILL had to be sent to something still running.
     public private(set) var killedSomething = false
@@ -55,6 +60,7 @@ public struct ShutdownPlan: Sendable {
     public mutating func stop(_ reason: Reason, now: Int64) -> [Action] {
         guard teardown == nil else { return [] }
         self.reason = reason
+        stoppedAt = now
         teardown = Teardown(now: now, graceMilliseconds: timeoutMilliseconds)
         switch reason {
         case let .signal(signal):
@@ -79,9 +85,11 @@ public struct ShutdownPlan: Sendable {
             return [.log("\(signal.name) received, forwarding it to all processes"), .forward(signal)]
         case .interrupt, .terminate, .hangup:
             guard var teardown else { return stop(.signal(signal), now: now) }
-            guard signal != .hangup, teardown.hurry() != nil else { return [] }
+            guard signal != .hangup, now - stoppedAt >= Self.repeatWindowMilliseconds, teardown.hurry() != nil else {
+                return []
+            }
             self.teardown = teardown
-            return kill(stillRunning: stillRunning, why: "\(signal.name) received again")
+            return kill(stillRunning: stillRunning, why: ": \(signal.name) received again")
         }
     }
 
@@ -89,14 +97,14 @@ public struct ShutdownPlan: Sendable {
     public mutating func deadlinePassed(now: Int64, stillRunning: Int) -> [Action] {
         guard var teardown, teardown.tick(now: now) != nil else { return [] }
         self.teardown = teardown
-        return kill(stillRunning: stillRunning, why: "still running after \(Seconds.text(milliseconds: timeoutMilliseconds))")
+        return kill(stillRunning: stillRunning, why: " still running after \(Seconds.text(milliseconds: timeoutMilliseconds))")
     }
 
     private mutating func kill(stillRunning: Int, why: String) -> [Action] {
         guard stillRunning > 0 else { return [] }
         killedSomething = true
         let noun = stillRunning == 1 ? "process" : "processes"
-        return [.log("sending SIGKILL to \(stillRunning) \(noun) \(why)"), .killAll]
+        return [.log("sending SIGKILL to \(stillRunning) \(noun)\(why)"), .killAll]
     }
 
     /// The instance's code (128+N for signal N) if its exit started the stop; the

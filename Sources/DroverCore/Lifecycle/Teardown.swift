@@ -49,8 +49,4 @@ public struct Teardown: Equatable, Sendable {
         phase = .killed
         return .kill
     }
-
-    /// What a group that outlived its leader gets now: SIGTERM again while this
-    /// teardown is still waiting, SIGKILL if it has already killed.
-    public var stepForRemnants: Step { isKilled ? .kill : .terminate }
 }
