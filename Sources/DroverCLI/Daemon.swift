@@ -18,16 +18,13 @@ enum Daemon {
         let pid: Int32
         let reader: LineReader
         do throws(SystemError) {
-            let pipe = try Pipe.make(nonblockingReadEnd: false)
             var request = Spawn.Request(
                 path: executable, arguments: ["drover"] + arguments + ["--detached-supervisor"],
                 environment: ProcessEnvironment.current())
-            request.standardOutput = .descriptor(pipe.writeEnd)
-            request.standardError = .descriptor(pipe.writeEnd)
             request.grouping = .newSession
-            pid = try Spawn.run(request)
-            pipe.writeEnd.close()
-            reader = LineReader(pipe.readEnd)
+            let output: FileDescriptor
+            (pid, output) = try Spawn.runReading(request, .standardOutputAndError)
+            reader = LineReader(output)
         } catch {
             throw Diagnostics([Diagnostic("cannot start drover in the background: \(error)")])
         }

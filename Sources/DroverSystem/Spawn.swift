@@ -130,3 +130,30 @@ public enum Spawn {
         if result != 0 { throw SystemError(call, code: result) }
     }
 }
+
+extension Spawn {
+    /// Which of the child's streams `runReading` puts on the pipe; stderr otherwise
+    /// goes where the request says.
+    public enum Capture: Sendable {
+        case standardOutput
+        case standardOutputAndError
+    }
+
+    /// Spawns `request` with its stdout (and stderr) on a fresh pipe, and returns the
+    /// child's pid and the pipe's read end; no descriptor is left open if it fails.
+    public static func runReading(
+        _ request: Request, _ capture: Capture, nonblockingReadEnd: Bool = false
+    ) throws(SystemError) -> (pid: Int32, output: FileDescriptor) {
+        let pipe = try Pipe.make(nonblockingReadEnd: nonblockingReadEnd)
+        var request = request
+        request.standardOutput = .descriptor(pipe.writeEnd)
+        if capture == .standardOutputAndError { request.standardError = .descriptor(pipe.writeEnd) }
+        defer { pipe.writeEnd.close() }
+        do throws(SystemError) {
+            return (try run(request), pipe.readEnd)
+        } catch {
+            pipe.readEnd.close()
+            throw error
+        }
+    }
+}

@@ -35,26 +35,15 @@ enum DirectSpawn {
         let start = Measurement.now()
         let cpuBefore = Measurement.cpuSeconds(of: getpid())
         for index in 0..<count {
-            let pipe = try Pipe.make(nonblockingReadEnd: true)
             var request = Spawn.Request(
                 path: "/bin/sh", arguments: ["/bin/sh", "-c", command],
                 environment: ["PATH=\(path)", "HOME=/tmp", "PORT=\(5000 + index)", "PS=p.\(index + 1)"],
                 workingDirectory: directory)
-            request.standardOutput = .descriptor(pipe.writeEnd)
-            request.standardError = .descriptor(pipe.writeEnd)
             request.grouping = .newProcessGroup
-            let pid: Int32
-            do {
-                pid = try Spawn.run(request)
-            } catch {
-                pipe.readEnd.close()
-                pipe.writeEnd.close()
-                throw error
-            }
-            pipe.writeEnd.close()
+            let (pid, output) = try Spawn.runReading(request, .standardOutputAndError, nonblockingReadEnd: true)
             pids.append(pid)
-            pipes.append(pipe.readEnd)
-            try poller.add(pipe.readEnd, token: UInt64(index), interest: .readable)
+            pipes.append(output)
+            try poller.add(output, token: UInt64(index), interest: .readable)
         }
         let ready = try readReady(count: count, pipes: &pipes, poller: poller, deadline: start + timeout)
         guard ready >= count else { throw BenchError("direct spawn: \(ready) of \(count) ready") }

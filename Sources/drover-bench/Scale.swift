@@ -83,28 +83,18 @@ extension Scenarios {
     /// number of `{` in its output. Not through `Subject`: its clean-up would kill the
     /// drover this command talks to.
     private func runToEnd(_ arguments: [String], in directory: String) throws -> Int {
-        let pipe = try Pipe.make(nonblockingReadEnd: false)
         var request = Spawn.Request(
             path: arguments[0], arguments: arguments,
             environment: ["PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")", "HOME=/tmp"],
             workingDirectory: directory)
-        request.standardOutput = .descriptor(pipe.writeEnd)
         request.standardError = .nullDevice
         request.grouping = .newProcessGroup
-        let pid: Int32
-        do {
-            pid = try Spawn.run(request)
-        } catch {
-            pipe.readEnd.close()
-            pipe.writeEnd.close()
-            throw error
-        }
-        pipe.writeEnd.close()
-        defer { pipe.readEnd.close() }
+        let (pid, output) = try Spawn.runReading(request, .standardOutput)
+        defer { output.close() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         var objects = 0
-        while case let .bytes(length) = try pipe.readEnd.read(into: buffer) {
+        while case let .bytes(length) = try output.read(into: buffer) {
             for position in 0..<length where buffer[position] == UInt8(ascii: "{") { objects += 1 }
         }
         guard case .exited(_, .exited(code: 0)) = Children.wait(for: pid) else {

@@ -15,17 +15,13 @@ final class Subject {
 
     /// Starts `arguments[0]` in `directory`, in its own process group, stdout into a pipe.
     init(_ arguments: [String], in directory: String, marker: String = "ready") throws {
-        let pipe = try Pipe.make(nonblockingReadEnd: false)
         var request = Spawn.Request(
             path: arguments[0], arguments: arguments,
             environment: ["PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")", "HOME=/tmp"],
             workingDirectory: directory)
-        request.standardOutput = .descriptor(pipe.writeEnd)
         request.standardError = .nullDevice
         request.grouping = .newProcessGroup
-        pid = try Spawn.run(request)
-        pipe.writeEnd.close()
-        output = pipe.readEnd
+        (pid, output) = try Spawn.runReading(request, .standardOutput)
         self.marker = Array(marker.utf8)
     }
 

@@ -28,7 +28,7 @@ enum ProcTable {
     /// Every process on the machine, by pid.
     static func snapshot() -> [Int32: ProcessEntry] {
         var table: [Int32: ProcessEntry] = [:]
-        for name in directoryEntries("/proc") {
+        for name in FileSystem.directoryEntries("/proc") {
             guard let pid = Int32(name), let entry = entry(pid) else { continue }
             table[pid] = entry
         }
@@ -82,7 +82,7 @@ enum ProcTable {
     static func descriptorCount(_ pid: Int32) -> Int? {
         guard let directory = opendir("/proc/\(pid)/fd") else { return nil }
         closedir(directory)
-        return directoryEntries("/proc/\(pid)/fd").count
+        return FileSystem.directoryEntries("/proc/\(pid)/fd").count
     }
 
     /// Clock ticks since boot now: a process started after this moment cannot be one the
@@ -95,17 +95,4 @@ enum ProcTable {
         return UInt64(seconds * Double(sysconf(Int32(_SC_CLK_TCK))))
     }
 
-    /// The names in a directory, `.` and `..` left out.
-    static func directoryEntries(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
 }

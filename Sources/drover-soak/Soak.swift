@@ -137,7 +137,6 @@ final class Soak {
 
             """
         try procfile.write(toFile: workspace + "/Procfile", atomically: true, encoding: .utf8)
-        let output = try Pipe.make(nonblockingReadEnd: false)
         var request = Spawn.Request(
             path: droverPath,
             arguments: [
@@ -148,19 +147,16 @@ final class Soak {
             ],
             environment: ["PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")", "HOME=/tmp"],
             workingDirectory: workspace)
-        request.standardOutput = .descriptor(output.writeEnd)
         request.standardError = .file(workspace + "/drover.err")
         request.grouping = .newProcessGroup
+        let output: FileDescriptor
         do {
-            drover = try Spawn.run(request)
+            (drover, output) = try Spawn.runReading(request, .standardOutput)
         } catch {
-            output.readEnd.close()
-            output.writeEnd.close()
             throw SoakStop("cannot start drover: \(error)")
         }
-        output.writeEnd.close()
         droverStart = Monotonic.now()
-        let reader = OutputReader(descriptor: output.readEnd.rawValue)
+        let reader = OutputReader(descriptor: output.rawValue)
         reader.start()
         self.reader = reader
         let deadline = droverStart + 20
