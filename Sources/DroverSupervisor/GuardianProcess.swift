@@ -69,7 +69,8 @@ public enum GuardianProcess {
         }
         // The groups first: the look through `/proc` takes time on a busy machine.
         for group in groups { Children.signalGroup(group, SIGTERM) }
-        var teardown = Teardown(now: Clocks.monotonicMilliseconds(), graceMilliseconds: graceMilliseconds)
+        let began = Clocks.monotonicMilliseconds()
+        var teardown = Teardown(now: began, graceMilliseconds: graceMilliseconds)
         var alive = groups
         var singles = outsiders()
         func send(_ signal: Int32, groups: Set<Int32>, singles: Set<Int32>) {
@@ -92,7 +93,9 @@ public enum GuardianProcess {
             if finished || now - lastScan >= 100 {
                 let newcomers = outsiders().subtracting(singles)
                 lastScan = Clocks.monotonicMilliseconds()
-                if finished && newcomers.isEmpty { return }
+                // A child drover was spawning when it died execs (and gets its DROVER_RUN)
+                // a moment later: keep looking a little while before calling it done.
+                if finished && newcomers.isEmpty && now - began >= 250 { return }
                 send(SIGTERM, groups: [], singles: newcomers)
                 singles.formUnion(newcomers)
             }

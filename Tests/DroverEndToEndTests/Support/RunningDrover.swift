@@ -81,6 +81,10 @@ final class RunningDrover {
                 usleep(2000)
             }
         }
+        // A child drover was spawning when it died sits in drover's group until its
+        // setpgid, a moment later: only what stays counts.
+        let settled = Date().addingTimeInterval(1)
+        while Children.groupHasMembers(pid) && Date() < settled { usleep(5_000) }
         if Children.groupHasMembers(pid) {
             Children.signalGroup(pid, SIGKILL)
             Issue.record("\(command)'s process group outlived it", sourceLocation: sourceLocation)
