@@ -1,5 +1,12 @@
 /// A `KEY=value` environment file (`.env`), in the dialect documented in docs/env.md.
 public enum DotEnv {
+    /// The most an unquoted or double-quoted value may hold after expansion, in UTF-8 bytes.
+    /// Far above what `execve` passes (128 KiB per variable), so only runaway expansion hits it.
+    public static let maximumValueBytes = 1_048_576
+    /// The most all values of one file may hold together. Without it, a line `B=$A` per
+    /// 5 bytes copies a 1 MiB value each time: a 4 KiB file would make 800 MiB.
+    public static let maximumFileBytes = 16_777_216
+
     /// Parses env file text, reporting every problem found.
     ///
     /// `$VAR` references resolve first against keys assigned earlier (in this file,
@@ -15,16 +22,22 @@ public enum DotEnv {
         var known = earlier
         var assignments: [DotEnvAssignment] = []
         var errors: [DotEnvError] = []
+        var remaining = maximumFileBytes
 
-        while !scanner.isAtEnd {
+        reading: while !scanner.isAtEnd {
             do {
                 let line = scanner.line
-                if let (key, value) = try scanner.nextAssignment(lookup: { known[$0] ?? inherited($0) }) {
+                if let (key, value) = try scanner.nextAssignment(
+                    remaining: remaining, lookup: { known[$0] ?? inherited($0) })
+                {
+                    remaining -= value.utf8.count
                     known[key] = value
                     assignments.append(DotEnvAssignment(name: key, value: value, line: scanner.lineOfLastKey ?? line))
                 }
             } catch {
                 errors.append(error)
+                // Every later line could copy another mebibyte: stop reading.
+                if case .fileTooLong = error { break reading }
                 scanner.skipRestOfLine()
             }
         }
@@ -107,7 +120,10 @@ struct DotEnvScanner {
     }
 
     /// Reads one line (or a multi-line quoted value); nil for a blank or comment line.
-    mutating func nextAssignment(lookup: (String) -> String?) throws(DotEnvError) -> (String, String)? {
+    /// - Parameter remaining: how many bytes the file's values may still add.
+    mutating func nextAssignment(
+        remaining: Int, lookup: (String) -> String?
+    ) throws(DotEnvError) -> (String, String)? {
         skipBlanks()
         guard let first = current else { return nil }
         if first == "\n" || first == "#" {
@@ -142,10 +158,10 @@ struct DotEnvScanner {
             value = try singleQuoted()
             try expectLineEnd()
         case "\"":
-            value = try doubleQuoted(lookup: lookup)
+            value = try doubleQuoted(remaining: remaining, lookup: lookup)
             try expectLineEnd()
         default:
-            value = try unquoted(lookup: lookup, afterBlank: position > valueStart)
+            value = try unquoted(remaining: remaining, lookup: lookup, afterBlank: position > valueStart)
         }
         return (key, value)
     }
@@ -172,38 +188,38 @@ struct DotEnvScanner {
         throw .unterminatedQuote(file: file, line: openLine, quote: "'")
     }
 
-    private mutating func doubleQuoted(lookup: (String) -> String?) throws(DotEnvError) -> String {
+    private mutating func doubleQuoted(remaining: Int, lookup: (String) -> String?) throws(DotEnvError) -> String {
         let openLine = line
         advance()
-        var value = String.UnicodeScalarView()
+        var value = BoundedValue(file: file, line: openLine, remaining: remaining)
         while let scalar = current {
             switch scalar {
             case "\"":
                 advance()
-                return String(value)
+                return value.text
             case "\\":
                 advance()
                 guard let escaped = current else { break }
                 advance()
                 switch escaped {
-                case "n": value.append("\n")
-                case "t": value.append("\t")
-                case "r": value.append("\r")
-                case "\"", "\\", "$": value.append(escaped)
+                case "n": try value.append("\n")
+                case "t": try value.append("\t")
+                case "r": try value.append("\r")
+                case "\"", "\\", "$": try value.append(escaped)
                 default:
                     // Unknown escapes stay as written, so Windows paths and regexes survive.
-                    value.append("\\")
-                    value.append(escaped)
+                    try value.append("\\")
+                    try value.append(escaped)
                 }
             case "$":
                 let expansionLine = line
                 let (text, consumed) = try VariableExpansion.expandOne(
                     scalars, at: position, lookup: lookup, file: file, line: expansionLine)
                 for _ in 0..<consumed { advance() }
-                value.append(contentsOf: text.unicodeScalars)
+                try value.append(text)
             default:
                 advance()
-                value.append(scalar)
+                try value.append(scalar)
             }
         }
         throw .unterminatedQuote(file: file, line: openLine, quote: "\"")
@@ -211,7 +227,9 @@ struct DotEnvScanner {
 
     /// Up to the line end; ` #` (a blank then `#`) starts a comment, `a#b` does not.
     /// `afterBlank`: blanks stood between `=` and the value, so a leading `#` is a comment.
-    private mutating func unquoted(lookup: (String) -> String?, afterBlank: Bool) throws(DotEnvError) -> String {
+    private mutating func unquoted(
+        remaining: Int, lookup: (String) -> String?, afterBlank: Bool
+    ) throws(DotEnvError) -> String {
         let valueLine = line
         var raw: [Unicode.Scalar] = []
         while let scalar = current, scalar != "\n" {
@@ -220,7 +238,8 @@ struct DotEnvScanner {
             advance()
         }
         while let last = raw.last, last.isBlank { raw.removeLast() }
-        let value = try VariableExpansion.expandAll(raw, lookup: lookup, file: file, line: valueLine)
+        let value = try VariableExpansion.expandAll(
+            raw, lookup: lookup, file: file, line: valueLine, remaining: remaining)
         skipRestOfLine()
         return value
     }

@@ -12,6 +12,11 @@ public enum DotEnvError: Error, Equatable, Sendable, CustomStringConvertible {
     case badExpansion(file: String, line: Int, text: String)
     /// A file named with `-e` that cannot be read.
     case unreadable(file: String, reason: String)
+    /// A value over `DotEnv.maximumValueBytes` once expanded: `A=$A$A` on every line would
+    /// otherwise double it each time, to gigabytes within a few dozen lines.
+    case valueTooLong(file: String, line: Int)
+    /// The file's values together over `DotEnv.maximumFileBytes` at this line; reading stops there.
+    case fileTooLong(file: String, line: Int)
 
     public var description: String {
         switch self {
@@ -28,6 +33,11 @@ public enum DotEnvError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file):\(line): bad variable reference \"\(text)\" (use $NAME, ${NAME} or ${NAME:-default})"
         case let .unreadable(file, reason):
             return "\(file): cannot read env file: \(reason)"
+        case let .valueTooLong(file, line):
+            return "\(file):\(line): value longer than \(DotEnv.maximumValueBytes) bytes (1 MiB) after expanding variables"
+        case let .fileTooLong(file, line):
+            return "\(file):\(line): the values so far pass \(DotEnv.maximumFileBytes) bytes (16 MiB) after expanding "
+                + "variables; the rest of the file is not read"
         }
     }
 }

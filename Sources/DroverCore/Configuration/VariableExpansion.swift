@@ -1,22 +1,23 @@
 /// `$NAME`, `${NAME}` and `${NAME:-default}` in env file values.
 enum VariableExpansion {
     /// Expands every reference in `raw`; a `$` that starts no reference stays a `$`.
+    /// - Parameter remaining: how many bytes the file's values may still add.
     static func expandAll(
-        _ raw: [Unicode.Scalar], lookup: (String) -> String?, file: String, line: Int
+        _ raw: [Unicode.Scalar], lookup: (String) -> String?, file: String, line: Int, remaining: Int
     ) throws(DotEnvError) -> String {
-        var result = String.UnicodeScalarView()
+        var result = BoundedValue(file: file, line: line, remaining: remaining)
         var index = 0
         while index < raw.count {
             if raw[index] == "$" {
                 let (text, consumed) = try expandOne(raw, at: index, lookup: lookup, file: file, line: line)
-                result.append(contentsOf: text.unicodeScalars)
+                try result.append(text)
                 index += consumed
             } else {
-                result.append(raw[index])
+                try result.append(raw[index])
                 index += 1
             }
         }
-        return String(result)
+        return result.text
     }
 
     /// Expands the reference starting at the `$` at `start`.
@@ -70,5 +71,41 @@ enum VariableExpansion {
 
     private static func text(_ slice: ArraySlice<Unicode.Scalar>) -> String {
         String(String.UnicodeScalarView(slice))
+    }
+}
+
+/// A value being built from text and expansions, refused as soon as it passes
+/// `DotEnv.maximumValueBytes` or what is left of `DotEnv.maximumFileBytes`, so the
+/// runaway value is never allocated.
+struct BoundedValue {
+    /// A String, not a scalar view: appending an expansion is then one copy, not one per scalar.
+    private(set) var text = ""
+    /// Where the value starts, for the error.
+    let file: String
+    let line: Int
+    /// What the file's earlier values left of its budget.
+    let remaining: Int
+
+    init(file: String, line: Int, remaining: Int) {
+        self.file = file
+        self.line = line
+        self.remaining = remaining
+    }
+
+    mutating func append(_ scalar: Unicode.Scalar) throws(DotEnvError) {
+        try checkRoom(for: UTF8.width(scalar))
+        text.unicodeScalars.append(scalar)
+    }
+
+    mutating func append(_ expansion: String) throws(DotEnvError) {
+        try checkRoom(for: expansion.utf8.count)
+        text += expansion
+    }
+
+    /// Checks before appending, so nothing over the limits is ever copied.
+    private func checkRoom(for bytes: Int) throws(DotEnvError) {
+        let length = text.utf8.count + bytes
+        guard length <= DotEnv.maximumValueBytes else { throw .valueTooLong(file: file, line: line) }
+        guard length <= remaining else { throw .fileTooLong(file: file, line: line) }
     }
 }
