@@ -39,6 +39,8 @@ import Testing
         (#""\x""#, "bad escape at byte 4"),
         (#""\ud800""#, "lone surrogate at byte 8"),
         ("tru", "unexpected character at byte 1"),
+        (#""\u+123""#, "bad \\u escape at byte 4"),
+        (#""\u-000""#, "bad \\u escape at byte 4"),
         ("{} x", "unexpected text after the JSON value at byte 4"),
         (String(repeating: "[", count: 40), "nested too deeply at byte 34"),
     ]
@@ -169,6 +171,14 @@ import Testing
         #expect(row.json["retry_in_s"] == .number(1.6))
         #expect(try InstanceStatus(json: row.json) == row)
         #expect(InstanceStatus.table([row]).contains("worker.1  -    backoff (1.6s)  -       5100  2         3\n"))
+    }
+
+    @Test func aWildRetryTimeIsNoValueNotATrap() throws {
+        for wild in ["1e300", "-1", "9223372036854775"] {
+            let row = try InstanceStatus(json: JSONValue.parse(
+                #"{"type":"w","number":1,"state":"backoff","port":5000,"restarts":0,"retry_in_s":"# + wild + "}"))
+            #expect(row.retryInMilliseconds == nil, "\(wild)")
+        }
     }
 
     @Test func rowsFollowTheLifecycle() {

@@ -67,10 +67,11 @@ public struct InstanceStatus: Equatable, Sendable {
             if case let .integer(value)? = json[key] { return value }
             return nil
         }
+        // Whatever a reply says, a client must not trap on it: out of a day's range is no value.
         var retry: Int?
         switch json["retry_in_s"] {
-        case let .number(seconds)?: retry = Int((seconds * 1000).rounded())
-        case let .integer(seconds)?: retry = seconds * 1000
+        case let .number(seconds)? where (0...86_400).contains(seconds): retry = Int((seconds * 1000).rounded())
+        case let .integer(seconds)? where (0...86_400).contains(seconds): retry = seconds * 1000
         default: break
         }
         guard case let .string(type)? = json["type"], let number = integer("number"), case let .string(state)? = json["state"],

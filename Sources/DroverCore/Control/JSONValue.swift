@@ -231,7 +231,8 @@ struct JSONParser {
     }
 
     private mutating func hexQuad() throws(InvalidValue) -> UInt32 {
-        guard position + 4 <= bytes.count,
+        // Four hex digits exactly: UInt32(_:radix:) alone would take a sign (`\u+123`).
+        guard position + 4 <= bytes.count, bytes[position..<(position + 4)].allSatisfy({ $0.isHexDigit }),
               let value = UInt32(String(decoding: bytes[position..<(position + 4)], as: UTF8.self), radix: 16)
         else { throw failure("bad \\u escape") }
         position += 4
@@ -293,5 +294,11 @@ struct JSONParser {
             if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
             throw failure("expected , or }")
         }
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (48...57).contains(self) || (65...70).contains(self) || (97...102).contains(self)
     }
 }
