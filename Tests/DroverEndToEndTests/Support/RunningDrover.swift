@@ -55,15 +55,15 @@ final class RunningDrover {
         Children.signal(pid, number)
     }
 
-    /// Waits until stdout contains `text`; false after `timeout` seconds.
+    /// Waits until stdout contains `text` (at least `times` times); false after `timeout` seconds.
     @discardableResult
-    func waitForOutput(_ text: String, timeout: Double = 30) -> Bool {
+    func waitForOutput(_ text: String, times: Int = 1, timeout: Double = 30) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if stdout.contains(text) { return true }
+            if stdout.components(separatedBy: text).count > times { return true }
             usleep(5000)
         }
-        Issue.record("no \"\(text)\" in drover's output within \(timeout) s:\n\(stdout)", sourceLocation: sourceLocation)
+        Issue.record("\(times) × \"\(text)\" not in drover's output within \(timeout) s:\n\(stdout)", sourceLocation: sourceLocation)
         return false
     }
 
