@@ -45,6 +45,11 @@ import Testing
         (String(repeating: "[", count: 40), "nested too deeply at byte 34"),
     ]
 
+    @Test func scaleTakesTheLimitItself() throws {
+        #expect(try ControlRequest.parse(#"{"version":1,"command":"scale","counts":{"w":10000}}"#)
+            == .scale([FormationCount(type: "w", count: 10_000)]))
+    }
+
     @Test(arguments: invalid)
     func rejects(_ text: String, _ reason: String) {
         #expect(throws: InvalidValue(reason)) { try JSONValue.parse(text) }
@@ -77,6 +82,12 @@ import Testing
         (#"{"version":1,"command":"reboot"}"#, #"unknown command "reboot""#),
         (#"{"version":1,"command":"scale"}"#, #"scale needs "counts", an object such as {"worker": 4}"#),
         (#"{"version":1,"command":"scale","counts":{"w":-1}}"#, #"the count for "w" must be a whole number from 0 to 10000"#),
+        (#"{"version":1,"command":"scale","counts":{"w":"4"}}"#, #"the count for "w" must be a whole number from 0 to 10000"#),
+        (#"{"version":1,"command":"scale","counts":{"w":10001}}"#, #"the count for "w" is above the limit of 10000, got 10001"#),
+        (#"{"version":1,"command":"scale","counts":{"w":99999999999}}"#, #"the count for "w" is above the limit of 10000, got 99999999999"#),
+        (#"{"version":"1","command":"ps"}"#, #""version" must be a number (1), not a string"#),
+        (#"{"version":null,"command":"ps"}"#, #""version" must be a number (1), not null"#),
+        (#"{"version":1,"command":["ps"]}"#, #""command" must be a string, not an array"#),
         (#"{"version":1,"command":"scale","counts":{"w.1":1}}"#, #""w.1" is not a process type"#),
         (#"{"version":1,"command":"stop","targets":"web"}"#, #""targets" must be an array of names"#),
         (#"{"version":1,"command":"stop","targets":["web.0"]}"#, #""web.0" is not a process name (NAME or NAME.N)"#),
