@@ -12,6 +12,8 @@ final class ControlServer {
 
     private let listener: FileDescriptor
     let path: String
+    /// The socket file this drover bound: the only one it may remove.
+    private let socketFile: FileIdentity?
     private let poller: EventPoller
     private let deadlines: Deadlines
     private let instances: Instances
@@ -26,6 +28,7 @@ final class ControlServer {
     ) throws(SystemError) {
         self.listener = listener
         self.path = path
+        socketFile = FileIdentity.of(path)
         self.poller = poller
         self.deadlines = deadlines
         self.instances = instances
@@ -41,11 +44,12 @@ final class ControlServer {
         readBuffer.deallocate()
     }
 
-    /// Closes every connection and the listener, and removes the socket file.
+    /// Closes every connection and the listener, and removes the socket file if it is
+    /// still the one this drover bound.
     func shutDown() {
         for client in Array(clients.values) { close(client) }
         listener.close()
-        UnixSocket.remove(path)
+        if let socketFile, FileIdentity.of(path)?.sameFile(as: socketFile) == true { UnixSocket.remove(path) }
     }
 
     func acceptClients() {
