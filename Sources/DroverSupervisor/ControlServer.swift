@@ -182,16 +182,17 @@ final class ControlServer {
                 if follow { router.follow(client, targets: targets, colored: colored) }
                 if !client.flush() { close(client) }
             case let .scale(counts):
-                reply(client, .scaled(try instances.scale(counts)))
+                let (formation, startErrors) = try instances.request { () throws(InvalidValue) in try instances.scale(counts) }
+                reply(client, .scaled(formation, startErrors: startErrors))
             case let .restart(targets):
-                try instances.restart(targets)
-                reply(client, status())
+                let (_, startErrors) = try instances.request { () throws(InvalidValue) in try instances.restart(targets) }
+                reply(client, status(startErrors: startErrors))
             case let .stop(targets):
                 try instances.stop(targets)
                 reply(client, status())
             case let .start(targets):
-                try instances.start(targets)
-                reply(client, status())
+                let (_, startErrors) = try instances.request { () throws(InvalidValue) in try instances.start(targets) }
+                reply(client, status(startErrors: startErrors))
             case .quit:
                 try instances.quit()
                 reply(client, .quitting(pid: Int(CurrentProcess.id)))
@@ -201,7 +202,9 @@ final class ControlServer {
         }
     }
 
-    private func status() -> ControlReply {
-        .status(instances.status(now: Clocks.monotonicMilliseconds()))
+    private func status(startErrors: [String] = []) -> ControlReply {
+        var status = instances.status(now: Clocks.monotonicMilliseconds())
+        status.startErrors = startErrors
+        return .status(status)
     }
 }

@@ -126,6 +126,8 @@ import Testing
             == #"{"version":1,"ok":true,"formation":{"web":2}}"#)
         #expect(ControlReply.status(FormationStatus(pid: 7, stopping: false, instances: [])).json.serialized
             == #"{"version":1,"ok":true,"pid":7,"stopping":false,"instances":[]}"#)
+        #expect(ControlReply.scaled([FormationCount(type: "web", count: 2)], startErrors: ["web.2 could not start"])
+            .json.serialized == #"{"version":1,"ok":true,"formation":{"web":2},"start_errors":["web.2 could not start"]}"#)
     }
 
     @Test func everyReplyReadsBackAsTheRequestExpectsIt() throws {
@@ -136,6 +138,10 @@ import Testing
             (.status(FormationStatus(pid: 7, stopping: true, instances: [row])), .status),
             (.status(FormationStatus(pid: 7, stopping: false, instances: [])), .restart([])),
             (.scaled([FormationCount(type: "web", count: 0), FormationCount(type: "worker", count: 3)]), .scale([])),
+            (.scaled([FormationCount(type: "web", count: 4)], startErrors: ["web.4 could not start: Too many open files"]),
+             .scale([])),
+            (.status(FormationStatus(pid: 7, stopping: false, instances: [], startErrors: ["web.1 could not start"])),
+             .restart([])),
             (.quitting(pid: 12), .quit),
             (.logs(follow: false), .logs(lines: 1, follow: false, targets: [], color: false)),
             (.failure("no instance matches \"x\""), .stop([])),
