@@ -84,18 +84,6 @@ public final class SocketLock {
         throw .system(SystemError("flock \(path)", code: EAGAIN))
     }
 
-    /// Whether the lock of `socket` is held by someone, without keeping it: the pid
-    /// of the holder, or nil when it is free.
-    public static func holder(ofSocket socket: String) -> Failure? {
-        do throws(Failure) {
-            let lock = try acquire(forSocket: socket)
-            lock.release()
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     /// Removes the file (only while it is still ours) and lets the lock go.
     public func release() {
         guard let descriptor else { return }
