@@ -27,12 +27,14 @@ struct ClientContext {
     }
 
     /// Sends a request answered with the formation's status (`restart`, `stop`,
-    /// `start`) and prints "VERB web.1, worker.2" for the instances the selectors take.
+    /// `start`) and prints "VERB web.1, worker.2" for the instances the selectors take;
+    /// those that could not be spawned are errors (exit 1), the rest of the change stands.
     static func act(
         _ request: ControlRequest, through channel: ControlChannel, verb: String, selectors: [InstanceSelector]
     ) throws(Diagnostics) {
         let status = try channel.status(request)
         let chosen = status.instances.filter { selectors.selects(type: $0.type, number: $0.number) }
         Console.out("\(verb) \(chosen.map(\.name).joined(separator: ", "))\n")
+        guard status.startErrors.isEmpty else { throw Diagnostics(status.startErrors.map { Diagnostic($0) }) }
     }
 }

@@ -6,24 +6,9 @@ struct ControlChannel {
     let path: String
     static let replyTimeoutMilliseconds = 30_000
 
-    /// What is at the socket path.
-    enum Probe {
-        case absent
-        case alive(pid: Int)
-        /// A socket file nobody listens on: left behind by a drover that died.
-        case stale
-        case notASocket
-    }
-
-    func probe() -> Probe {
-        switch UnixSocket.isSocketFile(path) {
-        case nil: return .absent
-        case false?: return .notASocket
-        case true?:
-            guard let status = try? status(.status) else { return .stale }
-            return .alive(pid: status.pid)
-        }
-    }
+    /// How long a client waits for drover to take its connection: the listener's
+    /// backlog stays full while drover is stopped (SIGSTOP) or swamped.
+    static let connectTimeoutMilliseconds = 5_000
 
     /// Sends `request` and returns the reply, failing with a message a user can act on.
     func send(_ request: ControlRequest) throws(Diagnostics) -> ControlReply {
@@ -47,10 +32,15 @@ struct ControlChannel {
         // (Only clients do this: `run` must not hand an ignored SIGPIPE to its program.)
         SignalReceiver.ignoreBrokenPipe()
         do {
-            return try UnixSocket.connect(to: path)
+            return try UnixSocket.connect(to: path, timeoutMilliseconds: Self.connectTimeoutMilliseconds)
         } catch {
             if error.isNoSuchFile || error.isConnectionRefused {
                 throw Diagnostics([Diagnostic("no drover is running here (\(path): \(error.reason)); start one with 'drover start'")])
+            }
+            if error.isWouldBlock {
+                throw Diagnostics([Diagnostic(
+                    "drover at \(path) is not taking connections (busy, or stopped with SIGSTOP); gave up after "
+                        + "\(Self.connectTimeoutMilliseconds / 1000) s")])
             }
             throw Diagnostics([Diagnostic("cannot reach drover at \(path): \(error.reason)")])
         }
@@ -73,7 +63,8 @@ struct ControlChannel {
             if let writeError {
                 throw Diagnostics([Diagnostic("cannot talk to drover at \(path): \(writeError.reason)")])
             }
-            throw Diagnostics([Diagnostic("drover at \(path) did not answer")])
+            throw Diagnostics([Diagnostic(
+                "drover at \(path) did not answer within \(Self.replyTimeoutMilliseconds / 1000) s (busy, or stopped with SIGSTOP)")])
         }
         let reply: ControlReply
         do {

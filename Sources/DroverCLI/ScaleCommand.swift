@@ -8,7 +8,7 @@ enum ScaleCommand {
         }
         let spec: FormationSpec
         do {
-            spec = try FormationSpec.parse(arguments.joined(separator: ","))
+            spec = try FormationSpec.parse(arguments.joined(separator: ","), maximumCount: ScalePlan.maximumCount)
         } catch {
             throw Diagnostics([Diagnostic("invalid scale: \(error.reason)", kind: .usage)])
         }
@@ -17,9 +17,11 @@ enum ScaleCommand {
         }
         let client = try ClientContext.current(options)
         let reply = try client.channel.send(.scale(spec.counts.map { FormationCount(type: $0.name, count: $0.count) }))
-        guard case let .scaled(formation) = reply else { throw client.channel.unexpected("no formation") }
+        guard case let .scaled(formation, startErrors) = reply else { throw client.channel.unexpected("no formation") }
         let text = formation.map { "\($0.type)=\($0.count)" }.joined(separator: " ")
         Console.out("formation: \(text)\n")
+        // The rest of the change stands; what could not start is an error all the same.
+        guard startErrors.isEmpty else { throw Diagnostics(startErrors.map { Diagnostic($0) }) }
         return .success
     }
 }

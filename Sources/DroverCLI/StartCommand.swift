@@ -10,20 +10,49 @@ enum StartCommand {
         let socketPath = ControlSocketPath.resolve(try context.options(options), inherited: context.inherited)
         let channel = ControlChannel(path: socketPath)
 
-        switch channel.probe() {
-        case let .alive(pid):
-            guard !names.isEmpty else {
-                throw Diagnostics([Diagnostic("drover is already running here (pid \(pid)); use 'drover stop' or -s PATH")])
+        // Only the lock says whether a drover owns the socket: one that is busy or
+        // stopped fails a probe but must never be replaced.
+        var lock: SocketLock?
+        var socketProblem: String?
+        do {
+            lock = try SocketLock.acquire(forSocket: socketPath)
+        } catch {
+            switch error {
+            case let .held(pid):
+                guard !names.isEmpty else {
+                    let who = pid.map { "pid \($0)" } ?? "its lock \(SocketLock.path(forSocket: socketPath)) is held"
+                    throw Diagnostics([Diagnostic("drover is already running here (\(who)); use 'drover stop' or -s PATH")])
+                }
+                let selectors = try ClientContext.selectors(names)
+                try ClientContext.act(.start(selectors), through: channel, verb: "started", selectors: selectors)
+                return ExitCode.success.rawValue
+            case let .foreign(owner):
+                throw Diagnostics([Diagnostic(
+                    "\(SocketLock.path(forSocket: socketPath)) belongs to another user (uid \(owner)); "
+                        + "not using their socket: choose another with -s")])
+            case .notAPlainFile:
+                throw Diagnostics([Diagnostic(
+                    "\(SocketLock.path(forSocket: socketPath)) is not a plain file (a symbolic link?); "
+                        + "remove it or choose another socket with -s")])
+            case let .system(systemError):
+                // Where no lock can be made no socket can be either (a bad root, a read-only
+                // directory): the foreground formation runs without one, as before.
+                socketProblem = "cannot lock \(SocketLock.path(forSocket: socketPath)): \(systemError.reason)"
             }
-            let selectors = try ClientContext.selectors(names)
-            try ClientContext.act(.start(selectors), through: channel, verb: "started", selectors: selectors)
-            return ExitCode.success.rawValue
-        case .stale:
-            UnixSocket.remove(socketPath)
-        case .notASocket:
-            throw Diagnostics([Diagnostic("\(socketPath) exists and is not a socket; remove it or choose another with -s")])
-        case .absent:
-            break
+        }
+        // The lock stays held until drover ends (`withExtendedLifetime` below); released
+        // on every early exit here.
+        defer { lock?.release() }
+        if lock != nil {
+            switch UnixSocket.isSocketFile(socketPath) {
+            case true?:
+                // Its owner is gone (the lock was free): a killed drover left it.
+                UnixSocket.remove(socketPath)
+            case false?:
+                throw Diagnostics([Diagnostic("\(socketPath) exists and is not a socket; remove it or choose another with -s")])
+            case nil:
+                break
+            }
         }
 
         let application = try context.load(options, selected: names)
@@ -35,14 +64,18 @@ enum StartCommand {
             throw Diagnostics([Diagnostic("--log goes with --daemon", kind: .usage)])
         }
         if local["daemon"] != nil {
+            // The background drover takes the lock itself, and holds it for its life.
+            lock?.release()
             return try Daemon.launch(socketPath: socketPath)
         }
+        if detached, let socketProblem { throw Diagnostics([Diagnostic("cannot start: \(socketProblem)")]) }
         var launch = FormationLaunch(
             application: application, procfile: procfile,
             mode: detached ? .daemon(logFile: local["log"]) : .foreground, inherited: context.inherited)
+        launch.socketProblem = socketProblem
         if detached { launch.onStarted = { output in Daemon.reportReady(logTo: output) } }
         do {
-            return try Supervisor.run(launch)
+            return try withExtendedLifetime(lock) { () throws(LaunchError) in try Supervisor.run(launch) }
         } catch {
             throw Diagnostics([Diagnostic(error.description)])
         }

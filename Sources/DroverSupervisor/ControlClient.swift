@@ -3,8 +3,9 @@ import DroverSystem
 
 /// One connection on the control socket.
 ///
-/// Everything is non-blocking and bounded: a request line of at most 64 KiB, at most
-/// 4 MiB waiting to be written; a client that exceeds that is cut off.
+/// Everything is non-blocking and bounded: a request line of at most 64 KiB (65,536
+/// bytes before its newline), at most 4 MiB waiting to be written; a client that
+/// exceeds that is cut off.
 final class ControlClient {
     static let maximumPending = 4 << 20
 
@@ -55,7 +56,9 @@ final class ControlClient {
             case let .bytes(count):
                 let searchFrom = request.count
                 request.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                // The limit is on the line without its newline, however the bytes were split.
                 if let newline = request[searchFrom...].firstIndex(of: 10) {
+                    guard newline <= ControlRequest.maximumLength else { return .tooLong }
                     return .line(String(decoding: request[..<newline], as: UTF8.self))
                 }
                 if request.count > ControlRequest.maximumLength { return .tooLong }

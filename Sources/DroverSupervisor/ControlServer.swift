@@ -12,6 +12,8 @@ final class ControlServer {
 
     private let listener: FileDescriptor
     let path: String
+    /// The socket file this drover bound: the only one it may remove.
+    private let socketFile: FileIdentity?
     private let poller: EventPoller
     private let deadlines: Deadlines
     private let instances: Instances
@@ -26,6 +28,7 @@ final class ControlServer {
     ) throws(SystemError) {
         self.listener = listener
         self.path = path
+        socketFile = FileIdentity.of(path)
         self.poller = poller
         self.deadlines = deadlines
         self.instances = instances
@@ -41,11 +44,12 @@ final class ControlServer {
         readBuffer.deallocate()
     }
 
-    /// Closes every connection and the listener, and removes the socket file.
+    /// Closes every connection and the listener, and removes the socket file if it is
+    /// still the one this drover bound.
     func shutDown() {
         for client in Array(clients.values) { close(client) }
         listener.close()
-        UnixSocket.remove(path)
+        if let socketFile, FileIdentity.of(path)?.sameFile(as: socketFile) == true { UnixSocket.remove(path) }
     }
 
     func acceptClients() {
@@ -178,16 +182,17 @@ final class ControlServer {
                 if follow { router.follow(client, targets: targets, colored: colored) }
                 if !client.flush() { close(client) }
             case let .scale(counts):
-                reply(client, .scaled(try instances.scale(counts)))
+                let (formation, startErrors) = try instances.request { () throws(InvalidValue) in try instances.scale(counts) }
+                reply(client, .scaled(formation, startErrors: startErrors))
             case let .restart(targets):
-                try instances.restart(targets)
-                reply(client, status())
+                let (_, startErrors) = try instances.request { () throws(InvalidValue) in try instances.restart(targets) }
+                reply(client, status(startErrors: startErrors))
             case let .stop(targets):
                 try instances.stop(targets)
                 reply(client, status())
             case let .start(targets):
-                try instances.start(targets)
-                reply(client, status())
+                let (_, startErrors) = try instances.request { () throws(InvalidValue) in try instances.start(targets) }
+                reply(client, status(startErrors: startErrors))
             case .quit:
                 try instances.quit()
                 reply(client, .quitting(pid: Int(CurrentProcess.id)))
@@ -197,7 +202,9 @@ final class ControlServer {
         }
     }
 
-    private func status() -> ControlReply {
-        .status(instances.status(now: Clocks.monotonicMilliseconds()))
+    private func status(startErrors: [String] = []) -> ControlReply {
+        var status = instances.status(now: Clocks.monotonicMilliseconds())
+        status.startErrors = startErrors
+        return .status(status)
     }
 }

@@ -16,6 +16,9 @@ public struct FormationLaunch: Sendable {
     public var mode: Mode
     /// The environment drover was started with: TERM and NO_COLOR decide colors.
     public var inherited: EnvironmentVariables
+    /// Why there may be no control socket (its lock could not be made): the
+    /// foreground formation then runs without one.
+    public var socketProblem: String?
     /// The shell that runs each command with `-c`.
     public var shell = "/bin/sh"
     /// Called once every instance has been spawned, with where the log stream goes

@@ -23,6 +23,10 @@ final class Instances {
     private var ending = FormationEnding()
     /// Set when waitpid reports that drover has no children left; a spawn clears it.
     private(set) var allReaped = false
+    /// Spawn failures while a control request is carried out, for its reply (nil
+    /// outside one); at most `reportedFailures` are kept, the rest only counted.
+    private var requestFailures: (messages: [String], count: Int)?
+    static let reportedFailures = 10
 
     private let application: Application
     private let procfile: Procfile
@@ -104,6 +108,12 @@ final class Instances {
     }
 
     private func spawn(_ slot: InstanceSlot) {
+        // Once the formation stops nothing more is spawned, even in the middle of
+        // starting thousands: the owed run is dropped.
+        guard !plan.isStopping else {
+            handle(.stop(.shutdown), for: slot)
+            return
+        }
         var stream: UInt64?
         do throws(SystemError) {
             let pipe = try launcher.makePipe()
@@ -122,13 +132,21 @@ final class Instances {
             // spawn made starting 1000 instances 20% slower. One killed in between is
             // still found by the DROVER_RUN in its environment.
             guardian?.watch(pid)
+            // Running before anything else happens: a flush that finds the output closed
+            // stops the formation, and the stop must find this run.
+            handle(.spawned(pid: pid), for: slot)
             router.log("\(slot.plan.name) started with pid \(pid) (port \(slot.plan.port))")
             // Starting thousands takes seconds: show them as they come, a few times a second.
             router.flush(ifOlderThan: 100)
-            handle(.spawned(pid: pid), for: slot)
         } catch {
             if let stream { router.discard(stream) }
-            router.log("\(slot.plan.name) could not start: \(error.reason) (\(launcher.shell) in \(launcher.root))")
+            let message = "\(slot.plan.name) could not start: \(error.reason) (\(launcher.shell) in \(launcher.root))"
+            router.log(message)
+            if var failures = requestFailures {
+                if failures.messages.count < Self.reportedFailures { failures.messages.append(message) }
+                failures.count += 1
+                requestFailures = failures
+            }
             handle(.spawnFailed(exitCode: error.isNoSuchFile ? 127 : 126), for: slot)
         }
     }
@@ -308,7 +326,19 @@ final class Instances {
     }
 
     func start(_ selectors: [InstanceSelector]) throws(InvalidValue) {
-        try act(on: selectors, .start)
+        try act(on: selectors, .startRequested)
+    }
+
+    /// Carries out a control request; returns what it changed and the spawns that failed
+    /// during it (the first few, then how many more), for the reply.
+    func request<T>(_ body: () throws(InvalidValue) -> T) throws(InvalidValue) -> (T, startErrors: [String]) {
+        requestFailures = ([], 0)
+        defer { requestFailures = nil }
+        let result = try body()
+        guard let failures = requestFailures else { return (result, []) }
+        var errors = failures.messages
+        if failures.count > errors.count { errors.append("\(failures.count - errors.count) more could not start") }
+        return (result, errors)
     }
 
     private func act(on selectors: [InstanceSelector], _ event: InstanceLifecycle.Event) throws(InvalidValue) {
@@ -345,7 +375,7 @@ final class Instances {
                 ($0.plan.entryIndex, $0.plan.number) > (instance.entryIndex, instance.number)
             } ?? slots.endIndex
             slots.insert(slot, at: position)
-            handle(.start, for: slot)
+            handle(.startRequested, for: slot)
         }
         return change.formation
     }

@@ -75,8 +75,12 @@ public final class Supervisor {
         switch launch.mode {
         case .foreground:
             // The formation runs even where no socket can be made (a bad root, say).
-            do { listener = try UnixSocket.listen(at: socketPath) } catch {
-                notices.append("no control socket at \(socketPath) (\(error.reason)); ps, scale and logs cannot reach this drover")
+            if let problem = launch.socketProblem {
+                notices.append("no control socket at \(socketPath) (\(problem)); ps, scale and logs cannot reach this drover")
+            } else {
+                do { listener = try UnixSocket.listen(at: socketPath) } catch {
+                    notices.append("no control socket at \(socketPath) (\(error.reason)); ps, scale and logs cannot reach this drover")
+                }
             }
         case let .daemon(logFile):
             do { listener = try UnixSocket.listen(at: socketPath) } catch { throw failure("listen on \(socketPath)", error) }

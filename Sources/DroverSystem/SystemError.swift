@@ -36,6 +36,9 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Nobody listens on a socket file (a drover that died left it behind).
     public var isConnectionRefused: Bool { code == ECONNREFUSED }
 
+    /// EAGAIN: a non-blocking call, or one with a timeout, found nothing it could do.
+    public var isWouldBlock: Bool { code == EAGAIN || code == EWOULDBLOCK }
+
     /// `execve` refused a file with no `#!` line and no binary format (shells run it with sh).
     public var isUnknownExecutableFormat: Bool { code == ENOEXEC }
 }

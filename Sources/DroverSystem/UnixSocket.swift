@@ -32,8 +32,19 @@ public enum UnixSocket {
     }
 
     /// Connects (blocking); ECONNREFUSED means nobody listens on a socket file left behind.
-    public static func connect(to path: String) throws(SystemError) -> FileDescriptor {
+    /// With a timeout, a listener whose backlog stays full gives EAGAIN after it
+    /// (SO_SNDTIMEO bounds a Unix socket's connect), not a wait without end.
+    public static func connect(to path: String, timeoutMilliseconds: Int? = nil) throws(SystemError) -> FileDescriptor {
         let descriptor = try makeSocket()
+        if let timeoutMilliseconds {
+            var limit = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
+            guard setsockopt(descriptor.rawValue, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size)) == 0
+            else {
+                let error = SystemError.last("setsockopt")
+                descriptor.close()
+                throw error
+            }
+        }
         let result = withAddress(path) { address, length in Glibc.connect(descriptor.rawValue, address, length) }
         guard result == 0 else {
             let error = SystemError.last("connect")

@@ -45,6 +45,11 @@ import Testing
         (String(repeating: "[", count: 40), "nested too deeply at byte 34"),
     ]
 
+    @Test func scaleTakesTheLimitItself() throws {
+        #expect(try ControlRequest.parse(#"{"version":1,"command":"scale","counts":{"w":10000}}"#)
+            == .scale([FormationCount(type: "w", count: 10_000)]))
+    }
+
     @Test(arguments: invalid)
     func rejects(_ text: String, _ reason: String) {
         #expect(throws: InvalidValue(reason)) { try JSONValue.parse(text) }
@@ -77,6 +82,12 @@ import Testing
         (#"{"version":1,"command":"reboot"}"#, #"unknown command "reboot""#),
         (#"{"version":1,"command":"scale"}"#, #"scale needs "counts", an object such as {"worker": 4}"#),
         (#"{"version":1,"command":"scale","counts":{"w":-1}}"#, #"the count for "w" must be a whole number from 0 to 10000"#),
+        (#"{"version":1,"command":"scale","counts":{"w":"4"}}"#, #"the count for "w" must be a whole number from 0 to 10000"#),
+        (#"{"version":1,"command":"scale","counts":{"w":10001}}"#, #"the count for "w" is above the limit of 10000, got 10001"#),
+        (#"{"version":1,"command":"scale","counts":{"w":99999999999}}"#, #"the count for "w" is above the limit of 10000, got 99999999999"#),
+        (#"{"version":"1","command":"ps"}"#, #""version" must be a number (1), not a string"#),
+        (#"{"version":null,"command":"ps"}"#, #""version" must be a number (1), not null"#),
+        (#"{"version":1,"command":["ps"]}"#, #""command" must be a string, not an array"#),
         (#"{"version":1,"command":"scale","counts":{"w.1":1}}"#, #""w.1" is not a process type"#),
         (#"{"version":1,"command":"stop","targets":"web"}"#, #""targets" must be an array of names"#),
         (#"{"version":1,"command":"stop","targets":["web.0"]}"#, #""web.0" is not a process name (NAME or NAME.N)"#),
@@ -115,6 +126,8 @@ import Testing
             == #"{"version":1,"ok":true,"formation":{"web":2}}"#)
         #expect(ControlReply.status(FormationStatus(pid: 7, stopping: false, instances: [])).json.serialized
             == #"{"version":1,"ok":true,"pid":7,"stopping":false,"instances":[]}"#)
+        #expect(ControlReply.scaled([FormationCount(type: "web", count: 2)], startErrors: ["web.2 could not start"])
+            .json.serialized == #"{"version":1,"ok":true,"formation":{"web":2},"start_errors":["web.2 could not start"]}"#)
     }
 
     @Test func everyReplyReadsBackAsTheRequestExpectsIt() throws {
@@ -125,6 +138,10 @@ import Testing
             (.status(FormationStatus(pid: 7, stopping: true, instances: [row])), .status),
             (.status(FormationStatus(pid: 7, stopping: false, instances: [])), .restart([])),
             (.scaled([FormationCount(type: "web", count: 0), FormationCount(type: "worker", count: 3)]), .scale([])),
+            (.scaled([FormationCount(type: "web", count: 4)], startErrors: ["web.4 could not start: Too many open files"]),
+             .scale([])),
+            (.status(FormationStatus(pid: 7, stopping: false, instances: [], startErrors: ["web.1 could not start"])),
+             .restart([])),
             (.quitting(pid: 12), .quit),
             (.logs(follow: false), .logs(lines: 1, follow: false, targets: [], color: false)),
             (.failure("no instance matches \"x\""), .stop([])),

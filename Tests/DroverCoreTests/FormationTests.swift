@@ -41,8 +41,19 @@ import Testing
         ("web=1,", #"empty item in "web=1,""#),
         ("", #"empty item in """#),
         ("w.b=1", #"invalid process name "w.b""#),
-        ("web=99999999999", #"count for "web" must be a whole number of 0 or more, got "99999999999""#),
+        ("web=99999999999", #"count for "web" is above the limit of 1000000000, got "99999999999""#),
+        ("web=99999999999999999999999", #"count for "web" is above the limit of 1000000000, got "99999999999999999999999""#),
     ]
+
+    @Test func scaleNamesItsOwnLimit() throws {
+        #expect(throws: InvalidValue(#"count for "worker" is above the limit of 10000, got "99999999999""#)) {
+            try FormationSpec.parse("worker=99999999999", maximumCount: ScalePlan.maximumCount)
+        }
+        #expect(throws: InvalidValue(#"count for "worker" is above the limit of 10000, got "10001""#)) {
+            try FormationSpec.parse("worker=10001", maximumCount: ScalePlan.maximumCount)
+        }
+        #expect(try FormationSpec.parse("worker=10000", maximumCount: ScalePlan.maximumCount).counts.first?.count == 10_000)
+    }
 
     @Test(arguments: badSpecs)
     func rejectsBadSpecs(_ text: String, _ reason: String) {

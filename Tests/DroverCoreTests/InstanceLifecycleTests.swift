@@ -183,13 +183,51 @@ import Testing
             steps: running + [(.exited(crash), 100), (.stop(.shutdown), 150)], actions: [], state: .stopped),
         // A spawn that fails counts as an exit with its code.
         Case(
-            name: "a failed spawn stops the formation", steps: [(.start, 0), (.spawnFailed(exitCode: 127), 0)],
+            name: "a failed spawn at the formation's start stops the formation", steps: [(.start, 0), (.spawnFailed(exitCode: 127), 0)],
             actions: [.stopFormation(.exited(code: 127))], state: .exited(.exited(code: 127))),
         Case(
             name: "a failed spawn is retried under a policy", restart: .onFailure,
             steps: [(.start, 0), (.spawnFailed(exitCode: 126), 0)],
             actions: [.log("worker.1 could not start; restarting in 0.1s (restart 1)"), .wake(at: 100)],
             state: .backoff(until: 100, attempt: 1)),
+        // A user's live change that cannot spawn never stops the formation: the place fails.
+        Case(
+            name: "a failed spawn on request leaves the formation running",
+            steps: [(.startRequested, 0), (.spawnFailed(exitCode: 126), 0)],
+            actions: [], state: .failed(.exited(code: 126))),
+        Case(
+            name: "a failed spawn on request is retried under a policy", restart: .onFailure,
+            steps: [(.startRequested, 0), (.spawnFailed(exitCode: 126), 0)],
+            actions: [.log("worker.1 could not start; restarting in 0.1s (restart 1)"), .wake(at: 100)],
+            state: .backoff(until: 100, attempt: 1)),
+        Case(
+            name: "retries of a request that cannot spawn give up without stopping the formation", restart: .onFailure,
+            limit: 1,
+            steps: [(.startRequested, 0), (.spawnFailed(exitCode: 126), 0), (.tick, 100), (.spawnFailed(exitCode: 126), 100)],
+            actions: [.log("worker.1 could not start; giving up after 1 restart")], state: .failed(.exited(code: 126))),
+        Case(
+            name: "a user's restart that cannot spawn leaves the formation running",
+            steps: running + [(.stop(.restart), 10), (.exited(terminated), 20), (.spawnFailed(exitCode: 127), 20)],
+            actions: [], state: .failed(.exited(code: 127))),
+        Case(
+            name: "restarting a stopped instance that cannot spawn leaves the formation running",
+            steps: running + [(.stop(.stop), 10), (.exited(terminated), 20), (.stop(.restart), 30),
+                              (.spawnFailed(exitCode: 126), 30)],
+            actions: [], state: .failed(.exited(code: 126))),
+        Case(
+            name: "a policy restart that cannot spawn gives up as an exit would", restart: .onFailure, limit: 1,
+            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawnFailed(exitCode: 126), 200)],
+            actions: [.log("worker.1 could not start; giving up after 1 restart"), .stopFormation(.exited(code: 126))],
+            state: .failed(.exited(code: 126))),
+        Case(
+            name: "a run started on request that ran is an ordinary run",
+            steps: [(.startRequested, 0), (.spawned(pid: 100), 0), (.exited(crash), 500)],
+            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                      .log("worker.1 exited with code 3"), .stopFormation(crash)],
+            state: .exited(crash)),
+        Case(
+            name: "a spawn still owed when the formation stops is dropped",
+            steps: [(.start, 0), (.stop(.shutdown), 0)], actions: [], state: .stopped),
         Case(
             name: "an ended instance starts again on request", canDie: true,
             steps: running + [(.exited(clean), 100), (.start, 200)], actions: [.spawn], state: .starting),

@@ -42,9 +42,19 @@ import Testing
         _ = plan.received(.interrupt, now: 0, stillRunning: 1)
         #expect(plan.received(.terminate, now: 99, stillRunning: 1) == [], "the same request, sent twice (timeout(1))")
         #expect(plan.received(.interrupt, now: 100, stillRunning: 1)
-            == [.log("sending SIGKILL to 1 process: SIGINT received again"), .killAll])
+            == [.log("SIGINT received again; sending SIGKILL to 1 process still running"), .killAll])
         #expect(plan.phase == .killing)
         #expect(plan.received(.terminate, now: 200, stillRunning: 1) == [], "already killing")
+    }
+
+    @Test func aSecondSignalCountsWhatItKills() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        _ = plan.received(.terminate, now: 0, stillRunning: 3)
+        #expect(plan.received(.terminate, now: 500, stillRunning: 3)
+            == [.log("SIGTERM received again; sending SIGKILL to 3 processes still running"), .killAll])
+        var idle = ShutdownPlan(timeoutMilliseconds: 5000)
+        _ = idle.received(.terminate, now: 0, stillRunning: 1)
+        #expect(idle.received(.interrupt, now: 500, stillRunning: 0) == [], "nothing left to kill: no message")
     }
 
     @Test func hangupStartsTheDrainButDoesNotEscalate() {

@@ -49,6 +49,34 @@ import Testing
         #expect(try drover.finish().code == 0)
     }
 
+    /// The limit is 65,536 bytes before the newline, however the bytes arrive.
+    @Test func theRequestLimitIsExact() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: exec sleep 60\n")
+        let drover = try RunningDrover(["start"], in: sandbox.path)
+        drover.waitForOutput("web.1 started")
+        let socket = sandbox.path + "/.drover.sock"
+        func request(length: Int) -> [UInt8] {
+            let body = Array(#"{"version":1,"command":"ps"}"#.utf8)
+            return body + [UInt8](repeating: UInt8(ascii: " "), count: length - body.count) + [10]
+        }
+        let atLimit = try RawControlClient(socket)
+        atLimit.send(request(length: 65_536))
+        #expect(atLimit.readAll().hasPrefix(#"{"version":1,"ok":true,"pid":"#), "65,536 bytes and a newline are accepted")
+        let over = try RawControlClient(socket)
+        over.send(request(length: 65_537))
+        #expect(over.readAll() == #"{"version":1,"ok":false,"error":"request longer than 65536 bytes"}"# + "\n")
+        // Sent in two parts, the second carrying the newline: still refused.
+        let split = try RawControlClient(socket)
+        let bytes = request(length: 65_537)
+        split.send(Array(bytes[..<40_000]))
+        usleep(100_000)
+        split.send(Array(bytes[40_000...]))
+        #expect(split.readAll() == #"{"version":1,"ok":false,"error":"request longer than 65536 bytes"}"# + "\n")
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
+
     @Test func aClientThatSaysNothingIsDropped() throws {
         let sandbox = try Sandbox()
         try sandbox.write("Procfile", "web: exec sleep 60\n")

@@ -221,6 +221,9 @@ import Testing
         let badScale = try formation.client(["scale", "worker=many"])
         #expect(badScale.code == 64)
         #expect(badScale.stderr == "drover: invalid scale: count for \"worker\" must be a whole number of 0 or more, got \"many\"\n")
+        let hugeScale = try formation.client(["scale", "worker=99999999999"])
+        #expect(hugeScale.code == 64)
+        #expect(hugeScale.stderr == "drover: invalid scale: count for \"worker\" is above the limit of 10000, got \"99999999999\"\n")
         _ = try formation.finish()
     }
 

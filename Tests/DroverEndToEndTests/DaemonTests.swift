@@ -29,6 +29,10 @@ import Testing
         #expect(started.stdout.hasSuffix("; control socket: .drover.sock\n"))
         let daemon = try #require(Self.daemonPid(started.stdout))
         defer { _ = ProcessTable.killSurvivors([daemon]) }
+        // The background drover holds the socket's lock itself (its parent has exited).
+        let second = try DroverProcess.run(["start", "--daemon"], in: sandbox.path)
+        #expect(second.code == 1)
+        #expect(second.stderr == "drover: drover is already running here (pid \(daemon)); use 'drover stop' or -s PATH\n")
 
         // It returned once every instance was spawned.
         let listing = try DroverProcess.run(["ps", "--json"], in: sandbox.path)

@@ -3,8 +3,9 @@
 public enum ControlReply: Equatable, Sendable {
     /// To `ps`, `restart`, `stop` and `start`: the formation as it is now.
     case status(FormationStatus)
-    /// To `scale`: every type's count afterwards.
-    case scaled([FormationCount])
+    /// To `scale`: every type's count afterwards, and the instances that could not
+    /// start (the rest of the change stands).
+    case scaled([FormationCount], startErrors: [String] = [])
     /// To `quit`: the formation is stopping; drover's pid.
     case quitting(pid: Int)
     /// To `logs`: log lines follow this reply (until the client hangs up, with `follow`).
@@ -19,8 +20,10 @@ public enum ControlReply: Equatable, Sendable {
                 ("ok", .bool(true)), ("pid", .integer(status.pid)), ("stopping", .bool(status.stopping)),
                 ("instances", .array(status.instances.map(\.json))),
             ]
-        case let .scaled(formation):
+            members += Self.startErrorsMember(status.startErrors)
+        case let .scaled(formation, startErrors):
             members += [("ok", .bool(true)), ("formation", .object(formation.map { ($0.type, .integer($0.count)) }))]
+            members += Self.startErrorsMember(startErrors)
         case let .quitting(pid):
             members += [("ok", .bool(true)), ("pid", .integer(pid))]
         case let .logs(follow):
@@ -29,6 +32,22 @@ public enum ControlReply: Equatable, Sendable {
             members += [("ok", .bool(false)), ("error", .string(message))]
         }
         return .object(members)
+    }
+
+    /// `"start_errors"`, only when a spawn failed.
+    private static func startErrorsMember(_ errors: [String]) -> [(String, JSONValue)] {
+        errors.isEmpty ? [] : [("start_errors", .array(errors.map(JSONValue.string)))]
+    }
+
+    private static func startErrors(_ value: JSONValue) throws(InvalidValue) -> [String] {
+        guard let member = value["start_errors"] else { return [] }
+        guard case let .array(items) = member else { throw InvalidValue("the reply has bad \"start_errors\"") }
+        var errors: [String] = []
+        for item in items {
+            guard case let .string(text) = item else { throw InvalidValue("the reply has bad \"start_errors\"") }
+            errors.append(text)
+        }
+        return errors
     }
 
     /// Reads the reply to `request`; a reply of the wrong shape is an error, not a guess.
@@ -47,7 +66,8 @@ public enum ControlReply: Equatable, Sendable {
             var instances: [InstanceStatus] = []
             instances.reserveCapacity(items.count)
             for item in items { instances.append(try InstanceStatus(json: item)) }
-            return .status(FormationStatus(pid: pid, stopping: stopping, instances: instances))
+            return .status(
+                FormationStatus(pid: pid, stopping: stopping, instances: instances, startErrors: try startErrors(value)))
         case .scale:
             guard case let .object(members)? = value["formation"] else { throw InvalidValue("the reply has no formation") }
             var counts: [FormationCount] = []
@@ -55,7 +75,7 @@ public enum ControlReply: Equatable, Sendable {
                 guard case let .integer(number) = count else { throw InvalidValue("the reply has a bad count") }
                 counts.append(FormationCount(type: type, count: number))
             }
-            return .scaled(counts)
+            return .scaled(counts, startErrors: try startErrors(value))
         case .quit:
             guard case let .integer(pid)? = value["pid"] else { throw InvalidValue("the reply has no pid") }
             return .quitting(pid: pid)
@@ -71,10 +91,13 @@ public struct FormationStatus: Equatable, Sendable {
     public var pid: Int
     public var stopping: Bool
     public var instances: [InstanceStatus]
+    /// Instances a request tried to start that could not be spawned, with the reason.
+    public var startErrors: [String]
 
-    public init(pid: Int, stopping: Bool, instances: [InstanceStatus]) {
+    public init(pid: Int, stopping: Bool, instances: [InstanceStatus], startErrors: [String] = []) {
         self.pid = pid
         self.stopping = stopping
         self.instances = instances
+        self.startErrors = startErrors
     }
 }

@@ -16,7 +16,7 @@ public enum ControlRequest: Equatable, Sendable {
     case logs(lines: Int, follow: Bool, targets: [InstanceSelector], color: Bool)
 
     public static let version = 1
-    /// A request line longer than this is refused.
+    /// A request line longer than this (not counting its `\n`) is refused.
     public static let maximumLength = 65_536
 
     /// The request as sent.
@@ -45,11 +45,17 @@ public enum ControlRequest: Equatable, Sendable {
     public static func parse(_ line: String) throws(InvalidValue) -> ControlRequest {
         let value = try JSONValue.parse(line)
         guard case .object = value else { throw InvalidValue("a request is a JSON object") }
-        guard case let .integer(version)? = value["version"] else { throw InvalidValue("missing \"version\"") }
+        guard let versionValue = value["version"] else { throw InvalidValue("missing \"version\"") }
+        guard case let .integer(version) = versionValue else {
+            throw InvalidValue("\"version\" must be a number (\(Self.version)), not \(versionValue.kind)")
+        }
         guard version == Self.version else {
             throw InvalidValue("unsupported protocol version \(version) (this drover speaks \(Self.version))")
         }
-        guard case let .string(command)? = value["command"] else { throw InvalidValue("missing \"command\"") }
+        guard let commandValue = value["command"] else { throw InvalidValue("missing \"command\"") }
+        guard case let .string(command) = commandValue else {
+            throw InvalidValue("\"command\" must be a string, not \(commandValue.kind)")
+        }
         switch command {
         case "ps": return .status
         case "quit": return .quit
@@ -60,8 +66,12 @@ public enum ControlRequest: Equatable, Sendable {
             var counts: [FormationCount] = []
             for (type, count) in members {
                 guard Procfile.isValidName(type) else { throw InvalidValue("\"\(type)\" is not a process type") }
-                guard case let .integer(number) = count, (0...10_000).contains(number) else {
-                    throw InvalidValue("the count for \"\(type)\" must be a whole number from 0 to 10000")
+                let limit = ScalePlan.maximumCount
+                guard case let .integer(number) = count, number >= 0 else {
+                    throw InvalidValue("the count for \"\(type)\" must be a whole number from 0 to \(limit)")
+                }
+                guard number <= limit else {
+                    throw InvalidValue("the count for \"\(type)\" is above the limit of \(limit), got \(number)")
                 }
                 counts.append(FormationCount(type: type, count: number))
             }

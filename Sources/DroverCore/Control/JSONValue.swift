@@ -24,6 +24,18 @@ public enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// What kind of value this is, for messages: "a string", "a number".
+    public var kind: String {
+        switch self {
+        case .null: "null"
+        case .bool: "true or false"
+        case .integer, .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
     public subscript(key: String) -> JSONValue? {
         guard case let .object(members) = self else { return nil }
         return members.first { $0.0 == key }?.1

@@ -28,8 +28,9 @@ public struct FormationSpec: Equatable, Sendable {
             && lhs.counts.map(\.count) == rhs.counts.map(\.count)
     }
 
-    /// Parses `name=count[,name=count...]`; blanks around items are allowed.
-    public static func parse(_ text: String) throws(InvalidValue) -> FormationSpec {
+    /// Parses `name=count[,name=count...]`; blanks around items are allowed, and
+    /// a count above `maximumCount` is refused as such.
+    public static func parse(_ text: String, maximumCount: Int = WholeNumber.defaultMaximum) throws(InvalidValue) -> FormationSpec {
         var spec = FormationSpec()
         var seen: Set<String> = []
         for rawItem in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -40,7 +41,10 @@ public struct FormationSpec: Equatable, Sendable {
             let name = String(parts[0].trimmingBlanks())
             let countText = parts[1].trimmingBlanks()
             guard Procfile.isValidName(name) else { throw InvalidValue("invalid process name \"\(name)\"") }
-            guard let count = WholeNumber.parse(countText) else {
+            guard let count = WholeNumber.parse(countText, maximum: maximumCount) else {
+                if WholeNumber.isDigits(countText) {
+                    throw InvalidValue("count for \"\(name)\" is above the limit of \(maximumCount), got \"\(countText)\"")
+                }
                 throw InvalidValue("count for \"\(name)\" must be a whole number of 0 or more, got \"\(countText)\"")
             }
             guard seen.insert(name).inserted else { throw InvalidValue("\"\(name)\" is given twice") }
@@ -97,13 +101,21 @@ public struct Formation: Equatable, Sendable {
 
 /// Non-negative decimal integers, without signs or blanks ("007" is 7).
 public enum WholeNumber {
-    public static func parse(_ text: some StringProtocol, maximum: Int = 1_000_000_000) -> Int? {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+    public static let defaultMaximum = 1_000_000_000
+
+    /// Nil when `text` is not digits, or its value is above `maximum`.
+    public static func parse(_ text: some StringProtocol, maximum: Int = defaultMaximum) -> Int? {
+        guard isDigits(text) else { return nil }
         var value = 0
         for digit in text.utf8 {
             value = value * 10 + Int(digit - 48)
             if value > maximum { return nil }
         }
         return value
+    }
+
+    /// Only decimal digits, at least one: a whole number, however large.
+    public static func isDigits(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 }

@@ -10,6 +10,9 @@ public struct ScalePlan: Equatable, Sendable {
     /// Every type's count afterwards, in Procfile order.
     public var formation: [FormationCount]
 
+    /// The most instances `scale` gives one type.
+    public static let maximumCount = 10_000
+
     public init(removals: [InstanceSelector], additions: [PlannedInstance], formation: [FormationCount]) {
         self.removals = removals
         self.additions = additions

@@ -34,10 +34,13 @@ public struct InstanceLifecycle: Equatable, Sendable {
     }
 
     public enum Event: Equatable, Sendable {
-        /// The formation starts, or a user starts the instance again.
+        /// The formation starts it.
         case start
+        /// A user asks for a run while the formation runs (`start NAME`, a scale-up).
+        case startRequested
         case spawned(pid: Int32)
-        /// posix_spawn itself failed; counts as an exit with this code (126 or 127).
+        /// posix_spawn itself failed (or the pipe before it); counts as an exit with this
+        /// code (126 or 127), but one of a run a user asked for never stops the formation.
         case spawnFailed(exitCode: Int32)
         /// The leader process ended (its group may still have members).
         case exited(Termination)
@@ -75,6 +78,9 @@ public struct InstanceLifecycle: Equatable, Sendable {
     public private(set) var attempt = 0
     public private(set) var lastExit: Termination?
     private var hasStarted = false
+    /// Whether the pending run (and its retries, until one runs) is a user's live
+    /// change: its spawn failing then leaves the formation running.
+    public private(set) var startedOnRequest = false
 
     public init(name: String, settings: ProcessTypeSettings, graceMilliseconds: Int) {
         self.name = name
@@ -108,10 +114,12 @@ public struct InstanceLifecycle: Equatable, Sendable {
 
     public mutating func handle(_ event: Event, now: Int64) -> [Action] {
         switch event {
-        case .start: return start(now: now)
+        case .start: return start(onRequest: false)
+        case .startRequested: return start(onRequest: true)
         case let .spawned(pid):
             guard state == .starting else { return [] }
             state = .running(pid: pid, since: now)
+            startedOnRequest = false
             return []
         case let .spawnFailed(code):
             guard state == .starting else { return [] }
@@ -124,10 +132,10 @@ public struct InstanceLifecycle: Equatable, Sendable {
 
     // MARK: Transitions
 
-    private mutating func start(now: Int64) -> [Action] {
+    private mutating func start(onRequest: Bool) -> [Action] {
         switch state {
         case .stopped, .exited, .failed, .backoff:
-            return launch(resettingCount: true)
+            return launch(resettingCount: true, onRequest: onRequest)
         // A pending stop, or a scale-down that a scale-up took back: start again
         // once the old run is gone, so two runs never share a number and a PORT.
         case .stopping(let pid, let since, .stop, let teardown), .stopping(let pid, let since, .remove, let teardown):
@@ -138,10 +146,12 @@ public struct InstanceLifecycle: Equatable, Sendable {
         }
     }
 
-    private mutating func launch(resettingCount: Bool) -> [Action] {
+    /// `onRequest` nil: a policy restart, which keeps the cause of the run it retries.
+    private mutating func launch(resettingCount: Bool, onRequest: Bool? = nil) -> [Action] {
         if hasStarted { restarts += 1 }
         hasStarted = true
         if resettingCount { attempt = 0 }
+        if let onRequest { startedOnRequest = onRequest }
         state = .starting
         return [.spawn]
     }
@@ -161,12 +171,14 @@ public struct InstanceLifecycle: Equatable, Sendable {
             return []
         case .backoff, .stopped, .exited, .failed, .starting:
             switch intent {
-            case .restart: return state == .starting ? [] : launch(resettingCount: true)
+            case .restart: return state == .starting ? [] : launch(resettingCount: true, onRequest: true)
             case .remove:
                 if case .backoff = state { state = .stopped }
                 return [.remove]
             case .stop, .shutdown:
+                // A spawn still owed is not made: the supervisor asks before spawning.
                 if case .backoff = state { state = .stopped }
+                if state == .starting { state = .stopped }
                 return []
             }
         }
@@ -211,7 +223,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
             let report = Action.log("\(name) \(termination)")
             switch intent {
             case .restart:
-                return [report, remnants] + launch(resettingCount: true)
+                return [report, remnants] + launch(resettingCount: true, onRequest: true)
             case .remove:
                 state = .stopped
                 return [report, remnants, .remove]
@@ -252,6 +264,12 @@ public struct InstanceLifecycle: Equatable, Sendable {
         } else if !spawnFailed {
             // A failed spawn was reported with its reason already.
             actions.append(.log("\(name) \(what)"))
+        }
+        // A user's live change that could not start: the rest keeps running (the reason
+        // was logged and goes in the reply), and the place waits, failed, for the user.
+        if spawnFailed && startedOnRequest {
+            state = .failed(termination)
+            return actions
         }
         actions.append(settings.canDie ? .ended : .stopFormation(termination))
         return actions

@@ -89,7 +89,7 @@ public struct ShutdownPlan: Sendable {
                 return []
             }
             self.teardown = teardown
-            return kill(stillRunning: stillRunning, why: ": \(signal.name) received again")
+            return kill(stillRunning: stillRunning, reason: "\(signal.name) received again; ", after: "")
         }
     }
 
@@ -97,14 +97,16 @@ public struct ShutdownPlan: Sendable {
     public mutating func deadlinePassed(now: Int64, stillRunning: Int) -> [Action] {
         guard var teardown, teardown.tick(now: now) != nil else { return [] }
         self.teardown = teardown
-        return kill(stillRunning: stillRunning, why: " still running after \(Seconds.text(milliseconds: timeoutMilliseconds))")
+        return kill(stillRunning: stillRunning, reason: "", after: " after \(Seconds.text(milliseconds: timeoutMilliseconds))")
     }
 
-    private mutating func kill(stillRunning: Int, why: String) -> [Action] {
+    /// "SIGINT received again; sending SIGKILL to 1 process still running", or
+    /// "sending SIGKILL to 3 processes still running after 5s".
+    private mutating func kill(stillRunning: Int, reason: String, after: String) -> [Action] {
         guard stillRunning > 0 else { return [] }
         killedSomething = true
         let noun = stillRunning == 1 ? "process" : "processes"
-        return [.log("sending SIGKILL to \(stillRunning) \(noun)\(why)"), .killAll]
+        return [.log("\(reason)sending SIGKILL to \(stillRunning) \(noun) still running\(after)"), .killAll]
     }
 
     /// The instance's code (128+N for signal N) if its exit started the stop; the
