@@ -20,6 +20,10 @@ final class ControlServer {
     private let router: LogRouter
     private var clients: [UInt64: ControlClient] = [:]
     private var nextToken = EventSource.clientBase
+    /// Listener unwatched after a failed accept, until `.acceptPause` comes due.
+    private var acceptPaused = false
+    private var acceptFailureReported = false
+    static let acceptPauseMilliseconds: Int64 = 100
     private let readBuffer: UnsafeMutableRawBufferPointer
 
     init(
@@ -55,7 +59,12 @@ final class ControlServer {
     func acceptClients() {
         while true {
             let connection: FileDescriptor?
-            do { connection = try UnixSocket.accept(listener) } catch { return }
+            do {
+                connection = try UnixSocket.accept(listener)
+            } catch {
+                pauseAccepting(error)
+                return
+            }
             guard let connection else { return }
             let deadline = Clocks.monotonicMilliseconds() + Self.requestTimeoutMilliseconds
             let client = ControlClient(descriptor: connection, token: nextToken, deadline: deadline)
@@ -76,6 +85,10 @@ final class ControlServer {
             }
             clients[client.token] = client
             deadlines.schedule(.client(client.token), at: deadline)
+            if acceptFailureReported {
+                acceptFailureReported = false
+                router.log("control connections accepted again")
+            }
         }
     }
 
@@ -116,6 +129,27 @@ final class ControlServer {
     }
 
     /// Drops a client whose request did not come in time.
+    /// accept4 failed (EMFILE, ENFILE, ENOMEM): the waiting connection stays in the
+    /// backlog and the listener stays readable, so watching it would spin the loop.
+    /// It is left alone for a moment, said once per outage, and tried again.
+    private func pauseAccepting(_ error: SystemError) {
+        guard !acceptPaused else { return }
+        acceptPaused = true
+        try? poller.modify(listener, token: EventSource.listener.token, interest: .none)
+        deadlines.schedule(.acceptPause, at: Clocks.monotonicMilliseconds() + Self.acceptPauseMilliseconds)
+        if !acceptFailureReported {
+            acceptFailureReported = true
+            router.log("cannot accept control connections (\(error.reason)); trying again every 0.1s")
+        }
+    }
+
+    /// The pause after a failed accept is over: watch the listener again.
+    func resumeAccepting() {
+        guard acceptPaused else { return }
+        acceptPaused = false
+        try? poller.modify(listener, token: EventSource.listener.token, interest: .readable)
+    }
+
     func deadlinePassed(_ token: UInt64, now: Int64) {
         guard let client = clients[token], let deadline = client.requestDeadline, now >= deadline else { return }
         close(client)

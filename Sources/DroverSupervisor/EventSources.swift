@@ -53,6 +53,8 @@ enum DeadlineOwner: Sendable {
     case client(UInt64)
     /// Output pipes still open after every process is gone get this long.
     case pipeGrace
+    /// The listener's rest after accept4 failed for want of descriptors or memory.
+    case acceptPause
 }
 
 /// The one deadline queue the loop sleeps on, shared by the components that schedule.

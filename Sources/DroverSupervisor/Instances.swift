@@ -231,7 +231,7 @@ final class Instances {
             Children.signalGroup(group, Self.number(of: step))
         case .shutdown:
             perform(plan.deadlinePassed(now: now, stillRunning: countRunning()))
-        case .client, .pipeGrace:
+        case .client, .pipeGrace, .acceptPause:
             break
         }
     }

@@ -183,6 +183,7 @@ public final class Supervisor {
                 switch owner {
                 case .instance, .lingering, .shutdown: instances.deadlinePassed(owner, now: now)
                 case let .client(token): control?.deadlinePassed(token, now: now)
+                case .acceptPause: control?.resumeAccepting()
                 case .pipeGrace: break
                 }
             }

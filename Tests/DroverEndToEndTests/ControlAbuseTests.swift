@@ -148,4 +148,46 @@ import Testing
         drover.signal(SIGTERM)
         #expect(try drover.finish().code == 0)
     }
+
+    /// CPU time (user and system, in clock ticks) drover has used so far.
+    static func cpuTicks(_ pid: Int32) -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14 and stime 15.
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: SpawnFailureTests.prlimit), "needs prlimit (apt-get install util-linux)"))
+    func outOfDescriptorsTheListenerRestsInsteadOfSpinning() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: exec sleep 300\n")
+        let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
+        drover.waitForOutput("web.1 started")
+        let prlimit = SpawnFailureTests.prlimit
+        let soft = try DroverProcess.runProgram(
+            prlimit, ["prlimit", "--pid", "\(drover.pid)", "--nofile", "--output=SOFT", "--noheadings"], in: sandbox.path)
+        let original = soft.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // No room for one more descriptor: accept4 fails with EMFILE while the
+        // connection waits in the backlog.
+        let lowered = try DroverProcess.runProgram(
+            prlimit, ["prlimit", "--pid", "\(drover.pid)", "--nofile=\(Self.descriptorCount(drover.pid)):"], in: sandbox.path)
+        try #require(lowered.code == 0, "\(lowered.stderr)")
+        let waiting = try RawControlClient(sandbox.path + "/.drover.sock")
+        waiting.send(Array(#"{"version":1,"command":"ps"}"#.utf8) + [10])
+        drover.waitForOutput("cannot accept control connections (too many open files)")
+        let before = Self.cpuTicks(drover.pid)
+        usleep(1_000_000)
+        let used = Self.cpuTicks(drover.pid) - before
+        // A loop spinning on the readable listener burns the whole second (100 ticks).
+        #expect(used < 30, "drover used \(used) ticks of CPU in a second while out of descriptors")
+
+        _ = try DroverProcess.runProgram(prlimit, ["prlimit", "--pid", "\(drover.pid)", "--nofile=\(original):"], in: sandbox.path)
+        #expect(waiting.readAll().hasPrefix(#"{"version":1,"ok":true"#), "the waiting client is served once there is room")
+        drover.waitForOutput("control connections accepted again")
+        #expect(drover.stdout.components(separatedBy: "cannot accept control connections").count == 2, "said once")
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
+    }
 }
