@@ -32,7 +32,10 @@ enum RunCommand {
         return shell(entry.command, environment: application.environment(for: instance))
     }
 
-    private static func shell(_ script: String, environment: EnvironmentVariables) -> ExitCode {
+    /// As `start` runs it: the program replaces the shell where it can, so whoever
+    /// started `drover run` signals and waits for the program itself.
+    private static func shell(_ command: String, environment: EnvironmentVariables) -> ExitCode {
+        let script = ShellCommand.script(for: command)
         let error = Exec.replaceProcess(
             path: "/bin/sh", arguments: ["/bin/sh", "-c", script], environment: environment.environStrings)
         Console.error("cannot run /bin/sh: \(error.reason)")

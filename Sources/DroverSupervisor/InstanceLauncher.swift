@@ -1,8 +1,9 @@
 import DroverCore
 import DroverSystem
 
-/// Spawns one run of an instance: `/bin/sh -c COMMAND` in the root, in its own
-/// process group, stdout and stderr on one fresh pipe.
+/// Spawns one run of an instance: `/bin/sh -c COMMAND` in the root (with the program
+/// replacing the shell where `ShellCommand` allows), in its own process group, stdout
+/// and stderr on one fresh pipe.
 struct InstanceLauncher {
     /// Every instance gets `DROVER_RUN`, one value per drover run, so the guardian can
     /// find whatever of the formation escaped its process group.
@@ -41,7 +42,7 @@ struct InstanceLauncher {
     /// Spawns the instance with stdout and stderr on `output`; returns its pid.
     func spawn(_ instance: PlannedInstance, output: FileDescriptor) throws(SystemError) -> Int32 {
         var request = Spawn.Request(
-            path: shell, arguments: [shell, "-c", instance.command],
+            path: shell, arguments: [shell, "-c", ShellCommand.script(for: instance.command)],
             environment: baseEnvironment + instance.ownVariables.map { "\($0.name)=\($0.value)" },
             workingDirectory: root)
         request.standardOutput = .descriptor(output)
