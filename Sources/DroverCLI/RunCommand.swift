@@ -11,7 +11,7 @@ enum RunCommand {
             return try runEntry(procfile.entries[entryIndex], entryIndex: entryIndex, in: application)
         }
         if command.count == 1, command[0].unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) {
-            return shell(command[0], environment: application.environment)
+            return shell(ByteString(command[0]), environment: application.environment)
         }
         return execute(command, environment: application.environment)
     }
@@ -34,10 +34,11 @@ enum RunCommand {
 
     /// As `start` runs it: the program replaces the shell where it can, so whoever
     /// started `drover run` signals and waits for the program itself.
-    private static func shell(_ command: String, environment: EnvironmentVariables) -> ExitCode {
-        let script = ShellCommand.script(for: command)
+    private static func shell(_ command: ByteString, environment: EnvironmentVariables) -> ExitCode {
+        let script = ShellCommand.script(for: command.bytes)
         let error = Exec.replaceProcess(
-            path: "/bin/sh", arguments: ["/bin/sh", "-c", script], environment: environment.environStrings)
+            path: "/bin/sh", arguments: CStringArray([Array("/bin/sh".utf8), Array("-c".utf8), script]),
+            environment: CStringArray(environment.environEntries))
         Console.error("cannot run /bin/sh: \(error.reason)")
         return error.isNoSuchFile ? .notFound : .cannotExecute
     }
@@ -45,7 +46,7 @@ enum RunCommand {
     /// Looks the program up on the child's PATH, as a shell would, then replaces drover with it.
     private static func execute(_ command: [String], environment: EnvironmentVariables) -> ExitCode {
         let name = command[0]
-        switch Exec.resolve(name, path: environment["PATH"]) {
+        switch Exec.resolve(name, path: environment["PATH"]?.description) {
         case .notFound:
             Console.error("command not found: \(name)")
             return .notFound
@@ -53,7 +54,8 @@ enum RunCommand {
             Console.error("cannot execute \(path): permission denied or not a regular file")
             return .cannotExecute
         case let .executable(path):
-            let error = Exec.replaceProcess(path: path, arguments: command, environment: environment.environStrings)
+            let error = Exec.replaceProcess(
+                path: path, arguments: CStringArray(command), environment: CStringArray(environment.environEntries))
             if error.isUnknownExecutableFormat {
                 // No #! line: shells run such files as shell scripts, and so do we.
                 return shell(script: path, arguments: command, environment: environment)
@@ -65,7 +67,8 @@ enum RunCommand {
 
     private static func shell(script path: String, arguments: [String], environment: EnvironmentVariables) -> ExitCode {
         let error = Exec.replaceProcess(
-            path: "/bin/sh", arguments: ["/bin/sh", path] + arguments.dropFirst(), environment: environment.environStrings)
+            path: "/bin/sh", arguments: CStringArray(["/bin/sh", path] + arguments.dropFirst()),
+            environment: CStringArray(environment.environEntries))
         Console.error("cannot execute \(path): \(error.reason)")
         return .cannotExecute
     }

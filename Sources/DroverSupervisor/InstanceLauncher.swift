@@ -14,9 +14,10 @@ struct InstanceLauncher {
 
     let shell: String
     let root: String
-    /// The application's environment without PORT and PS: shared by every instance,
-    /// which adds its own two, so 5,000 instances do not hold 5,000 copies.
-    private let baseEnvironment: [String]
+    /// The application's environment without PORT and PS, built once as C strings:
+    /// every instance borrows it and adds its own two, so 5,000 instances neither
+    /// hold nor copy 5,000 environments.
+    private let baseEnvironment: CStringArray
     /// The descriptor limit children get back (drover raised its own).
     let fileLimit: ResourceLimits.FileLimit?
 
@@ -26,8 +27,8 @@ struct InstanceLauncher {
         var environment = application.environment
         environment["PORT"] = nil
         environment["PS"] = nil
-        environment[Self.runVariable] = run
-        baseEnvironment = environment.environStrings
+        environment[Self.runVariable] = ByteString(run)
+        baseEnvironment = CStringArray(environment.environEntries)
         self.fileLimit = fileLimit
     }
 
@@ -42,8 +43,9 @@ struct InstanceLauncher {
     /// Spawns the instance with stdout and stderr on `output`; returns its pid.
     func spawn(_ instance: PlannedInstance, output: FileDescriptor) throws(SystemError) -> Int32 {
         var request = Spawn.Request(
-            path: shell, arguments: [shell, "-c", ShellCommand.script(for: instance.command)],
-            environment: baseEnvironment + instance.ownVariables.map { "\($0.name)=\($0.value)" },
+            path: shell,
+            arguments: CStringArray([Array(shell.utf8), Array("-c".utf8), ShellCommand.script(for: instance.command.bytes)]),
+            environment: CStringArray(baseEnvironment, appending: instance.ownVariables.map(\.entry)),
             workingDirectory: root)
         request.standardOutput = .descriptor(output)
         request.standardError = .descriptor(output)

@@ -6,12 +6,12 @@ import Darwin
 
 /// The environment this process inherited.
 public enum ProcessEnvironment {
-    /// `environ` as `NAME=value` strings, in order.
-    public static func current() -> [String] {
-        var entries: [String] = []
+    /// `environ` as `NAME=value` entries, in order, byte for byte (a value need not be UTF-8).
+    public static func current() -> [[UInt8]] {
+        var entries: [[UInt8]] = []
         var pointer = environ
         while let entry = pointer.pointee {
-            entries.append(String(cString: entry))
+            entries.append(Array(UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))))
             pointer += 1
         }
         return entries
