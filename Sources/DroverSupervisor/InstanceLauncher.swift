@@ -18,6 +18,8 @@ struct InstanceLauncher {
     /// every instance borrows it and adds its own two, so 5,000 instances neither
     /// hold nor copy 5,000 environments.
     private let baseEnvironment: CStringArray
+    /// `sh -c SCRIPT` for each Procfile command, built once per type rather than per instance.
+    private let argumentsByCommand: [ByteString: CStringArray]
     /// The descriptor limit children get back (drover raised its own).
     let fileLimit: ResourceLimits.FileLimit?
 
@@ -29,7 +31,16 @@ struct InstanceLauncher {
         environment["PS"] = nil
         environment[Self.runVariable] = ByteString(run)
         baseEnvironment = CStringArray(environment.environEntries)
+        var arguments: [ByteString: CStringArray] = [:]
+        for entry in application.procfile?.entries ?? [] {
+            arguments[entry.command] = Self.arguments(shell: shell, command: entry.command)
+        }
+        argumentsByCommand = arguments
         self.fileLimit = fileLimit
+    }
+
+    private static func arguments(shell: String, command: ByteString) -> CStringArray {
+        CStringArray([Array(shell.utf8), Array("-c".utf8), ShellCommand.script(for: command.bytes)])
     }
 
     /// A run's output pipe: the read end non-blocking, for the loop; made (and
@@ -44,7 +55,7 @@ struct InstanceLauncher {
     func spawn(_ instance: PlannedInstance, output: FileDescriptor) throws(SystemError) -> Int32 {
         var request = Spawn.Request(
             path: shell,
-            arguments: CStringArray([Array(shell.utf8), Array("-c".utf8), ShellCommand.script(for: instance.command.bytes)]),
+            arguments: argumentsByCommand[instance.command] ?? Self.arguments(shell: shell, command: instance.command),
             environment: CStringArray(baseEnvironment, appending: instance.ownVariables.map(\.entry)),
             workingDirectory: root)
         request.standardOutput = .descriptor(output)
