@@ -49,7 +49,7 @@ private func checkParse(_ bytes: [UInt8]) {
 private func checkLoader(_ bytes: [UInt8]) {
     let files = ["Procfile": Array("web: run\nworker: work\n".utf8), "a.env": bytes, "b.env": bytes]
     let loader = ApplicationLoader(workingDirectory: "/srv/app", inherited: inheritedVariables) { path in
-        files[path].map { .contents(Array($0.utf8)) } ?? .missing
+        files[path].map(FileReadResult.contents) ?? .missing
     }
     let options = LaunchOptions([.env: OptionValue("a.env,b.env", origin: .commandLine(flag: "-e"))])
     if case let .success(application) = loader.load(options) {
