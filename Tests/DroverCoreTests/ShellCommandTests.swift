@@ -21,21 +21,29 @@ import Testing
         Example(command: "FOO=1 BAR=\"a b\" prog --x", script: "FOO=1 BAR=\"a b\" exec prog --x"),
         Example(command: "FOO=$HOME/x prog", script: "FOO=$HOME/x exec prog"),
         Example(command: "prog ${A:-$(echo \"b)\")} `date` $((1 + 2))",
-                script: "exec prog ${A:-$(echo \"b)\")} `date` $((1 + 2))"),
+                script: "TRAPS exec prog ${A:-$(echo \"b)\")} `date` $((1 + 2))"),
+        Example(command: "prog ${A:-b} \"${B}\"", script: "exec prog ${A:-b} \"${B}\""),
         Example(command: "'my prog' 'a;b' \"c|d\" e\\&f", script: "exec 'my prog' 'a;b' \"c|d\" e\\&f"),
         Example(command: "prog # a comment; with | things", script: "exec prog # a comment; with | things"),
         Example(command: "prog;", script: "exec prog;"),
-        Example(command: "cd web && bin/server", script: "TRAPS cd web && exec bin/server"),
-        Example(command: "true && false || prog", script: "TRAPS true && false || exec prog"),
-        Example(command: "export A=1; prog", script: "TRAPS export A=1; exec prog"),
-        Example(command: "cd x&&prog", script: "TRAPS cd x&&exec prog"),
+        Example(command: "cd web && bin/server", script: "cd web && exec bin/server"),
+        Example(command: "true && false || prog", script: "true && false || exec prog"),
+        Example(command: "export A=1; echo hi; prog", script: "export A=1; echo hi; exec prog"),
+        Example(command: "cd x&&prog", script: "cd x&&exec prog"),
+        Example(command: "FOO=1 && >log && prog", script: "FOO=1 && >log && exec prog"),
+        // The shell waits on an earlier program, or a substitution, before the exec: traps.
+        Example(command: "bin/migrate && bin/server", script: "TRAPS bin/migrate && exec bin/server"),
+        Example(command: "$SETUP; prog", script: "TRAPS $SETUP; exec prog"),
+        Example(command: "cd $(dirname x) && prog", script: "TRAPS cd $(dirname x) && exec prog"),
+        Example(command: "X=`date` prog", script: "TRAPS X=`date` exec prog"),
     ]
 
     /// Commands run as written: the user wrote `exec` already.
     static let asWritten: [Example] = [
         Example(command: "exec prog", script: "exec prog"),
         Example(command: "FOO=1 exec prog", script: "FOO=1 exec prog"),
-        Example(command: "cd x && exec prog", script: "TRAPS cd x && exec prog"),
+        Example(command: "cd x && exec prog", script: "cd x && exec prog"),
+        Example(command: "sleep 1 && exec prog", script: "TRAPS sleep 1 && exec prog"),
     ]
 
     /// Commands the shell must stay for: it gets the traps instead.

@@ -11,7 +11,7 @@ import Testing
     @Test func forwardedUSR1ReachesTheProgramAndTheFormationKeepsRunning() throws {
         let formation = try ControlTests.Formation("""
             simple: \(Self.program(marker: "simple.marker"))
-            listed: true && \(Self.program(marker: "listed.marker"))
+            listed: /bin/true && \(Self.program(marker: "listed.marker"))
             """)
         let drover = formation.drover
         #expect(drover.waitForOutput("simple.1 | pid="))
@@ -66,6 +66,20 @@ import Testing
         drover.signal(SIGTERM)
         let outcome = try drover.finish()
         #expect(outcome.stdout.contains("piped.1 terminated by SIGTERM\n"), "\(outcome.stdout)")
+    }
+
+    /// The shell's own traps are caught, not ignored, so the program starts with every
+    /// disposition at its default: a USR1 kills a program that does not handle it.
+    @Test func theProgramDoesNotInheritTheShellsTraps() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", """
+            execd: /bin/true && sh -c 'kill -USR1 $$; echo survived'
+            forked: sh -c 'kill -USR1 $$; echo survived'; echo shell went on
+            """)
+        let outcome = try DroverProcess.run(["start", "--no-timestamp", "--can-die", "all"], in: sandbox.path)
+        #expect(outcome.stdout.contains("execd.1 terminated by SIGUSR1\n"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("forked.1 | shell went on\n"), "\(outcome.stdout)")
+        #expect(!outcome.stdout.contains("survived"))
     }
 
     @Test func runReplacesItselfWithTheProgram() throws {

@@ -11,15 +11,15 @@ public enum ShellCommand {
     /// What `sh -c` should run for `command`.
     public static func script(for command: [UInt8]) -> [UInt8] {
         switch plan(command) {
-        case let .exec(at, alone):
-            var script = alone ? [] : keepShellPrefix
+        case let .exec(at, traps):
+            var script = traps ? keepShellPrefix : []
             script.reserveCapacity(script.count + command.count + 5)
             script += command[..<at]
             script += Array("exec ".utf8)
             script += command[at...]
             return script
-        case let .asWritten(alone):
-            return alone ? command : keepShellPrefix + command
+        case let .asWritten(traps):
+            return traps ? keepShellPrefix + command : command
         case .keepShell:
             return keepShellPrefix + command
         }
@@ -31,11 +31,11 @@ public enum ShellCommand {
 
     /// The decision, before any text is built.
     enum Plan: Equatable {
-        /// Insert `exec ` at this offset; `alone`: the command is one simple command,
-        /// so no shell remains afterwards and no traps are needed.
-        case exec(at: Int, alone: Bool)
+        /// Insert `exec ` at this offset; `traps`: the shell may wait on a program before
+        /// that (an earlier command that is not a builtin, or a `$(...)`), so it needs them.
+        case exec(at: Int, traps: Bool)
         /// The last command already starts with `exec`.
-        case asWritten(alone: Bool)
+        case asWritten(traps: Bool)
         /// Not provably simple: the shell stays, with the traps.
         case keepShell
     }
@@ -54,13 +54,19 @@ public enum ShellCommand {
     static func plan(_ command: [UInt8]) -> Plan {
         var scanner = ShellListScanner(command)
         guard let elements = scanner.scan(), let last = elements.last else { return .keepShell }
-        let alone = elements.count == 1
+        // Only while the shell waits on a program can a signal reach it for long; a trap
+        // set where none is needed only widens the instant before `exec` in which a
+        // signal could be taken by the shell's trap and lost.
+        let traps = scanner.substitutes || elements.dropLast().contains { element in
+            guard let word = element.commandWord else { return false }
+            return word.literal.map { !builtins.contains($0) } ?? true
+        }
         guard let word = last.commandWord else { return .keepShell }
-        if word.literal == "exec" { return .asWritten(alone: alone) }
+        if word.literal == "exec" { return .asWritten(traps: traps) }
         guard let literal = word.literal, !reservedWords.contains(literal), !builtins.contains(literal) else {
             return .keepShell
         }
-        return .exec(at: word.start, alone: alone)
+        return .exec(at: word.start, traps: traps)
     }
 
     /// Words that open or close a compound command where a command starts (dash's and bash's).
@@ -100,6 +106,9 @@ struct ShellListElement: Equatable {
 struct ShellListScanner {
     private let bytes: [UInt8]
     private var index = 0
+    /// Whether a command substitution (`$(...)`, backquotes) was seen: the shell runs and
+    /// waits on it before anything is exec'd.
+    private(set) var substitutes = false
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -231,6 +240,7 @@ struct ShellListScanner {
     /// Moves past `$NAME`, `${...}`, `$(...)`, `$((...))` or `` `...` ``; false when unbalanced.
     private mutating func skipExpansion() -> Bool {
         if bytes[index] == 0x60 {
+            substitutes = true
             index += 1
             while let byte = current {
                 index += 1
@@ -241,7 +251,9 @@ struct ShellListScanner {
         index += 1
         switch current {
         case 0x7B: return skipBalanced(open: 0x7B, close: 0x7D)
-        case 0x28: return skipBalanced(open: 0x28, close: 0x29)
+        case 0x28:
+            substitutes = true
+            return skipBalanced(open: 0x28, close: 0x29)
         default:
             // `$NAME`, `$1`, `$?`, or a lone `$`: the word scanner reads on from here.
             return true
