@@ -17,3 +17,16 @@ public enum ProcessEnvironment {
         return entries
     }
 }
+
+/// The arguments this process was started with.
+public enum ProcessArguments {
+    /// `argv` byte for byte: `CommandLine.arguments` shows bytes that are not UTF-8 as U+FFFD.
+    public static func current() -> [[UInt8]] {
+        (0..<Int(CommandLine.argc)).compactMap { index in
+            CommandLine.unsafeArgv[index].map { argument in
+                Array(UnsafeBufferPointer(
+                    start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument)))
+            }
+        }
+    }
+}

@@ -21,10 +21,10 @@ import Testing
     /// What `received` must hold: every value and the command's own bytes, untouched.
     static let expected: [UInt8] = [0xE9, 0x7C] + latin1 + [0x7C, 0xE9, 0x2D, 0xFF, 0x7C] + latin1
 
-    static func drover(_ arguments: [String], in sandbox: Sandbox) throws -> Outcome {
+    static func drover(_ arguments: [String], raw: [[UInt8]] = [], in sandbox: Sandbox) throws -> Outcome {
         let process = try RunningDrover(
             program: DroverProcess.binary, ["drover"] + arguments, in: sandbox.path,
-            rawEnvironment: [Array("INHERITED=".utf8) + [0xE9]])
+            rawEnvironment: [Array("INHERITED=".utf8) + [0xE9]], rawArguments: raw)
         return try process.finish()
     }
 
@@ -45,6 +45,19 @@ import Testing
         let direct = try Self.drover(["run", "sh", "-c", "printf %s \"$FROM_ENV\" > direct"], in: sandbox)
         #expect(direct.code == 0)
         #expect(sandbox.bytes("direct") == Self.latin1)
+    }
+
+    @Test func runPassesItsArgumentsAsBytes() throws {
+        let sandbox = try Self.app()
+        let direct = try Self.drover(["run", "sh", "-c", "printf %s \"$1\" > argument", "sh"], raw: [Self.latin1], in: sandbox)
+        #expect(direct.code == 0)
+        #expect(sandbox.bytes("argument") == Self.latin1)
+
+        // One argument with blanks is a shell command, passed to the shell as written.
+        let script = Array("printf %s '".utf8) + Self.latin1 + Array("' > script".utf8)
+        let shell = try Self.drover(["run"], raw: [script], in: sandbox)
+        #expect(shell.code == 0)
+        #expect(sandbox.bytes("script") == Self.latin1)
     }
 
     @Test func aNULInAnEnvValueIsAnErrorWithItsLine() throws {

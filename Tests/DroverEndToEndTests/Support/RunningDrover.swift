@@ -25,17 +25,18 @@ final class RunningDrover {
     }
 
     /// Any program (`arguments[0]` is its name), not only drover. `rawEnvironment`:
-    /// `NAME=value` entries added as bytes (values that are not UTF-8).
+    /// `NAME=value` entries added as bytes (values that are not UTF-8); `rawArguments`,
+    /// arguments added after `arguments`, as bytes.
     init(
         program: String, _ arguments: [String], in directory: String,
         environment: [String: String] = DroverProcess.environment(), rawEnvironment: [[UInt8]] = [],
-        sourceLocation: SourceLocation = #_sourceLocation
+        rawArguments: [[UInt8]] = [], sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         capture = try Sandbox()
         self.sourceLocation = sourceLocation
         command = arguments.joined(separator: " ")
         var request = Spawn.Request(
-            path: program, arguments: CStringArray(arguments),
+            path: program, arguments: CStringArray(arguments.map { Array($0.utf8) } + rawArguments),
             environment: CStringArray(environment.map { Array("\($0.key)=\($0.value)".utf8) } + rawEnvironment),
             workingDirectory: directory)
         request.standardOutput = .file("\(capture.path)/stdout")
