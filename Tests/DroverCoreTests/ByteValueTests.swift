@@ -60,4 +60,11 @@ import Testing
         #expect(variables.count == 1)
         #expect(variables.environEntries == [Self.bytes("A=", 0xE9, "=b")])
     }
+
+    @Test func anInheritedNameThatIsNotUTF8IsPassedOnUnchanged() {
+        var variables = EnvironmentVariables(environ: [Self.bytes("N", 0xE9, "=1"), Self.bytes("A=2")])
+        variables["B"] = "3"
+        #expect(variables.count == 2)
+        #expect(variables.environEntries == [Self.bytes("N", 0xE9, "=1"), Self.bytes("A=2"), Self.bytes("B=3")])
+    }
 }

@@ -18,6 +18,9 @@ public struct EnvironmentVariable: Equatable, Sendable {
 public struct EnvironmentVariables: Equatable, Sendable, Sequence {
     private var variables: [EnvironmentVariable] = []
     private var indexByName: [String: Int] = [:]
+    /// Inherited entries whose name is not UTF-8: no file can name them, but children
+    /// still get them, unchanged, ahead of the rest.
+    private var unnamedEntries: [[UInt8]] = []
 
     public init() {}
 
@@ -30,7 +33,11 @@ public struct EnvironmentVariables: Equatable, Sendable, Sequence {
     public init(environ entries: [[UInt8]]) {
         for entry in entries {
             guard let equals = entry.firstIndex(of: 0x3D) else { continue }
-            self[String(decoding: entry[..<equals], as: UTF8.self)] = ByteString(entry[(equals + 1)...])
+            guard let name = String(validating: entry[..<equals], as: UTF8.self) else {
+                unnamedEntries.append(entry)
+                continue
+            }
+            self[name] = ByteString(entry[(equals + 1)...])
         }
     }
 
@@ -69,5 +76,5 @@ public struct EnvironmentVariables: Equatable, Sendable, Sequence {
     }
 
     /// `NAME=value` entries, as `execve` wants them.
-    public var environEntries: [[UInt8]] { variables.map(\.entry) }
+    public var environEntries: [[UInt8]] { unnamedEntries + variables.map(\.entry) }
 }
