@@ -44,10 +44,7 @@ public final class CStringArray: @unchecked Sendable {
 
     /// The strings back, for tests and messages.
     public var strings: [[UInt8]] {
-        pointers.dropLast().map { pointer in
-            let bytes = UnsafeRawPointer(pointer!).assumingMemoryBound(to: UInt8.self)
-            return Array(UnsafeBufferPointer(start: bytes, count: strlen(pointer!)))
-        }
+        pointers.dropLast().map { bytes(of: $0!) }
     }
 
     /// Runs `body` with the `char *[]`; valid only during the call.

@@ -11,7 +11,7 @@ public enum ProcessEnvironment {
         var entries: [[UInt8]] = []
         var pointer = environ
         while let entry = pointer.pointee {
-            entries.append(Array(UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))))
+            entries.append(bytes(of: entry))
             pointer += 1
         }
         return entries
@@ -22,11 +22,11 @@ public enum ProcessEnvironment {
 public enum ProcessArguments {
     /// `argv` byte for byte: `CommandLine.arguments` shows bytes that are not UTF-8 as U+FFFD.
     public static func current() -> [[UInt8]] {
-        (0..<Int(CommandLine.argc)).compactMap { index in
-            CommandLine.unsafeArgv[index].map { argument in
-                Array(UnsafeBufferPointer(
-                    start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument)))
-            }
-        }
+        (0..<Int(CommandLine.argc)).compactMap { CommandLine.unsafeArgv[$0].map { bytes(of: $0) } }
     }
+}
+
+/// A C string's bytes, without its NUL.
+func bytes(of string: UnsafePointer<CChar>) -> [UInt8] {
+    Array(UnsafeBufferPointer(start: UnsafeRawPointer(string).assumingMemoryBound(to: UInt8.self), count: strlen(string)))
 }
