@@ -30,8 +30,9 @@ struct ApplicationContext {
                 continue
             case let .failed(reason):
                 return (LaunchOptions(), [Diagnostic("\(file): cannot read: \(reason)")])
-            case let .contents(text):
-                return DefaultsFile.read(text, file: file, syntax: syntax)
+            case let .contents(bytes):
+                // Options, not bytes for children: read as text.
+                return DefaultsFile.read(String(decoding: bytes, as: UTF8.self), file: file, syntax: syntax)
             }
         }
         return (LaunchOptions(), [])
@@ -58,13 +59,13 @@ struct ApplicationContext {
         }
     }
 
-    /// Files are text; bytes that are not UTF-8 are shown as U+FFFD rather than refused,
-    /// and a byte-order mark (which some editors write, and nobody sees) is skipped.
+    /// Files are bytes, passed on as they are (the parsers keep values and commands
+    /// byte for byte); a byte-order mark (which some editors write, and nobody sees)
+    /// is skipped.
     static func read(_ path: String) -> FileReadResult {
         switch FileSystem.readFile(path) {
         case let .success(bytes):
-            let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
-            return .contents(String(decoding: text, as: UTF8.self))
+            return .contents(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)
         case let .failure(error) where error.isNoSuchFile: return .missing
         case let .failure(error): return .failed(error.reason)
         }

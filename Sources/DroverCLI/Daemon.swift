@@ -19,8 +19,8 @@ enum Daemon {
         let reader: LineReader
         do throws(SystemError) {
             var request = Spawn.Request(
-                path: executable, arguments: ["drover"] + arguments + ["--detached-supervisor"],
-                environment: ProcessEnvironment.current())
+                path: executable, arguments: CStringArray(["drover"] + arguments + ["--detached-supervisor"]),
+                environment: CStringArray(ProcessEnvironment.current()))
             request.grouping = .newSession
             let output: FileDescriptor
             (pid, output) = try Spawn.runReading(request, .standardOutputAndError)

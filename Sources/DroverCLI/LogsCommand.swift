@@ -18,8 +18,8 @@ enum LogsCommand {
             do { choice = try ColorChoice(value) } catch { throw Diagnostics([error]) }
         }
         let colored = choice.enabled(
-            outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: client.inherited["TERM"],
-            noColor: client.inherited["NO_COLOR"])
+            outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: client.inherited["TERM"]?.description,
+            noColor: client.inherited["NO_COLOR"]?.description)
 
         let connection = try client.channel.connect()
         defer { connection.close() }

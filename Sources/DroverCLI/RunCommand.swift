@@ -10,10 +10,22 @@ enum RunCommand {
         if command.count == 1, let procfile = application.procfile, let entryIndex = procfile.index(of: command[0]) {
             return try runEntry(procfile.entries[entryIndex], entryIndex: entryIndex, in: application)
         }
+        let raw = bytes(of: command)
         if command.count == 1, command[0].unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) {
-            return shell(command[0], environment: application.environment)
+            return shell(ByteString(raw[0]), environment: application.environment)
         }
-        return execute(command, environment: application.environment)
+        return execute(command, raw: raw, environment: application.environment)
+    }
+
+    /// The command's arguments as drover received them: the parser takes everything after
+    /// the program name verbatim, so they are the tail of drover's own argv, whose bytes
+    /// (not UTF-8, perhaps) are passed on exactly. Anything else falls back to the text.
+    private static func bytes(of command: [String]) -> [[UInt8]] {
+        let raw = Array(ProcessArguments.current().suffix(command.count))
+        guard raw.count == command.count,
+              zip(raw, command).allSatisfy({ String(decoding: $0, as: UTF8.self) == $1 })
+        else { return command.map { Array($0.utf8) } }
+        return raw
     }
 
     /// A Procfile entry runs as instance 1 would under `start`: in the root, with PORT and PS.
@@ -32,17 +44,21 @@ enum RunCommand {
         return shell(entry.command, environment: application.environment(for: instance))
     }
 
-    private static func shell(_ script: String, environment: EnvironmentVariables) -> ExitCode {
+    /// As `start` runs it: the program replaces the shell where it can, so whoever
+    /// started `drover run` signals and waits for the program itself.
+    private static func shell(_ command: ByteString, environment: EnvironmentVariables) -> ExitCode {
+        let script = ShellCommand.script(for: command.bytes)
         let error = Exec.replaceProcess(
-            path: "/bin/sh", arguments: ["/bin/sh", "-c", script], environment: environment.environStrings)
+            path: "/bin/sh", arguments: CStringArray([Array("/bin/sh".utf8), Array("-c".utf8), script]),
+            environment: CStringArray(environment.environEntries))
         Console.error("cannot run /bin/sh: \(error.reason)")
         return error.isNoSuchFile ? .notFound : .cannotExecute
     }
 
     /// Looks the program up on the child's PATH, as a shell would, then replaces drover with it.
-    private static func execute(_ command: [String], environment: EnvironmentVariables) -> ExitCode {
+    private static func execute(_ command: [String], raw: [[UInt8]], environment: EnvironmentVariables) -> ExitCode {
         let name = command[0]
-        switch Exec.resolve(name, path: environment["PATH"]) {
+        switch Exec.resolve(name, path: environment["PATH"]?.description) {
         case .notFound:
             Console.error("command not found: \(name)")
             return .notFound
@@ -50,19 +66,21 @@ enum RunCommand {
             Console.error("cannot execute \(path): permission denied or not a regular file")
             return .cannotExecute
         case let .executable(path):
-            let error = Exec.replaceProcess(path: path, arguments: command, environment: environment.environStrings)
+            let error = Exec.replaceProcess(
+                path: path, arguments: CStringArray(raw), environment: CStringArray(environment.environEntries))
             if error.isUnknownExecutableFormat {
                 // No #! line: shells run such files as shell scripts, and so do we.
-                return shell(script: path, arguments: command, environment: environment)
+                return shell(script: path, arguments: raw, environment: environment)
             }
             Console.error("cannot execute \(path): \(error.reason)")
             return .cannotExecute
         }
     }
 
-    private static func shell(script path: String, arguments: [String], environment: EnvironmentVariables) -> ExitCode {
+    private static func shell(script path: String, arguments: [[UInt8]], environment: EnvironmentVariables) -> ExitCode {
         let error = Exec.replaceProcess(
-            path: "/bin/sh", arguments: ["/bin/sh", path] + arguments.dropFirst(), environment: environment.environStrings)
+            path: "/bin/sh", arguments: CStringArray([Array("/bin/sh".utf8), Array(path.utf8)] + arguments.dropFirst()),
+            environment: CStringArray(environment.environEntries))
         Console.error("cannot execute \(path): \(error.reason)")
         return .cannotExecute
     }

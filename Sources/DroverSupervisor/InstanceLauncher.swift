@@ -1,8 +1,9 @@
 import DroverCore
 import DroverSystem
 
-/// Spawns one run of an instance: `/bin/sh -c COMMAND` in the root, in its own
-/// process group, stdout and stderr on one fresh pipe.
+/// Spawns one run of an instance: `/bin/sh -c COMMAND` in the root (with the program
+/// replacing the shell where `ShellCommand` allows), in its own process group, stdout
+/// and stderr on one fresh pipe.
 struct InstanceLauncher {
     /// Every instance gets `DROVER_RUN`, one value per drover run, so the guardian can
     /// find whatever of the formation escaped its process group.
@@ -13,9 +14,12 @@ struct InstanceLauncher {
 
     let shell: String
     let root: String
-    /// The application's environment without PORT and PS: shared by every instance,
-    /// which adds its own two, so 5,000 instances do not hold 5,000 copies.
-    private let baseEnvironment: [String]
+    /// The application's environment without PORT and PS, built once as C strings:
+    /// every instance borrows it and adds its own two, so 5,000 instances neither
+    /// hold nor copy 5,000 environments.
+    private let baseEnvironment: CStringArray
+    /// `sh -c SCRIPT` for each Procfile command, built once per type rather than per instance.
+    private let argumentsByCommand: [ByteString: CStringArray]
     /// The descriptor limit children get back (drover raised its own).
     let fileLimit: ResourceLimits.FileLimit?
 
@@ -25,9 +29,18 @@ struct InstanceLauncher {
         var environment = application.environment
         environment["PORT"] = nil
         environment["PS"] = nil
-        environment[Self.runVariable] = run
-        baseEnvironment = environment.environStrings
+        environment[Self.runVariable] = ByteString(run)
+        baseEnvironment = CStringArray(environment.environEntries)
+        var arguments: [ByteString: CStringArray] = [:]
+        for entry in application.procfile?.entries ?? [] {
+            arguments[entry.command] = Self.arguments(shell: shell, command: entry.command)
+        }
+        argumentsByCommand = arguments
         self.fileLimit = fileLimit
+    }
+
+    private static func arguments(shell: String, command: ByteString) -> CStringArray {
+        CStringArray([Array(shell.utf8), Array("-c".utf8), ShellCommand.script(for: command.bytes)])
     }
 
     /// A run's output pipe: the read end non-blocking, for the loop; made (and
@@ -41,8 +54,9 @@ struct InstanceLauncher {
     /// Spawns the instance with stdout and stderr on `output`; returns its pid.
     func spawn(_ instance: PlannedInstance, output: FileDescriptor) throws(SystemError) -> Int32 {
         var request = Spawn.Request(
-            path: shell, arguments: [shell, "-c", instance.command],
-            environment: baseEnvironment + instance.ownVariables.map { "\($0.name)=\($0.value)" },
+            path: shell,
+            arguments: argumentsByCommand[instance.command] ?? Self.arguments(shell: shell, command: instance.command),
+            environment: CStringArray(baseEnvironment, appending: instance.ownVariables.map(\.entry)),
             workingDirectory: root)
         request.standardOutput = .descriptor(output)
         request.standardError = .descriptor(output)

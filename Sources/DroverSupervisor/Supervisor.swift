@@ -68,8 +68,8 @@ public final class Supervisor {
         // Where the stream goes, and whether a control socket is required.
         var output: FileDescriptor? = .standardOutput
         var colors = application.logging.color.enabled(
-            outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: launch.inherited["TERM"],
-            noColor: launch.inherited["NO_COLOR"])
+            outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: launch.inherited["TERM"]?.description,
+            noColor: launch.inherited["NO_COLOR"]?.description)
         var listener: FileDescriptor?
         let socketPath = application.socketPath
         switch launch.mode {

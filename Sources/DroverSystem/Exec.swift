@@ -42,22 +42,12 @@ public enum Exec {
     }
 
     /// `execve(2)`: returns only on failure.
-    public static func replaceProcess(path: String, arguments: [String], environment: [String]) -> SystemError {
-        withCStrings(arguments) { argv in
-            withCStrings(environment) { envp in
+    public static func replaceProcess(path: String, arguments: CStringArray, environment: CStringArray) -> SystemError {
+        arguments.withUnsafePointer { argv in
+            environment.withUnsafePointer { envp in
                 _ = execve(path, argv, envp)
                 return SystemError.last("execve")
             }
         }
     }
-}
-
-/// Runs `body` with a NULL-terminated `char *[]` copy of `strings`.
-public func withCStrings<Result>(
-    _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Result
-) -> Result {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for pointer in pointers { free(pointer) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

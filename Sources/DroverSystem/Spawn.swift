@@ -32,8 +32,8 @@ public enum Spawn {
 
     public struct Request: Sendable {
         public var path: String
-        public var arguments: [String]
-        public var environment: [String]
+        public var arguments: CStringArray
+        public var environment: CStringArray
         public var workingDirectory: String?
         public var standardInput: Stream = .nullDevice
         public var standardOutput: Stream = .inherit
@@ -42,11 +42,17 @@ public enum Spawn {
         /// The child's descriptor limit, when it should differ from drover's.
         public var fileLimit: ResourceLimits.FileLimit?
 
-        public init(path: String, arguments: [String], environment: [String], workingDirectory: String? = nil) {
+        public init(path: String, arguments: CStringArray, environment: CStringArray, workingDirectory: String? = nil) {
             self.path = path
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
+        }
+
+        public init(path: String, arguments: [String], environment: [String], workingDirectory: String? = nil) {
+            self.init(
+                path: path, arguments: CStringArray(arguments), environment: CStringArray(environment),
+                workingDirectory: workingDirectory)
         }
     }
 
@@ -101,8 +107,8 @@ public enum Spawn {
         }
         defer { if let restoreLimit { try? ResourceLimits.setFileLimit(restoreLimit) } }
         var pid: pid_t = 0
-        let result = withCStrings(request.arguments) { argv in
-            withCStrings(request.environment) { envp in
+        let result = request.arguments.withUnsafePointer { argv in
+            request.environment.withUnsafePointer { envp in
                 posix_spawn(&pid, request.path, &actions, &attributes, argv, envp)
             }
         }

@@ -5,9 +5,9 @@ import Testing
 @Suite struct ApplicationLoaderTests {
     static func loader(_ files: [String: String], inherited: [String: String] = [:]) -> ApplicationLoader {
         var environment = EnvironmentVariables()
-        for (name, value) in inherited.sorted(by: { $0.key < $1.key }) { environment[name] = value }
+        for (name, value) in inherited.sorted(by: { $0.key < $1.key }) { environment[name] = ByteString(value) }
         return ApplicationLoader(workingDirectory: "/work", inherited: environment) { path in
-            files[path].map(FileReadResult.contents) ?? .missing
+            files[path].map { .contents(Array($0.utf8)) } ?? .missing
         }
     }
 

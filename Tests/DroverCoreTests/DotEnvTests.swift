@@ -3,9 +3,9 @@ import Testing
 
 @Suite struct DotEnvTests {
     static func parse(_ text: String, inherited: [String: String] = [:]) throws -> [String: String] {
-        let assignments = try DotEnv.parse(text, file: ".env", inherited: { inherited[$0] }).get()
+        let assignments = try DotEnv.parse(text, file: ".env", inherited: { inherited[$0].map { ByteString($0) } }).get()
         var result: [String: String] = [:]
-        for assignment in assignments { result[assignment.name] = assignment.value }
+        for assignment in assignments { result[assignment.name] = assignment.value.description }
         return result
     }
 

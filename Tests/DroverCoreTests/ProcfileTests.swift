@@ -28,7 +28,7 @@ import Testing
     func parsesEntries(_ example: Valid) throws {
         let procfile = try Procfile.parse(example.text, file: "Procfile").get()
         #expect(procfile.entries.map(\.name) == example.entries.map(\.0))
-        #expect(procfile.entries.map(\.command) == example.entries.map(\.1))
+        #expect(procfile.entries.map(\.command.description) == example.entries.map(\.1))
         #expect(procfile.entries.map(\.line) == example.entries.map(\.2))
     }
 

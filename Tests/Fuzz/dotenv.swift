@@ -14,22 +14,24 @@ private let inheritedVariables: EnvironmentVariables = {
 /// Any bytes must give assignments or errors, never a crash, a hang or an unbounded value.
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzDotEnv(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    checkParse(text)
-    checkLoader(text)
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    checkParse(bytes)
+    checkLoader(bytes)
     return 0
 }
 
-/// The parser alone: keys valid, lines in order and in range, every error one line naming the file.
-private func checkParse(_ text: String) {
-    let lastLine = text.unicodeScalars.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+/// The parser alone: keys valid, values free of NUL, lines in order and in range, every
+/// error one line naming the file.
+private func checkParse(_ bytes: [UInt8]) {
+    let lastLine = bytes.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
     let result = DotEnv.parse(
-        text, file: ".env", earlier: EnvironmentVariables(), inherited: { inheritedVariables[$0] })
+        bytes, file: ".env", earlier: EnvironmentVariables(), inherited: { inheritedVariables[$0] })
     switch result {
     case let .success(assignments):
         var previousLine = 0
         for assignment in assignments {
             precondition(DotEnvScanner.isValidKey(assignment.name), "invalid key accepted: \(assignment.name)")
+            precondition(!assignment.value.bytes.contains(0), "NUL accepted in \(assignment.name)")
             precondition(assignment.line >= previousLine && assignment.line <= lastLine, "line out of order")
             previousLine = assignment.line
         }
@@ -44,8 +46,8 @@ private func checkParse(_ text: String) {
 }
 
 /// The same text as two env files in a row, so values from the first feed the second.
-private func checkLoader(_ text: String) {
-    let files = ["Procfile": "web: run\nworker: work\n", "a.env": text, "b.env": text]
+private func checkLoader(_ bytes: [UInt8]) {
+    let files = ["Procfile": Array("web: run\nworker: work\n".utf8), "a.env": bytes, "b.env": bytes]
     let loader = ApplicationLoader(workingDirectory: "/srv/app", inherited: inheritedVariables) { path in
         files[path].map(FileReadResult.contents) ?? .missing
     }

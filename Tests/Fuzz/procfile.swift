@@ -4,9 +4,9 @@
 /// Any bytes must give entries or errors, never a crash; what comes back must obey the grammar.
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzProcfile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    let lineCount = text.numberedLines().count
-    switch Procfile.parse(text, file: "Procfile") {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let lineCount = bytes.numberedLines().count
+    switch Procfile.parse(bytes, file: "Procfile") {
     case let .success(procfile):
         precondition(!procfile.entries.isEmpty, "success without an entry")
         var names: Set<String> = []
@@ -15,9 +15,11 @@ func fuzzProcfile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             precondition(Procfile.isValidName(entry.name), "invalid name accepted: \(entry.name)")
             precondition(names.insert(entry.name).inserted, "duplicate name accepted: \(entry.name)")
             precondition(!entry.command.isEmpty, "empty command accepted")
-            precondition(
-                entry.command.trimmingBlanks().unicodeScalars.count == entry.command.unicodeScalars.count,
-                "untrimmed command")
+            precondition(entry.command.bytes[...].trimmingBlanks().count == entry.command.count, "untrimmed command")
+            precondition(!entry.command.bytes.contains(0), "NUL accepted in a command")
+            // The shell rewrite only ever adds `exec ` or the trap prefix; it never loses a byte.
+            let script = ShellCommand.script(for: entry.command.bytes)
+            precondition(script.count >= entry.command.count, "the shell script lost bytes")
             precondition(entry.line > previousLine && entry.line <= lineCount, "line \(entry.line) out of order")
             previousLine = entry.line
         }

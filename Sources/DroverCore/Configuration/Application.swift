@@ -36,7 +36,8 @@ public struct Application: Equatable, Sendable {
 
 /// What reading a file gave.
 public enum FileReadResult: Equatable, Sendable {
-    case contents(String)
+    /// The bytes as they are (a byte-order mark already skipped): the parsers read bytes.
+    case contents([UInt8])
     case missing
     /// Could not be read for another reason (permission, a directory...), in words.
     case failed(String)
@@ -216,9 +217,9 @@ public struct ApplicationLoader {
             if let port = Self.port(option.text) { return port }
             errors.append(option.invalid(rule, option: .port))
         } else if let (file, assignment) = fromFiles {
-            if let port = Self.port(assignment.value) { return port }
+            if let port = Self.port(assignment.value.description) { return port }
             errors.append(Diagnostic("\(file):\(assignment.line): PORT \(rule), got \"\(assignment.value)\""))
-        } else if let text = inherited["PORT"] {
+        } else if let text = inherited["PORT"]?.description {
             if let port = Self.port(text) { return port }
             errors.append(Diagnostic("PORT in the environment \(rule), got \"\(text)\""))
         }
@@ -291,7 +292,7 @@ public enum ControlSocketPath {
     /// the Procfile's directory). Relative paths stay relative: shorter for `sun_path`.
     public static func resolve(_ options: LaunchOptions, inherited: EnvironmentVariables) -> String {
         if let socket = options[.socket]?.text { return socket }
-        if let socket = inherited["DROVER_SOCKET"], !socket.isEmpty { return socket }
+        if let socket = inherited["DROVER_SOCKET"]?.description, !socket.isEmpty { return socket }
         let root = options[.root]?.text ?? FilePath.directory(of: options[.procfile]?.text ?? "Procfile")
         return FilePath.join(root, ".drover.sock")
     }

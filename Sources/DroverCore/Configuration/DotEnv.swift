@@ -7,18 +7,21 @@ public enum DotEnv {
     /// 5 bytes copies a 1 MiB value each time: a 4 KiB file would make 800 MiB.
     public static let maximumFileBytes = 16_777_216
 
-    /// Parses env file text, reporting every problem found.
+    /// Parses an env file, reporting every problem found.
+    ///
+    /// Read as bytes (all syntax is ASCII): values keep their bytes exactly, and a NUL
+    /// in a value, which no process could be given, is an error.
     ///
     /// `$VAR` references resolve first against keys assigned earlier (in this file,
     /// or in `earlier` from files loaded before), then through `inherited`, else to "".
     /// - Returns: the assignments in file order (a key may repeat; later wins).
     public static func parse(
-        _ text: String,
+        _ contents: [UInt8],
         file: String,
         earlier: EnvironmentVariables = EnvironmentVariables(),
-        inherited: (String) -> String? = { _ in nil }
+        inherited: (String) -> ByteString? = { _ in nil }
     ) -> Result<[DotEnvAssignment], DotEnvErrors> {
-        var scanner = DotEnvScanner(text: text, file: file)
+        var scanner = DotEnvScanner(contents: contents, file: file)
         var known = earlier
         var assignments: [DotEnvAssignment] = []
         var errors: [DotEnvError] = []
@@ -30,7 +33,7 @@ public enum DotEnv {
                 if let (key, value) = try scanner.nextAssignment(
                     remaining: remaining, lookup: { known[$0] ?? inherited($0) })
                 {
-                    remaining -= value.utf8.count
+                    remaining -= value.count
                     known[key] = value
                     assignments.append(DotEnvAssignment(name: key, value: value, line: scanner.lineOfLastKey ?? line))
                 }
@@ -43,15 +46,24 @@ public enum DotEnv {
         }
         return errors.isEmpty ? .success(assignments) : .failure(DotEnvErrors(errors))
     }
+
+    public static func parse(
+        _ text: String,
+        file: String,
+        earlier: EnvironmentVariables = EnvironmentVariables(),
+        inherited: (String) -> ByteString? = { _ in nil }
+    ) -> Result<[DotEnvAssignment], DotEnvErrors> {
+        parse(Array(text.utf8), file: file, earlier: earlier, inherited: inherited)
+    }
 }
 
 /// One `KEY=value` assignment and the line it starts on.
 public struct DotEnvAssignment: Equatable, Sendable {
     public var name: String
-    public var value: String
+    public var value: ByteString
     public var line: Int
 
-    public init(name: String, value: String, line: Int) {
+    public init(name: String, value: ByteString, line: Int) {
         self.name = name
         self.value = value
         self.line = line
@@ -71,62 +83,61 @@ public struct DotEnvErrors: Error, Equatable, Sendable {
 
 /// Reads an env file assignment by assignment; a quoted value may span lines.
 struct DotEnvScanner {
-    private let scalars: [Unicode.Scalar]
+    private let bytes: [UInt8]
     private var position = 0
     private(set) var line = 1
     /// The line the last assignment's key stood on (blank lines before it are skipped).
     private(set) var lineOfLastKey: Int?
     let file: String
 
-    init(text: String, file: String) {
+    init(contents: [UInt8], file: String) {
         // CRLF becomes LF everywhere, inside quoted values too.
-        var normalized: [Unicode.Scalar] = []
-        normalized.reserveCapacity(text.unicodeScalars.count)
-        let input = Array(text.unicodeScalars)
-        for (offset, scalar) in input.enumerated() {
-            if scalar == "\r", offset + 1 < input.count, input[offset + 1] == "\n" { continue }
-            normalized.append(scalar)
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(contents.count)
+        for (offset, byte) in contents.enumerated() {
+            if byte == .carriageReturn, offset + 1 < contents.count, contents[offset + 1] == .newline { continue }
+            normalized.append(byte)
         }
-        self.scalars = normalized
+        self.bytes = normalized
         self.file = file
     }
 
-    var isAtEnd: Bool { position >= scalars.count }
+    var isAtEnd: Bool { position >= bytes.count }
 
-    private var current: Unicode.Scalar? { position < scalars.count ? scalars[position] : nil }
+    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     private mutating func advance() {
-        if scalars[position] == "\n" { line += 1 }
+        if bytes[position] == .newline { line += 1 }
         position += 1
     }
 
     private mutating func skipBlanks() {
-        while let scalar = current, scalar.isBlank { advance() }
+        while let byte = current, byte.isBlank { advance() }
     }
 
     /// Moves past the next line end (or to the end of the text).
     mutating func skipRestOfLine() {
-        while let scalar = current {
+        while let byte = current {
             advance()
-            if scalar == "\n" { return }
+            if byte == .newline { return }
         }
     }
 
-    /// The rest of the current line, without consuming it.
+    /// The rest of the current line, without consuming it, for messages.
     private func restOfLine() -> String {
         var end = position
-        while end < scalars.count, scalars[end] != "\n" { end += 1 }
-        return String(String.UnicodeScalarView(scalars[position..<end]))
+        while end < bytes.count, bytes[end] != .newline { end += 1 }
+        return String(decoding: bytes[position..<end], as: UTF8.self)
     }
 
     /// Reads one line (or a multi-line quoted value); nil for a blank or comment line.
     /// - Parameter remaining: how many bytes the file's values may still add.
     mutating func nextAssignment(
-        remaining: Int, lookup: (String) -> String?
-    ) throws(DotEnvError) -> (String, String)? {
+        remaining: Int, lookup: (String) -> ByteString?
+    ) throws(DotEnvError) -> (String, ByteString)? {
         skipBlanks()
         guard let first = current else { return nil }
-        if first == "\n" || first == "#" {
+        if first == .newline || first == UInt8(ascii: "#") {
             skipRestOfLine()
             return nil
         }
@@ -139,10 +150,10 @@ struct DotEnvScanner {
             skipBlanks()
         }
         let keyStart = position
-        while let scalar = current, scalar != "=", scalar != "\n", !scalar.isBlank { advance() }
-        let key = String(String.UnicodeScalarView(scalars[keyStart..<position]))
+        while let byte = current, byte != UInt8(ascii: "="), byte != .newline, !byte.isBlank { advance() }
+        let key = String(decoding: bytes[keyStart..<position], as: UTF8.self)
         skipBlanks()
-        guard current == "=" else {
+        guard current == UInt8(ascii: "=") else {
             throw .missingEquals(file: file, line: startLine, text: lineText)
         }
         guard DotEnvScanner.isValidKey(key) else {
@@ -152,74 +163,82 @@ struct DotEnvScanner {
         let valueStart = position
         skipBlanks()
 
-        let value: String
+        let value: ByteString
         switch current {
-        case "'":
-            value = try singleQuoted()
+        case UInt8(ascii: "'"):
+            value = try singleQuoted(key: key)
             try expectLineEnd()
-        case "\"":
-            value = try doubleQuoted(remaining: remaining, lookup: lookup)
+        case UInt8(ascii: "\""):
+            value = try doubleQuoted(key: key, remaining: remaining, lookup: lookup)
             try expectLineEnd()
         default:
-            value = try unquoted(remaining: remaining, lookup: lookup, afterBlank: position > valueStart)
+            value = try unquoted(key: key, remaining: remaining, lookup: lookup, afterBlank: position > valueStart)
         }
         return (key, value)
     }
 
     /// `export` followed by a blank: the shell-compatible prefix (a key named `export` stays a key).
     private func hasWord(_ word: String) -> Bool {
-        let wordScalars = Array(word.unicodeScalars)
-        guard position + wordScalars.count < scalars.count else { return false }
-        for (offset, scalar) in wordScalars.enumerated() where scalars[position + offset] != scalar {
-            return false
-        }
-        return scalars[position + wordScalars.count].isBlank
+        let wordBytes = Array(word.utf8)
+        guard position + wordBytes.count < bytes.count else { return false }
+        return bytes[position..<(position + wordBytes.count)].elementsEqual(wordBytes)
+            && bytes[position + wordBytes.count].isBlank
     }
 
-    private mutating func singleQuoted() throws(DotEnvError) -> String {
+    /// A NUL cannot be passed to a process: refused on the line it stands on.
+    private func checkNotNUL(_ byte: UInt8, key: String) throws(DotEnvError) {
+        if byte == 0 { throw .nulInValue(file: file, line: line, key: key) }
+    }
+
+    private mutating func singleQuoted(key: String) throws(DotEnvError) -> ByteString {
         let openLine = line
         advance()
-        var value = String.UnicodeScalarView()
-        while let scalar = current {
+        var value: [UInt8] = []
+        while let byte = current {
+            try checkNotNUL(byte, key: key)
             advance()
-            if scalar == "'" { return String(value) }
-            value.append(scalar)
+            if byte == UInt8(ascii: "'") { return ByteString(value) }
+            value.append(byte)
         }
         throw .unterminatedQuote(file: file, line: openLine, quote: "'")
     }
 
-    private mutating func doubleQuoted(remaining: Int, lookup: (String) -> String?) throws(DotEnvError) -> String {
+    private mutating func doubleQuoted(
+        key: String, remaining: Int, lookup: (String) -> ByteString?
+    ) throws(DotEnvError) -> ByteString {
         let openLine = line
         advance()
         var value = BoundedValue(file: file, line: openLine, remaining: remaining)
-        while let scalar = current {
-            switch scalar {
-            case "\"":
+        while let byte = current {
+            switch byte {
+            case UInt8(ascii: "\""):
                 advance()
-                return value.text
-            case "\\":
+                return value.bytes
+            case UInt8(ascii: "\\"):
                 advance()
                 guard let escaped = current else { break }
+                try checkNotNUL(escaped, key: key)
                 advance()
                 switch escaped {
-                case "n": try value.append("\n")
-                case "t": try value.append("\t")
-                case "r": try value.append("\r")
-                case "\"", "\\", "$": try value.append(escaped)
+                case UInt8(ascii: "n"): try value.append(.newline)
+                case UInt8(ascii: "t"): try value.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "r"): try value.append(.carriageReturn)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "$"): try value.append(escaped)
                 default:
                     // Unknown escapes stay as written, so Windows paths and regexes survive.
-                    try value.append("\\")
+                    try value.append(UInt8(ascii: "\\"))
                     try value.append(escaped)
                 }
-            case "$":
+            case UInt8(ascii: "$"):
                 let expansionLine = line
                 let (text, consumed) = try VariableExpansion.expandOne(
-                    scalars, at: position, lookup: lookup, file: file, line: expansionLine)
+                    bytes, at: position, lookup: lookup, file: file, line: expansionLine)
                 for _ in 0..<consumed { advance() }
                 try value.append(text)
             default:
+                try checkNotNUL(byte, key: key)
                 advance()
-                try value.append(scalar)
+                try value.append(byte)
             }
         }
         throw .unterminatedQuote(file: file, line: openLine, quote: "\"")
@@ -228,13 +247,14 @@ struct DotEnvScanner {
     /// Up to the line end; ` #` (a blank then `#`) starts a comment, `a#b` does not.
     /// `afterBlank`: blanks stood between `=` and the value, so a leading `#` is a comment.
     private mutating func unquoted(
-        remaining: Int, lookup: (String) -> String?, afterBlank: Bool
-    ) throws(DotEnvError) -> String {
+        key: String, remaining: Int, lookup: (String) -> ByteString?, afterBlank: Bool
+    ) throws(DotEnvError) -> ByteString {
         let valueLine = line
-        var raw: [Unicode.Scalar] = []
-        while let scalar = current, scalar != "\n" {
-            if scalar == "#", raw.last?.isBlank ?? afterBlank { break }
-            raw.append(scalar)
+        var raw: [UInt8] = []
+        while let byte = current, byte != .newline {
+            if byte == UInt8(ascii: "#"), raw.last?.isBlank ?? afterBlank { break }
+            try checkNotNUL(byte, key: key)
+            raw.append(byte)
             advance()
         }
         while let last = raw.last, last.isBlank { raw.removeLast() }
@@ -247,7 +267,7 @@ struct DotEnvScanner {
     /// After a closing quote only blanks and a `#` comment may follow.
     private mutating func expectLineEnd() throws(DotEnvError) {
         skipBlanks()
-        if let scalar = current, scalar != "\n", scalar != "#" {
+        if let byte = current, byte != .newline, byte != UInt8(ascii: "#") {
             throw .textAfterQuote(file: file, line: line, text: restOfLine())
         }
         skipRestOfLine()
@@ -267,4 +287,9 @@ struct DotEnvScanner {
             }
         }
     }
+}
+
+extension UInt8 {
+    static let newline = UInt8(ascii: "\n")
+    static let carriageReturn = UInt8(ascii: "\r")
 }

@@ -15,6 +15,8 @@ public enum DotEnvError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A value over `DotEnv.maximumValueBytes` once expanded: `A=$A$A` on every line would
     /// otherwise double it each time, to gigabytes within a few dozen lines.
     case valueTooLong(file: String, line: Int)
+    /// A NUL byte in the value of `key`, which no process could be given.
+    case nulInValue(file: String, line: Int, key: String)
     /// The file's values together over `DotEnv.maximumFileBytes` at this line; reading stops there.
     case fileTooLong(file: String, line: Int)
 
@@ -35,6 +37,8 @@ public enum DotEnvError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): cannot read env file: \(reason)"
         case let .valueTooLong(file, line):
             return "\(file):\(line): value longer than \(DotEnv.maximumValueBytes) bytes (1 MiB) after expanding variables"
+        case let .nulInValue(file, line, key):
+            return "\(file):\(line): the value of \(key) contains a NUL byte"
         case let .fileTooLong(file, line):
             return "\(file):\(line): the values so far pass \(DotEnv.maximumFileBytes) bytes (16 MiB) after expanding "
                 + "variables; the rest of the file is not read"

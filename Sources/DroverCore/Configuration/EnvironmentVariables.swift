@@ -1,12 +1,15 @@
-/// One `NAME=value` pair.
+/// One `NAME=value` pair; the value is bytes, passed on exactly.
 public struct EnvironmentVariable: Equatable, Sendable {
     public var name: String
-    public var value: String
+    public var value: ByteString
 
-    public init(name: String, value: String) {
+    public init(name: String, value: ByteString) {
         self.name = name
         self.value = value
     }
+
+    /// `NAME=value`, as `execve` wants it.
+    public var entry: [UInt8] { Array(name.utf8) + [0x3D] + value.bytes }
 }
 
 /// An environment in insertion order; assigning an existing name replaces its value in place.
@@ -15,6 +18,9 @@ public struct EnvironmentVariable: Equatable, Sendable {
 public struct EnvironmentVariables: Equatable, Sendable, Sequence {
     private var variables: [EnvironmentVariable] = []
     private var indexByName: [String: Int] = [:]
+    /// Inherited entries whose name is not UTF-8: no file can name them, but children
+    /// still get them, unchanged, ahead of the rest.
+    private var unnamedEntries: [[UInt8]] = []
 
     public init() {}
 
@@ -22,15 +28,24 @@ public struct EnvironmentVariables: Equatable, Sendable, Sequence {
         for pair in pairs { self[pair.name] = pair.value }
     }
 
-    /// Reads `NAME=value` strings as found in `environ`; entries without `=` are skipped.
-    public init(environ entries: [String]) {
+    /// Reads `NAME=value` entries as found in `environ`, values byte for byte; entries
+    /// without `=` are skipped.
+    public init(environ entries: [[UInt8]]) {
         for entry in entries {
-            guard let equals = entry.firstIndex(of: "=") else { continue }
-            self[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+            guard let equals = entry.firstIndex(of: 0x3D) else { continue }
+            guard let name = String(validating: entry[..<equals], as: UTF8.self) else {
+                unnamedEntries.append(entry)
+                continue
+            }
+            self[name] = ByteString(entry[(equals + 1)...])
         }
     }
 
-    public subscript(name: String) -> String? {
+    public init(environ entries: [String]) {
+        self.init(environ: entries.map { Array($0.utf8) })
+    }
+
+    public subscript(name: String) -> ByteString? {
         get { indexByName[name].map { variables[$0].value } }
         set {
             if let newValue {
@@ -60,6 +75,6 @@ public struct EnvironmentVariables: Equatable, Sendable, Sequence {
         for pair in pairs { self[pair.name] = pair.value }
     }
 
-    /// `NAME=value` strings, as `execve` wants them.
-    public var environStrings: [String] { variables.map { "\($0.name)=\($0.value)" } }
+    /// `NAME=value` entries, as `execve` wants them.
+    public var environEntries: [[UInt8]] { unnamedEntries + variables.map(\.entry) }
 }

@@ -1,11 +1,12 @@
 /// One `name: command` line of a Procfile: a process type.
 public struct ProcfileEntry: Equatable, Sendable {
     public var name: String
-    public var command: String
+    /// Bytes as written: `sh -c` gets them unchanged.
+    public var command: ByteString
     /// Line number in the Procfile, for messages.
     public var line: Int
 
-    public init(name: String, command: String, line: Int) {
+    public init(name: String, command: ByteString, line: Int) {
         self.name = name
         self.command = command
         self.line = line
@@ -30,22 +31,24 @@ public struct Procfile: Equatable, Sendable {
         entries.firstIndex { $0.name == name }
     }
 
-    /// Parses Procfile text, reporting every problem rather than the first.
+    /// Parses a Procfile, reporting every problem rather than the first.
     ///
-    /// Unlike foreman, a line that is not an entry is an error, not skipped: a typo
-    /// such as `web bundle exec puma` would otherwise silently start nothing.
+    /// Read as bytes (all syntax is ASCII), so a command reaches the shell exactly as
+    /// written, whatever its encoding. Unlike foreman, a line that is not an entry is an
+    /// error, not skipped: a typo such as `web bundle exec puma` would otherwise silently
+    /// start nothing.
     /// - Parameter file: the path shown in messages.
-    public static func parse(_ text: String, file: String) -> Result<Procfile, ProcfileErrors> {
+    public static func parse(_ contents: [UInt8], file: String) -> Result<Procfile, ProcfileErrors> {
         var entries: [ProcfileEntry] = []
         var errors: [ProcfileError] = []
         var firstLineByName: [String: Int] = [:]
 
-        for line in text.numberedLines() {
-            let trimmed = line.text.trimmingBlanks()
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+        for line in contents.numberedLines() {
+            let trimmed = line.bytes.trimmingBlanks()
+            if trimmed.isEmpty || trimmed.first == 0x23 { continue }
 
-            guard let (name, rest) = splitEntry(line.text) else {
-                errors.append(.malformedLine(file: file, line: line.number, text: String(line.text)))
+            guard let (name, rest) = splitEntry(line.bytes) else {
+                errors.append(.malformedLine(file: file, line: line.number, text: line.text))
                 continue
             }
             let command = rest.trimmingBlanks()
@@ -53,12 +56,17 @@ public struct Procfile: Equatable, Sendable {
                 errors.append(.emptyCommand(file: file, line: line.number, name: name))
                 continue
             }
+            // A C string ends at NUL: the shell would silently run a shorter command.
+            if command.contains(0) {
+                errors.append(.nulInCommand(file: file, line: line.number, name: name))
+                continue
+            }
             if let firstLine = firstLineByName[name] {
                 errors.append(.duplicateName(file: file, name: name, line: line.number, firstLine: firstLine))
                 continue
             }
             firstLineByName[name] = line.number
-            entries.append(ProcfileEntry(name: name, command: String(command), line: line.number))
+            entries.append(ProcfileEntry(name: name, command: ByteString(command), line: line.number))
         }
 
         if entries.isEmpty && errors.isEmpty {
@@ -67,14 +75,16 @@ public struct Procfile: Equatable, Sendable {
         return errors.isEmpty ? .success(Procfile(entries: entries)) : .failure(ProcfileErrors(errors))
     }
 
+    public static func parse(_ text: String, file: String) -> Result<Procfile, ProcfileErrors> {
+        parse(Array(text.utf8), file: file)
+    }
+
     /// Matches `^([A-Za-z0-9_-]+):(.*)$`, the name part of foreman's entry pattern.
-    private static func splitEntry(_ text: Substring) -> (String, Substring)? {
-        let scalars = text.unicodeScalars
-        guard let colon = scalars.firstIndex(of: ":"), colon > scalars.startIndex else { return nil }
-        let name = scalars[scalars.startIndex..<colon]
-        guard name.allSatisfy(isNameScalar) else { return nil }
-        let rest = Substring(scalars[scalars.index(after: colon)...])
-        return (String(String.UnicodeScalarView(name)), rest)
+    private static func splitEntry(_ line: ArraySlice<UInt8>) -> (String, ArraySlice<UInt8>)? {
+        guard let colon = line.firstIndex(of: 0x3A), colon > line.startIndex else { return nil }
+        let name = line[line.startIndex..<colon]
+        guard name.allSatisfy({ isNameScalar(Unicode.Scalar($0)) }) else { return nil }
+        return (String(decoding: name, as: UTF8.self), line[(colon + 1)...])
     }
 
     /// Whether `name` may name a process type: `[A-Za-z0-9_-]+`.

@@ -4,6 +4,8 @@ public enum ProcfileError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedLine(file: String, line: Int, text: String)
     /// `name:` with nothing after it but blanks.
     case emptyCommand(file: String, line: Int, name: String)
+    /// A NUL byte in the command, which no process could be given.
+    case nulInCommand(file: String, line: Int, name: String)
     /// The same process name declared twice.
     case duplicateName(file: String, name: String, line: Int, firstLine: Int)
     /// The file holds no entry at all.
@@ -17,6 +19,8 @@ public enum ProcfileError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file):\(line): expected \"name: command\", got \"\(text)\""
         case let .emptyCommand(file, line, name):
             return "\(file):\(line): process \"\(name)\" has an empty command"
+        case let .nulInCommand(file, line, name):
+            return "\(file):\(line): the command of \"\(name)\" contains a NUL byte"
         case let .duplicateName(file, name, line, firstLine):
             return "\(file):\(line): duplicate process name \"\(name)\" (first defined on line \(firstLine))"
         case let .noEntries(file):

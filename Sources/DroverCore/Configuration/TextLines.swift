@@ -9,43 +9,58 @@ public struct NumberedLine: Equatable, Sendable {
     }
 }
 
-extension String {
+/// One line of a file read as bytes (a Procfile), numbered from 1, without its line end.
+public struct NumberedBytes: Equatable, Sendable {
+    public var number: Int
+    public var bytes: ArraySlice<UInt8>
+
+    public init(number: Int, bytes: ArraySlice<UInt8>) {
+        self.number = number
+        self.bytes = bytes
+    }
+
+    /// The line for messages, bytes that are not UTF-8 shown as U+FFFD.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+extension Array where Element == UInt8 {
     /// Splits on `\n`, dropping one `\r` before it, so CRLF files read like LF files.
-    ///
-    /// Works on Unicode scalars: as `Character`s, `"\r\n"` is a single grapheme and
-    /// would never equal `"\n"`. A final line end does not produce an empty last line.
-    public func numberedLines() -> [NumberedLine] {
-        var lines: [NumberedLine] = []
+    /// A final line end does not produce an empty last line.
+    public func numberedLines() -> [NumberedBytes] {
+        var lines: [NumberedBytes] = []
         var start = startIndex
         var number = 1
-        let scalars = unicodeScalars
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            if scalars[index] == "\n" {
-                var end = index
-                if end > start, scalars[scalars.index(before: end)] == "\r" {
-                    end = scalars.index(before: end)
-                }
-                lines.append(NumberedLine(number: number, text: self[start..<end]))
-                number += 1
-                start = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
+        func add(upTo end: Int) {
+            var end = end
+            if end > start, self[end - 1] == 0x0D { end -= 1 }
+            lines.append(NumberedBytes(number: number, bytes: self[start..<end]))
+            number += 1
         }
-        if start < endIndex {
-            var end = endIndex
-            if scalars[scalars.index(before: end)] == "\r" {
-                end = scalars.index(before: end)
-            }
-            lines.append(NumberedLine(number: number, text: self[start..<end]))
+        for index in indices where self[index] == 0x0A {
+            add(upTo: index)
+            start = index + 1
         }
+        if start < endIndex { add(upTo: endIndex) }
         return lines
+    }
+}
+
+extension String {
+    /// The lines of `numberedLines()` on the UTF-8 bytes, as text (for the defaults
+    /// files, which are options, not bytes for children).
+    public func numberedLines() -> [NumberedLine] {
+        Array(utf8).numberedLines().map { NumberedLine(number: $0.number, text: Substring($0.text)) }
     }
 }
 
 extension Unicode.Scalar {
     /// Space or horizontal tab: the only blanks the file formats accept.
     var isBlank: Bool { self == " " || self == "\t" }
+}
+
+extension UInt8 {
+    /// Space or horizontal tab, as a byte.
+    var isBlank: Bool { self == 0x20 || self == 0x09 }
 }
 
 extension StringProtocol {
@@ -57,5 +72,14 @@ extension StringProtocol {
         }
         let last = scalars.lastIndex(where: { !$0.isBlank })!
         return Substring(scalars[first...last])
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// The bytes without leading and trailing spaces and tabs.
+    public func trimmingBlanks() -> ArraySlice<UInt8> {
+        guard let first = firstIndex(where: { !$0.isBlank }) else { return self[endIndex...] }
+        let last = lastIndex(where: { !$0.isBlank })!
+        return self[first...last]
     }
 }

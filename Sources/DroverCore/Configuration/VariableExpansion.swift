@@ -1,14 +1,14 @@
-/// `$NAME`, `${NAME}` and `${NAME:-default}` in env file values.
+/// `$NAME`, `${NAME}` and `${NAME:-default}` in env file values, over bytes.
 enum VariableExpansion {
     /// Expands every reference in `raw`; a `$` that starts no reference stays a `$`.
     /// - Parameter remaining: how many bytes the file's values may still add.
     static func expandAll(
-        _ raw: [Unicode.Scalar], lookup: (String) -> String?, file: String, line: Int, remaining: Int
-    ) throws(DotEnvError) -> String {
+        _ raw: [UInt8], lookup: (String) -> ByteString?, file: String, line: Int, remaining: Int
+    ) throws(DotEnvError) -> ByteString {
         var result = BoundedValue(file: file, line: line, remaining: remaining)
         var index = 0
         while index < raw.count {
-            if raw[index] == "$" {
+            if raw[index] == UInt8(ascii: "$") {
                 let (text, consumed) = try expandOne(raw, at: index, lookup: lookup, file: file, line: line)
                 try result.append(text)
                 index += consumed
@@ -17,69 +17,71 @@ enum VariableExpansion {
                 index += 1
             }
         }
-        return result.text
+        return result.bytes
     }
 
     /// Expands the reference starting at the `$` at `start`.
-    /// - Returns: the replacement text and how many scalars it replaced (at least 1).
+    /// - Returns: the replacement and how many bytes it replaced (at least 1).
     static func expandOne(
-        _ scalars: [Unicode.Scalar], at start: Int, lookup: (String) -> String?, file: String, line: Int
-    ) throws(DotEnvError) -> (String, Int) {
+        _ bytes: [UInt8], at start: Int, lookup: (String) -> ByteString?, file: String, line: Int
+    ) throws(DotEnvError) -> (ByteString, Int) {
         let next = start + 1
-        guard next < scalars.count else { return ("$", 1) }
+        guard next < bytes.count else { return ("$", 1) }
 
-        if scalars[next] == "{" {
-            guard let close = scalars[next...].firstIndex(where: { $0 == "}" || $0 == "\n" }),
-                  scalars[close] == "}"
+        if bytes[next] == UInt8(ascii: "{") {
+            guard let close = bytes[next...].firstIndex(where: { $0 == UInt8(ascii: "}") || $0 == .newline }),
+                  bytes[close] == UInt8(ascii: "}")
             else {
-                let end = scalars[next...].firstIndex(of: "\n") ?? scalars.count
-                throw .badExpansion(file: file, line: line, text: text(scalars[start..<end]))
+                let end = bytes[next...].firstIndex(of: .newline) ?? bytes.count
+                throw .badExpansion(file: file, line: line, text: text(bytes[start..<end]))
             }
-            let inside = text(scalars[(next + 1)..<close])
+            let inside = bytes[(next + 1)..<close]
             let consumed = close - start + 1
             let (name, fallback) = splitDefault(inside)
             guard DotEnvScanner.isValidKey(name) else {
-                throw .badExpansion(file: file, line: line, text: text(scalars[start...close]))
+                throw .badExpansion(file: file, line: line, text: text(bytes[start...close]))
             }
             let value = lookup(name) ?? ""
             if let fallback, value.isEmpty { return (fallback, consumed) }
             return (value, consumed)
         }
 
-        guard isNameStart(scalars[next]) else { return ("$", 1) }
+        guard isNameStart(bytes[next]) else { return ("$", 1) }
         var end = next + 1
-        while end < scalars.count, isNameContinuation(scalars[end]) { end += 1 }
-        return (lookup(text(scalars[next..<end])) ?? "", end - start)
+        while end < bytes.count, isNameContinuation(bytes[end]) { end += 1 }
+        return (lookup(text(bytes[next..<end])) ?? "", end - start)
     }
 
     /// `NAME:-default` splits into the name and the default (shell semantics: used when unset or empty).
-    private static func splitDefault(_ inside: String) -> (String, String?) {
-        guard let range = inside.firstRange(of: ":-") else { return (inside, nil) }
-        return (String(inside[..<range.lowerBound]), String(inside[range.upperBound...]))
+    private static func splitDefault(_ inside: ArraySlice<UInt8>) -> (String, ByteString?) {
+        guard let colon = inside.indices.first(where: {
+            inside[$0] == UInt8(ascii: ":") && $0 + 1 < inside.endIndex && inside[$0 + 1] == UInt8(ascii: "-")
+        }) else { return (text(inside), nil) }
+        return (text(inside[..<colon]), ByteString(inside[(colon + 2)...]))
     }
 
-    private static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "A"..."Z", "a"..."z", "_": return true
-        default: return false
+    private static func isNameStart(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "_"): true
+        default: false
         }
     }
 
-    private static func isNameContinuation(_ scalar: Unicode.Scalar) -> Bool {
-        isNameStart(scalar) || ("0"..."9").contains(scalar)
+    private static func isNameContinuation(_ byte: UInt8) -> Bool {
+        isNameStart(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
-    private static func text(_ slice: ArraySlice<Unicode.Scalar>) -> String {
-        String(String.UnicodeScalarView(slice))
+    /// Names and message excerpts: text, bytes that are not UTF-8 shown as U+FFFD.
+    private static func text(_ slice: ArraySlice<UInt8>) -> String {
+        String(decoding: slice, as: UTF8.self)
     }
 }
 
-/// A value being built from text and expansions, refused as soon as it passes
+/// A value being built from bytes and expansions, refused as soon as it passes
 /// `DotEnv.maximumValueBytes` or what is left of `DotEnv.maximumFileBytes`, so the
 /// runaway value is never allocated.
 struct BoundedValue {
-    /// A String, not a scalar view: appending an expansion is then one copy, not one per scalar.
-    private(set) var text = ""
+    private var contents: [UInt8] = []
     /// Where the value starts, for the error.
     let file: String
     let line: Int
@@ -92,19 +94,21 @@ struct BoundedValue {
         self.remaining = remaining
     }
 
-    mutating func append(_ scalar: Unicode.Scalar) throws(DotEnvError) {
-        try checkRoom(for: UTF8.width(scalar))
-        text.unicodeScalars.append(scalar)
+    var bytes: ByteString { ByteString(contents) }
+
+    mutating func append(_ byte: UInt8) throws(DotEnvError) {
+        try checkRoom(for: 1)
+        contents.append(byte)
     }
 
-    mutating func append(_ expansion: String) throws(DotEnvError) {
-        try checkRoom(for: expansion.utf8.count)
-        text += expansion
+    mutating func append(_ expansion: ByteString) throws(DotEnvError) {
+        try checkRoom(for: expansion.count)
+        contents += expansion.bytes
     }
 
     /// Checks before appending, so nothing over the limits is ever copied.
-    private func checkRoom(for bytes: Int) throws(DotEnvError) {
-        let length = text.utf8.count + bytes
+    private func checkRoom(for count: Int) throws(DotEnvError) {
+        let length = contents.count + count
         guard length <= DotEnv.maximumValueBytes else { throw .valueTooLong(file: file, line: line) }
         guard length <= remaining else { throw .fileTooLong(file: file, line: line) }
     }

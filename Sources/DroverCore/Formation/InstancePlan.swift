@@ -2,12 +2,12 @@
 public struct PlannedInstance: Equatable, Sendable {
     public var type: String
     public var number: Int
-    public var command: String
+    public var command: ByteString
     public var port: Int
     /// Position of the type in the Procfile; decides the PORT block and the color.
     public var entryIndex: Int
 
-    public init(type: String, number: Int, command: String, port: Int, entryIndex: Int) {
+    public init(type: String, number: Int, command: ByteString, port: Int, entryIndex: Int) {
         self.type = type
         self.number = number
         self.command = command
@@ -20,7 +20,8 @@ public struct PlannedInstance: Equatable, Sendable {
 
     /// The variables this instance gets on top of the application's environment.
     public var ownVariables: [EnvironmentVariable] {
-        [EnvironmentVariable(name: "PORT", value: String(port)), EnvironmentVariable(name: "PS", value: name)]
+        [EnvironmentVariable(name: "PORT", value: ByteString(String(port))),
+         EnvironmentVariable(name: "PS", value: ByteString(name))]
     }
 }
 

@@ -24,17 +24,21 @@ final class RunningDrover {
             sourceLocation: sourceLocation)
     }
 
-    /// Any program (`arguments[0]` is its name), not only drover.
+    /// Any program (`arguments[0]` is its name), not only drover. `rawEnvironment`:
+    /// `NAME=value` entries added as bytes (values that are not UTF-8); `rawArguments`,
+    /// arguments added after `arguments`, as bytes.
     init(
         program: String, _ arguments: [String], in directory: String,
-        environment: [String: String] = DroverProcess.environment(), sourceLocation: SourceLocation = #_sourceLocation
+        environment: [String: String] = DroverProcess.environment(), rawEnvironment: [[UInt8]] = [],
+        rawArguments: [[UInt8]] = [], sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         capture = try Sandbox()
         self.sourceLocation = sourceLocation
         command = arguments.joined(separator: " ")
         var request = Spawn.Request(
-            path: program, arguments: arguments,
-            environment: environment.map { "\($0.key)=\($0.value)" }, workingDirectory: directory)
+            path: program, arguments: CStringArray(arguments.map { Array($0.utf8) } + rawArguments),
+            environment: CStringArray(environment.map { Array("\($0.key)=\($0.value)".utf8) } + rawEnvironment),
+            workingDirectory: directory)
         request.standardOutput = .file("\(capture.path)/stdout")
         request.standardError = .file("\(capture.path)/stderr")
         request.grouping = .newProcessGroup

@@ -28,6 +28,11 @@ final class Sandbox {
         return full
     }
 
+    /// Writes raw bytes (not necessarily UTF-8) to `name`.
+    func write(_ name: String, bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(path)/\(name)"))
+    }
+
     func read(_ name: String) throws -> String {
         try String(contentsOfFile: "\(path)/\(name)", encoding: .utf8)
     }
