@@ -5,6 +5,7 @@ import DroverSystem
 /// The command-line tool: parses arguments, runs one command, exits with its code.
 public enum Drover {
     public static func main() -> Never {
+        StandardDescriptors.reserve()
         exitProcess(run(Array(CommandLine.arguments.dropFirst())))
     }
 
