@@ -71,8 +71,9 @@ struct CommandDescription: Sendable {
             (128+N if signal N killed it); when only can-die types were left and all
             ended, 0 if they all exited 0, else the first other code; after a signal to
             drover, 0 if everything stopped within the timeout, 1 if something had to be
-            killed; 1 for a bad Procfile, env file or .drover and 64 for a bad command
-            line, before anything starts.
+            killed; 1 if drover's stdout could no longer be written (its reader exited,
+            a full disk); 1 for a bad Procfile, env file or .drover and 64 for a bad
+            command line, before anything starts.
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
