@@ -40,7 +40,9 @@ struct CommandDescription: Sendable {
     let arguments: Arguments
 
     /// The commands in the order help lists them.
-    static let all: [CommandDescription] = [start, ps, scale, restart, stop, logs, quit, check, run, help, version]
+    static let all: [CommandDescription] = [
+        start, ps, scale, restart, stop, logs, reopenLogs, quit, check, run, help, version,
+    ]
 
     /// Options of the commands that talk to a running drover: where to find its socket.
     static let clientOptions: [LaunchOption] = [.socket, .root, .procfile]
@@ -137,6 +139,29 @@ struct CommandDescription: Sendable {
             last 1,000 lines (at most 1 MiB) of each instance.
             """,
         options: [.socket, .root, .color], local: [.follow, .lines], arguments: .processNames)
+
+    static let reopenLogs = CommandDescription(
+        name: "reopen-logs",
+        summary: "Reopen the --log file by its path (after logrotate renamed it)",
+        usage: "drover reopen-logs [options]",
+        discussion: """
+            For logrotate's postrotate: a drover started with --daemon --log FILE writes
+            on to the renamed file until asked to open FILE again (created if missing,
+            appended to). Lines written before land in the old file, later ones in the
+            new; none is lost. Fails, keeping the old file, when FILE cannot be opened or
+            drover has no --log file. Example /etc/logrotate.d entry:
+
+              /srv/app/drover.log {
+                  weekly
+                  rotate 4
+                  compress
+                  delaycompress
+                  postrotate
+                      drover reopen-logs -s /srv/app/.drover.sock
+                  endscript
+              }
+            """,
+        options: clientOptions, arguments: .none)
 
     static let check = CommandDescription(
         name: "check",

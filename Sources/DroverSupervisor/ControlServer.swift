@@ -191,6 +191,8 @@ final class ControlServer {
             case .quit:
                 try instances.quit()
                 reply(client, .quitting(pid: Int(CurrentProcess.id)))
+            case .reopenLogs:
+                reply(client, .reopened(path: try router.reopenLogFile()))
             }
         } catch {
             reply(client, .failure(error.reason))

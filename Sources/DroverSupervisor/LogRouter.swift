@@ -268,6 +268,34 @@ final class LogRouter {
         flush()
     }
 
+    /// `reopen-logs`: opens the `--log` path again, as logrotate's `postrotate` asks
+    /// after renaming the file. What waits is written to the old file first, so every
+    /// line lands in one or the other; if the path cannot be opened the old file stays.
+    func reopenLogFile() throws(InvalidValue) -> String {
+        guard let output, case let .logFile(path, old) = target else {
+            throw InvalidValue("this drover has no log file to reopen (start it with --daemon --log FILE)")
+        }
+        let descriptor: FileDescriptor
+        switch FileSystem.openForAppending(path) {
+        case let .success(opened): descriptor = opened
+        case let .failure(error): throw InvalidValue("cannot reopen \(path): \(error.reason); still writing to the old file")
+        }
+        flush()
+        // The daemon's own stdout and stderr were pointed at the log file (Daemon.reportReady).
+        try? descriptor.duplicate(onto: .standardOutput)
+        try? descriptor.duplicate(onto: .standardError)
+        output.descriptor = descriptor
+        target = .logFile(path: path, descriptor: descriptor)
+        old.close()
+        // A file that could not be written may have been rotated away: try the new one now.
+        if var failure = logFileFailure {
+            failure.lastTry = 0
+            logFileFailure = failure
+        }
+        log("reopened \(path)")
+        return path
+    }
+
     /// One line on drover's stderr, best effort: it may be gone too.
     private func warn(_ message: String) {
         try? FileDescriptor.standardError.writeAll("drover: \(message)\n")
