@@ -15,7 +15,7 @@ struct LocalOption: Sendable {
     static let daemon = LocalOption(
         long: "daemon", short: "D", valueName: nil, help: "Run in the background; return once every instance is started")
     static let logFile = LocalOption(
-        long: "log", short: nil, valueName: "FILE", help: "With --daemon: also append the log stream to FILE")
+        long: "log", short: nil, valueName: "FILE", help: "With --daemon: also append the log stream to FILE (see reopen-logs)")
     /// Internal: marks the background process `--daemon` starts; not shown in help.
     static let detached = LocalOption(long: "detached-supervisor", short: nil, valueName: nil, help: "")
 }
