@@ -81,7 +81,8 @@ import Glibc
         let disk = sandbox.path + "/disk"
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: false)
         try #require(Self.mountTmpfs(disk, size: "256k"), "mount: \(String(cString: strerror(errno)))")
-        defer { umount2(disk, Int32(MNT_DETACH)) }
+        // Unmounted before the sandbox goes (it cannot remove a mount point).
+        defer { umount2(sandbox.path + "/disk", Int32(MNT_DETACH)) }
         // 20 KB free: the log fills within a few hundred lines.
         try Data(count: 240_000).write(to: URL(fileURLWithPath: disk + "/filler"))
         try sandbox.write("Procfile", """
@@ -110,7 +111,7 @@ import Glibc
         let resumed = "system   | writing to disk/drover.log again; "
         try waitFor("writing to resume") { sandbox.text("disk/drover.log").contains(resumed) }
         let log = sandbox.text("disk/drover.log")
-        let after = log[log.range(of: resumed)!.upperBound...]
+        let after = log[try #require(log.range(of: resumed)).upperBound...]
         let dropped = Int(after.prefix { $0.isNumber }) ?? 0
         #expect(dropped > 0)
         #expect(after.dropFirst(String(dropped).count).hasPrefix(" log lines dropped since "))
@@ -120,7 +121,8 @@ import Glibc
         }
         try waitFor("lines after the resume") {
             let text = sandbox.text("disk/drover.log")
-            return text[text.range(of: resumed)!.upperBound...].contains("chatty.1 | line ")
+            guard let mark = text.range(of: resumed) else { return false }
+            return text[mark.upperBound...].contains("chatty.1 | line ")
         }
         try sandbox.write("stop", "")
         #expect(try systemLines().components(separatedBy: failure).count == 2, "reported once")
