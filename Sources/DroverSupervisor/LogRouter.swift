@@ -14,8 +14,6 @@ import Glibc
 /// children block on their own pipes and memory stays bounded.
 final class LogRouter {
     private static let readChunk = 65_536
-    /// While the `--log` file cannot be written, a write is tried again this often.
-    static let retryMilliseconds: Int64 = 1000
 
     /// Where the merged stream goes.
     enum OutputTarget {
@@ -33,17 +31,11 @@ final class LogRouter {
         }
     }
 
-    /// Since when the `--log` file could not be written, how many lines were dropped.
-    private struct LogFileFailure {
-        let since: String
-        var dropped: Int
-        var lastTry: Int64
-    }
 
     private let poller: EventPoller
     private let output: OutputBuffer?
     private var target: OutputTarget?
-    private var logFileFailure: LogFileFailure?
+    private var logFileOutage: LogFileOutage?
     /// stdout, when a pipe or socket, stays registered (with no interest while nothing
     /// waits): epoll reports its reader's hang-up even when the formation is quiet.
     private let watchesHangUp: Bool
@@ -203,16 +195,16 @@ final class LogRouter {
         guard let output else { return }
         let now = Clocks.monotonicMilliseconds()
         lastFlush = now
-        if var failure = logFileFailure, now - failure.lastTry < Self.retryMilliseconds {
-            failure.dropped += output.discardPending()
-            logFileFailure = failure
+        if var outage = logFileOutage, !outage.mayTry(now: now) {
+            outage.drop(output.discardPending())
+            logFileOutage = outage
             return
         }
         switch output.flush() {
         case .done:
             setWatchingOutput(false)
             setReadingPaused(false)
-            if logFileFailure != nil { logFileWritable() }
+            if logFileOutage != nil { logFileWritable() }
         case .wouldBlock:
             setWatchingOutput(true)
             if output.pendingCount >= OutputBuffer.highWater { setReadingPaused(true) }
@@ -232,7 +224,7 @@ final class LogRouter {
     }
 
     /// stdout lost stops the formation; a `--log` file that cannot be written drops
-    /// lines (counted) and is tried again every `retryMilliseconds`.
+    /// lines, as `LogFileOutage` says.
     private func writeFailed(_ error: SystemError, now: Int64) {
         guard let output, let target else { return }
         setWatchingOutput(false)
@@ -246,25 +238,23 @@ final class LogRouter {
             onOutputLost("stdout: \(error.reason)")
         case let .logFile(path, _):
             let dropped = output.discardPending()
-            if var failure = logFileFailure {
-                failure.dropped += dropped
-                failure.lastTry = now
-                logFileFailure = failure
+            if var outage = logFileOutage {
+                outage.failedAgain(dropping: dropped, now: now)
+                logFileOutage = outage
                 return
             }
-            logFileFailure = LogFileFailure(since: currentTime, dropped: dropped, lastTry: now)
-            let message = "cannot write to \(path) (\(error.reason)); dropping log lines until it can be written again"
-            warn(message)
-            log(message, toOutput: false)
+            logFileOutage = LogFileOutage(path: path, since: currentTime, dropped: dropped, now: now)
+            let report = LogFileOutage.report(path: path, reason: error.reason)
+            warn(report)
+            log(report, toOutput: false)
         }
     }
 
     /// The `--log` file took a write again: say how much it missed.
     private func logFileWritable() {
-        guard let failure = logFileFailure, case let .logFile(path, _) = target else { return }
-        logFileFailure = nil
-        let noun = failure.dropped == 1 ? "line" : "lines"
-        log("writing to \(path) again; \(failure.dropped) log \(noun) dropped since \(failure.since)")
+        guard let outage = logFileOutage else { return }
+        logFileOutage = nil
+        log(outage.recovery)
         flush()
     }
 
@@ -288,9 +278,9 @@ final class LogRouter {
         target = .logFile(path: path, descriptor: descriptor)
         old.close()
         // A file that could not be written may have been rotated away: try the new one now.
-        if var failure = logFileFailure {
-            failure.lastTry = 0
-            logFileFailure = failure
+        if var outage = logFileOutage {
+            outage.reopened()
+            logFileOutage = outage
         }
         log("reopened \(path)")
         return path
