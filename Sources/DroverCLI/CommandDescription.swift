@@ -15,7 +15,7 @@ struct LocalOption: Sendable {
     static let daemon = LocalOption(
         long: "daemon", short: "D", valueName: nil, help: "Run in the background; return once every instance is started")
     static let logFile = LocalOption(
-        long: "log", short: nil, valueName: "FILE", help: "With --daemon: also append the log stream to FILE")
+        long: "log", short: nil, valueName: "FILE", help: "With --daemon: also append the log stream to FILE (see reopen-logs)")
     /// Internal: marks the background process `--daemon` starts; not shown in help.
     static let detached = LocalOption(long: "detached-supervisor", short: nil, valueName: nil, help: "")
 }
@@ -40,7 +40,9 @@ struct CommandDescription: Sendable {
     let arguments: Arguments
 
     /// The commands in the order help lists them.
-    static let all: [CommandDescription] = [start, ps, scale, restart, stop, logs, quit, check, run, help, version]
+    static let all: [CommandDescription] = [
+        start, ps, scale, restart, stop, logs, reopenLogs, quit, check, run, help, version,
+    ]
 
     /// Options of the commands that talk to a running drover: where to find its socket.
     static let clientOptions: [LaunchOption] = [.socket, .root, .procfile]
@@ -71,8 +73,9 @@ struct CommandDescription: Sendable {
             (128+N if signal N killed it); when only can-die types were left and all
             ended, 0 if they all exited 0, else the first other code; after a signal to
             drover, 0 if everything stopped within the timeout, 1 if something had to be
-            killed; 1 for a bad Procfile, env file or .drover and 64 for a bad command
-            line, before anything starts.
+            killed; 1 if drover's stdout could no longer be written (its reader exited,
+            a full disk); 1 for a bad Procfile, env file or .drover and 64 for a bad
+            command line, before anything starts.
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
@@ -136,6 +139,29 @@ struct CommandDescription: Sendable {
             last 1,000 lines (at most 1 MiB) of each instance.
             """,
         options: [.socket, .root, .color], local: [.follow, .lines], arguments: .processNames)
+
+    static let reopenLogs = CommandDescription(
+        name: "reopen-logs",
+        summary: "Reopen the --log file by its path (after logrotate renamed it)",
+        usage: "drover reopen-logs [options]",
+        discussion: """
+            For logrotate's postrotate: a drover started with --daemon --log FILE writes
+            on to the renamed file until asked to open FILE again (created if missing,
+            appended to). Lines written before land in the old file, later ones in the
+            new; none is lost. Fails, keeping the old file, when FILE cannot be opened or
+            drover has no --log file. Example /etc/logrotate.d entry:
+
+              /srv/app/drover.log {
+                  weekly
+                  rotate 4
+                  compress
+                  delaycompress
+                  postrotate
+                      drover reopen-logs -s /srv/app/.drover.sock
+                  endscript
+              }
+            """,
+        options: clientOptions, arguments: .none)
 
     static let check = CommandDescription(
         name: "check",

@@ -5,6 +5,7 @@ import DroverSystem
 /// The command-line tool: parses arguments, runs one command, exits with its code.
 public enum Drover {
     public static func main() -> Never {
+        StandardDescriptors.reserve()
         exitProcess(run(Array(CommandLine.arguments.dropFirst())))
     }
 
@@ -41,6 +42,7 @@ public enum Drover {
                 case "stop": return try StopCommand.run(options: options, names: arguments).rawValue
                 case "quit": return try StopCommand.quit(options: options).rawValue
                 case "logs": return try LogsCommand.run(options: options, local: local, names: arguments).rawValue
+                case "reopen-logs": return try ReopenLogsCommand.run(options: options).rawValue
                 default:
                     Console.error("command \(name) has no implementation")
                     return ExitCode.failure.rawValue

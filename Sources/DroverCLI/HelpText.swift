@@ -13,8 +13,9 @@ enum HelpText {
             COMMANDS:
 
             """
+        let width = (CommandDescription.all.map(\.name.count).max() ?? 0) + 2
         for command in CommandDescription.all {
-            text += "  " + pad(command.name, to: 10) + command.summary + "\n"
+            text += "  " + pad(command.name, to: width) + command.summary + "\n"
         }
         text += """
 

@@ -5,7 +5,8 @@ import DroverSystem
 ///
 /// Everything is non-blocking and bounded: a request line of at most 64 KiB (65,536
 /// bytes before its newline), at most 4 MiB waiting to be written; a client that
-/// exceeds that is cut off.
+/// exceeds that is cut off (and the control server bounds what all followers hold
+/// together).
 final class ControlClient {
     static let maximumPending = 4 << 20
 
@@ -22,13 +23,13 @@ final class ControlClient {
     let token: UInt64
     var phase: Phase
     private var request: [UInt8] = []
-    private var pending: [UInt8] = []
-    private var sent = 0
+    private let output: SendQueue
     var watchingWritable = false
 
-    init(descriptor: FileDescriptor, token: UInt64, deadline: Int64) {
+    init(descriptor: FileDescriptor, token: UInt64, deadline: Int64, budget: SendBudget) {
         self.descriptor = descriptor
         self.token = token
+        output = SendQueue(budget: budget)
         phase = .awaitingRequest(deadline: deadline)
     }
 
@@ -80,39 +81,30 @@ final class ControlClient {
         }
     }
 
-    var pendingCount: Int { pending.count - sent }
+    var pendingCount: Int { output.count }
+
+    /// Whether output was refused (the budget of all clients ran out) or released: the
+    /// stream to this client has a gap, so it must be cut off.
+    var lostOutput: Bool { output.isDiscarding }
 
     /// One reply line.
     func queue(_ reply: ControlReply) {
-        pending.append(contentsOf: reply.json.serializedBytes)
-        pending.append(10)
+        output.append(reply.json.serializedBytes + [10])
     }
 
     func queue(prefix: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) {
-        pending.append(contentsOf: prefix)
-        pending.append(contentsOf: line)
-        pending.append(10)
+        output.append(prefix)
+        output.append(line)
+        withUnsafeBytes(of: UInt8(10)) { output.append($0) }
     }
 
     /// Writes what it can; false when the peer is gone.
     func flush() -> Bool {
-        while sent < pending.count {
-            let written: Int
-            do {
-                written = try pending.withUnsafeBytes { try descriptor.writeSome(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
-            } catch {
-                return false
-            }
-            if written == 0 { break }
-            sent += written
-        }
-        if sent == pending.count {
-            pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
-            sent = 0
-        } else if sent > 1 << 20 {
-            pending.removeFirst(sent)
-            sent = 0
-        }
-        return true
+        output.write(to: descriptor)
+    }
+
+    /// Frees what waits at once (the client is being closed).
+    func release() {
+        output.release()
     }
 }

@@ -7,6 +7,10 @@ import DroverSystem
 /// history and followers it asks of `LogRouter`.
 final class ControlServer {
     static let maximumClients = 256
+    /// What all connections may hold waiting to be written, together: without it, 256
+    /// `logs -f` followers that stopped reading would hold 4 MiB each, 1 GiB. When it
+    /// runs out, the followers furthest behind are cut off first.
+    static let sendBudgetBytes = 64 << 20
     /// A client must send its request line within this time, or it is dropped.
     static let requestTimeoutMilliseconds: Int64 = 10_000
 
@@ -19,6 +23,7 @@ final class ControlServer {
     private let instances: Instances
     private let router: LogRouter
     private var clients: [UInt64: ControlClient] = [:]
+    private let budget = SendBudget(bytes: ControlServer.sendBudgetBytes)
     private var nextToken = EventSource.clientBase
     /// Listener unwatched after a failed accept, until `.acceptPause` comes due.
     private var acceptPaused = false
@@ -42,6 +47,7 @@ final class ControlServer {
         router.flushFollowers = { [unowned self] followers in
             for client in followers { self.flush(client) }
         }
+        budget.reclaim = { [unowned self] in self.cutOffFurthestBehind() }
     }
 
     deinit {
@@ -67,7 +73,7 @@ final class ControlServer {
             }
             guard let connection else { return }
             let deadline = Clocks.monotonicMilliseconds() + Self.requestTimeoutMilliseconds
-            let client = ControlClient(descriptor: connection, token: nextToken, deadline: deadline)
+            let client = ControlClient(descriptor: connection, token: nextToken, deadline: deadline, budget: budget)
             nextToken += 1
             if !ControlAccess.allows(peer: UnixSocket.peerUserID(connection), own: UnixSocket.ownUserID) {
                 refuse(client, "permission denied: this drover belongs to another user")
@@ -157,6 +163,8 @@ final class ControlServer {
 
     /// Writes what waits for a client; cuts it off if it is gone.
     private func flush(_ client: ControlClient) {
+        // A follower cut off earlier in the same round of flushes is skipped.
+        guard clients[client.token] != nil else { return }
         if client.flush() { settle(client) } else { close(client) }
     }
 
@@ -164,7 +172,7 @@ final class ControlServer {
     /// watches for writability only while something waits.
     private func settle(_ client: ControlClient) {
         guard clients[client.token] != nil else { return }
-        if client.pendingCount > ControlClient.maximumPending {
+        if client.pendingCount > ControlClient.maximumPending || client.lostOutput {
             close(client)
             return
         }
@@ -180,9 +188,23 @@ final class ControlServer {
         }
     }
 
+    /// The send budget ran out: cuts off the follower with the most unsent text (the
+    /// stuck ones; those that read along lose nothing), then the next, until a block is free.
+    private func cutOffFurthestBehind() {
+        let behind = clients.values.filter { client in
+            if case .following = client.phase { return client.pendingCount > 0 }
+            return false
+        }
+        for client in behind.sorted(by: { $0.pendingCount > $1.pendingCount }) {
+            guard budget.usedBlocks >= budget.limitBlocks else { return }
+            close(client)
+        }
+    }
+
     /// Closes a registered client once; later calls do nothing.
     private func close(_ client: ControlClient) {
         guard clients.removeValue(forKey: client.token) != nil else { return }
+        client.release()
         if case .following = client.phase { router.unfollow(client) }
         poller.remove(client.descriptor)
         client.descriptor.close()
@@ -230,6 +252,8 @@ final class ControlServer {
             case .quit:
                 try instances.quit()
                 reply(client, .quitting(pid: Int(CurrentProcess.id)))
+            case .reopenLogs:
+                reply(client, .reopened(path: try router.reopenLogFile()))
             }
         } catch {
             reply(client, .failure(error.reason))

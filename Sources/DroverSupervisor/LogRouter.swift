@@ -1,6 +1,10 @@
 import DroverCore
 import DroverSystem
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything that becomes a log line: instances' pipes, drover's own lines, the
 /// merged stream on stdout (or `--log`), each instance's history, and `logs -f`.
 ///
@@ -11,8 +15,30 @@ import DroverSystem
 final class LogRouter {
     private static let readChunk = 65_536
 
+    /// Where the merged stream goes.
+    enum OutputTarget {
+        /// drover's stdout: when it cannot be written the formation stops.
+        case standardOutput
+        /// `--log FILE`: when it cannot be written lines are dropped (and counted) until
+        /// it can; `reopen-logs` opens the path again.
+        case logFile(path: String, descriptor: FileDescriptor)
+
+        var descriptor: FileDescriptor {
+            switch self {
+            case .standardOutput: .standardOutput
+            case let .logFile(_, descriptor): descriptor
+            }
+        }
+    }
+
+
     private let poller: EventPoller
     private let output: OutputBuffer?
+    private var target: OutputTarget?
+    private var logFileOutage: LogFileOutage?
+    /// stdout, when a pipe or socket, stays registered (with no interest while nothing
+    /// waits): epoll reports its reader's hang-up even when the formation is quiet.
+    private let watchesHangUp: Bool
     private let style: LogStyle
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var streams: [UInt64: OutputStream] = [:]
@@ -31,24 +57,29 @@ final class LogRouter {
     private var outputWasNonblocking: Bool?
     private var watchingOutput = false
     private var readingPaused = false
-    private var outputLost = false
     private var lastFlush: Int64 = 0
     private var currentSecond = -1
     private var currentTime = ""
 
-    /// The output's reader went away: called once.
-    var onOutputClosed: () -> Void = {}
+    /// stdout cannot be written any more (why): called once.
+    var onOutputLost: (String) -> Void = { _ in }
     /// Lines were queued for these followers; write them out (the control server's job).
     var flushFollowers: ([ControlClient]) -> Void = { _ in }
 
-    init(output: FileDescriptor?, style: LogStyle, poller: EventPoller) {
+    init(output target: OutputTarget?, style: LogStyle, poller: EventPoller) {
         self.poller = poller
         self.style = style
-        self.output = output.map(OutputBuffer.init)
+        self.target = target
+        output = target.map { OutputBuffer(descriptor: $0.descriptor) }
         readBuffer = .allocate(byteCount: Self.readChunk, alignment: 16)
-        if let output, output.kind == .pipeOrSocket {
-            outputWasNonblocking = try? output.setNonblocking(true)
+        var watchesHangUp = false
+        if let output, output.descriptor.kind == .pipeOrSocket {
+            outputWasNonblocking = try? output.descriptor.setNonblocking(true)
+            if case .standardOutput = target {
+                watchesHangUp = (try? poller.add(output.descriptor, token: EventSource.output.token, interest: .none)) != nil
+            }
         }
+        self.watchesHangUp = watchesHangUp
         refreshClock()
     }
 
@@ -162,23 +193,102 @@ final class LogRouter {
     /// Writes what it can; pauses or resumes reading the pipes around the water marks.
     func flush() {
         guard let output else { return }
-        lastFlush = Clocks.monotonicMilliseconds()
+        let now = Clocks.monotonicMilliseconds()
+        lastFlush = now
+        if var outage = logFileOutage, !outage.mayTry(now: now) {
+            outage.drop(output.discardPending())
+            logFileOutage = outage
+            return
+        }
         switch output.flush() {
         case .done:
             setWatchingOutput(false)
             setReadingPaused(false)
+            if logFileOutage != nil { logFileWritable() }
         case .wouldBlock:
             setWatchingOutput(true)
             if output.pendingCount >= OutputBuffer.highWater { setReadingPaused(true) }
             if output.pendingCount <= OutputBuffer.lowWater { setReadingPaused(false) }
-        case .closed:
-            setWatchingOutput(false)
-            setReadingPaused(false)
-            if !outputLost {
-                outputLost = true
-                onOutputClosed()
-            }
+        case let .failed(error):
+            writeFailed(error, now: now)
         }
+    }
+
+    /// An event on stdout: writable, or its reader hung up (as good as EPIPE).
+    func outputEvent(_ event: EventPoller.Event) {
+        if event.closed {
+            writeFailed(SystemError("write", code: EPIPE), now: Clocks.monotonicMilliseconds())
+        } else {
+            flush()
+        }
+    }
+
+    /// stdout lost stops the formation; a `--log` file that cannot be written drops
+    /// lines, as `LogFileOutage` says.
+    private func writeFailed(_ error: SystemError, now: Int64) {
+        guard let output, let target else { return }
+        setWatchingOutput(false)
+        setReadingPaused(false)
+        switch target {
+        case .standardOutput:
+            output.close()
+            if watchesHangUp { poller.remove(output.descriptor) }
+            self.target = nil
+            warn("cannot write to stdout (\(error.reason)); stopping the formation")
+            onOutputLost("stdout: \(error.reason)")
+        case let .logFile(path, _):
+            let dropped = output.discardPending()
+            if var outage = logFileOutage {
+                outage.failedAgain(dropping: dropped, now: now)
+                logFileOutage = outage
+                return
+            }
+            logFileOutage = LogFileOutage(path: path, since: currentTime, dropped: dropped, now: now)
+            let report = LogFileOutage.report(path: path, reason: error.reason)
+            warn(report)
+            log(report, toOutput: false)
+        }
+    }
+
+    /// The `--log` file took a write again: say how much it missed.
+    private func logFileWritable() {
+        guard let outage = logFileOutage else { return }
+        logFileOutage = nil
+        log(outage.recovery)
+        flush()
+    }
+
+    /// `reopen-logs`: opens the `--log` path again, as logrotate's `postrotate` asks
+    /// after renaming the file. What waits is written to the old file first, so every
+    /// line lands in one or the other; if the path cannot be opened the old file stays.
+    func reopenLogFile() throws(InvalidValue) -> String {
+        guard let output, case let .logFile(path, old) = target else {
+            throw InvalidValue("this drover has no log file to reopen (start it with --daemon --log FILE)")
+        }
+        let descriptor: FileDescriptor
+        switch FileSystem.openForAppending(path) {
+        case let .success(opened): descriptor = opened
+        case let .failure(error): throw InvalidValue("cannot reopen \(path): \(error.reason); still writing to the old file")
+        }
+        flush()
+        // The daemon's own stdout and stderr were pointed at the log file (Daemon.reportReady).
+        try? descriptor.duplicate(onto: .standardOutput)
+        try? descriptor.duplicate(onto: .standardError)
+        output.descriptor = descriptor
+        target = .logFile(path: path, descriptor: descriptor)
+        old.close()
+        // A file that could not be written may have been rotated away: try the new one now.
+        if var outage = logFileOutage {
+            outage.reopened()
+            logFileOutage = outage
+        }
+        log("reopened \(path)")
+        return path
+    }
+
+    /// One line on drover's stderr, best effort: it may be gone too.
+    private func warn(_ message: String) {
+        try? FileDescriptor.standardError.writeAll("drover: \(message)\n")
     }
 
     /// Everything still buffered is written before drover exits, however slow the
@@ -193,7 +303,9 @@ final class LogRouter {
     private func setWatchingOutput(_ on: Bool) {
         guard on != watchingOutput, let output else { return }
         watchingOutput = on
-        if on {
+        if watchesHangUp {
+            try? poller.modify(output.descriptor, token: EventSource.output.token, interest: on ? .writable : .none)
+        } else if on {
             try? poller.add(output.descriptor, token: EventSource.output.token, interest: .writable)
         } else {
             poller.remove(output.descriptor)
@@ -243,15 +355,16 @@ final class LogRouter {
         LogStyle(colors: colored, timestamps: true, prefixes: true, nameWidth: style.nameWidth)
     }
 
-    /// A `system` line: to the stream, to drover's history, to followers of everything.
-    func log(_ message: String) {
+    /// A `system` line: to the stream (unless `toOutput` is false: the stream cannot
+    /// take it), to drover's history, to followers of everything.
+    func log(_ message: String, toOutput: Bool = true) {
         var message = message
         let source = systemSource
         renderPrefix(of: source)
         let everything = followers.filter(\.targets.isEmpty)
         message.withUTF8 { text in
             let line = UnsafeRawBufferPointer(text)
-            source.prefix.withUnsafeBytes { output?.appendLine(prefix: $0, line: line) }
+            if toOutput { source.prefix.withUnsafeBytes { output?.appendLine(prefix: $0, line: line) } }
             source.ring.append(line, time: currentSecond, sequence: sequence)
             sequence += 1
             for client in everything { send(line, of: source, to: client) }

@@ -19,16 +19,23 @@ final class OutputBuffer {
     enum FlushResult {
         case done
         case wouldBlock
-        case closed
+        /// The write failed; what waits is kept until the owner discards it.
+        case failed(SystemError)
     }
 
     private var storage: UnsafeMutableRawPointer
     private var capacity: Int
     private var start = 0
     private var end = 0
-    let descriptor: FileDescriptor
-    /// Set once a write failed with EPIPE (or another error): output is then discarded.
+    /// Replaced when the `--log` file is reopened.
+    var descriptor: FileDescriptor
+    /// Set once the output is given up for good (stdout lost): lines are then dropped.
     private(set) var isClosed = false
+    /// Whether the last byte written ended a line: a short write before a failed one
+    /// leaves half a line in the file.
+    private var endsWithNewline = true
+    /// Whether the first pending byte is the newline that ends such a half line.
+    private var startsWithTerminator = false
 
     init(descriptor: FileDescriptor) {
         self.descriptor = descriptor
@@ -76,23 +83,52 @@ final class OutputBuffer {
 
     /// Writes as much as the descriptor takes now.
     func flush() -> FlushResult {
-        if isClosed { return .closed }
+        if isClosed { return .done }
         while start < end {
+            let written: Int
             do {
-                let written = try descriptor.writeSome(UnsafeRawBufferPointer(start: storage + start, count: end - start))
-                if written == 0 { return .wouldBlock }
-                start += written
+                written = try descriptor.writeSome(UnsafeRawBufferPointer(start: storage + start, count: end - start))
             } catch {
-                isClosed = true
-                start = 0
-                end = 0
-                return .closed
+                return .failed(error)
             }
+            if written == 0 { return .wouldBlock }
+            start += written
+            startsWithTerminator = false
+            endsWithNewline = storage.load(fromByteOffset: start - 1, as: UInt8.self) == 10
         }
         start = 0
         end = 0
         if capacity > 1 << 20 { shrink() }
         return .done
+    }
+
+    /// Drops everything waiting and returns how many lines that was (a line a short
+    /// write cut counts as dropped). If half a line was written, a newline is queued
+    /// to end it, so the next line written starts on its own.
+    func discardPending() -> Int {
+        var lines = 0
+        var index = start
+        while index < end {
+            if storage.load(fromByteOffset: index, as: UInt8.self) == 10 { lines += 1 }
+            index += 1
+        }
+        if startsWithTerminator { lines -= 1 }
+        start = 0
+        end = 0
+        startsWithTerminator = false
+        if !endsWithNewline {
+            storage.storeBytes(of: 10, toByteOffset: 0, as: UInt8.self)
+            end = 1
+            startsWithTerminator = true
+        }
+        return lines
+    }
+
+    /// Gives the output up: what waits and every later line is dropped.
+    func close() {
+        isClosed = true
+        start = 0
+        end = 0
     }
 
     /// After a burst, give the memory back.

@@ -66,7 +66,7 @@ public final class Supervisor {
         }
 
         // Where the stream goes, and whether a control socket is required.
-        var output: FileDescriptor? = .standardOutput
+        var output: LogRouter.OutputTarget? = .standardOutput
         var colors = application.logging.color.enabled(
             outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: launch.inherited["TERM"]?.description,
             noColor: launch.inherited["NO_COLOR"]?.description)
@@ -88,7 +88,7 @@ public final class Supervisor {
             output = nil
             if let logFile {
                 switch FileSystem.openForAppending(logFile) {
-                case let .success(descriptor): output = descriptor
+                case let .success(descriptor): output = .logFile(path: logFile, descriptor: descriptor)
                 case let .failure(error):
                     UnixSocket.remove(socketPath)
                     throw failure("open \(logFile)", error)
@@ -130,9 +130,9 @@ public final class Supervisor {
         } else {
             control = nil
         }
-        router.onOutputClosed = { [unowned instances] in instances.stop(.outputClosed) }
+        router.onOutputLost = { [unowned instances] why in instances.stop(.outputLost(why: why)) }
         self.notices = notices
-        onStarted = launch.onStarted.map { report in { report(output) } }
+        onStarted = launch.onStarted.map { report in { report(output?.descriptor) } }
     }
 
     /// Starts every instance, runs until the formation has stopped and every
@@ -170,7 +170,7 @@ public final class Supervisor {
             for event in events {
                 switch EventSource(token: event.token) {
                 case .signals?: try handleSignals()
-                case .output?: router.flush()
+                case .output?: router.outputEvent(event)
                 case .listener?: control?.acceptClients()
                 case .guardian?: guardian?.flush()
                 case let .stream(token)?: router.read(token)

@@ -62,7 +62,7 @@ import Testing
             .status, .quit, .scale([FormationCount(type: "worker", count: 4), FormationCount(type: "web", count: 0)]),
             .restart([]), .restart([InstanceSelector(type: "web"), InstanceSelector(type: "worker", number: 2)]),
             .stop([InstanceSelector(type: "clock", number: 1)]), .start([InstanceSelector(type: "web")]),
-            .logs(lines: 20, follow: true, targets: [InstanceSelector(type: "web")], color: false),
+            .logs(lines: 20, follow: true, targets: [InstanceSelector(type: "web")], color: false), .reopenLogs,
         ]
         for request in requests {
             #expect(try ControlRequest.parse(request.json.serialized) == request, "\(request.json.serialized)")
@@ -122,6 +122,8 @@ import Testing
         #expect(ControlReply.quitting(pid: 4).json.serialized == #"{"version":1,"ok":true,"pid":4}"#)
         #expect(ControlReply.failure("no").json.serialized == #"{"version":1,"ok":false,"error":"no"}"#)
         #expect(ControlReply.logs(follow: true).json.serialized == #"{"version":1,"ok":true,"follow":true}"#)
+        #expect(ControlReply.reopened(path: "a.log").json.serialized == #"{"version":1,"ok":true,"log":"a.log"}"#)
+        #expect(ControlRequest.reopenLogs.json.serialized == #"{"version":1,"command":"reopen-logs"}"#)
         #expect(ControlReply.scaled([FormationCount(type: "web", count: 2)]).json.serialized
             == #"{"version":1,"ok":true,"formation":{"web":2}}"#)
         #expect(ControlReply.status(FormationStatus(pid: 7, stopping: false, instances: [])).json.serialized
@@ -144,6 +146,7 @@ import Testing
              .restart([])),
             (.quitting(pid: 12), .quit),
             (.logs(follow: false), .logs(lines: 1, follow: false, targets: [], color: false)),
+            (.reopened(path: "log/drover.log"), .reopenLogs),
             (.failure("no instance matches \"x\""), .stop([])),
         ]
         for (reply, request) in cases {

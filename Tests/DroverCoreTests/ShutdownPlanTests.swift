@@ -28,6 +28,17 @@ import Testing
         #expect(plan.exitCode == 0)
     }
 
+    @Test func losingTheOutputIsAFailureEvenWhenAllStopInTime() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        let actions = plan.stop(.outputLost(why: "stdout: broken pipe"), now: 0)
+        #expect(actions == [
+            .log("output lost (stdout: broken pipe), stopping all processes"), .log("sending SIGTERM to all processes"),
+            .terminateAll,
+        ])
+        #expect(plan.deadlinePassed(now: 5000, stillRunning: 0) == [])
+        #expect(plan.exitCode == 1)
+    }
+
     @Test func killingAfterTheTimeoutExitsOne() {
         var plan = ShutdownPlan(timeoutMilliseconds: 2000)
         _ = plan.received(.terminate, now: 100, stillRunning: 3)

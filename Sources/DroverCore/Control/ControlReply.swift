@@ -10,6 +10,8 @@ public enum ControlReply: Equatable, Sendable {
     case quitting(pid: Int)
     /// To `logs`: log lines follow this reply (until the client hangs up, with `follow`).
     case logs(follow: Bool)
+    /// To `reopen-logs`: the path of the log file now written to.
+    case reopened(path: String)
     case failure(String)
 
     public var json: JSONValue {
@@ -28,6 +30,8 @@ public enum ControlReply: Equatable, Sendable {
             members += [("ok", .bool(true)), ("pid", .integer(pid))]
         case let .logs(follow):
             members += [("ok", .bool(true)), ("follow", .bool(follow))]
+        case let .reopened(path):
+            members += [("ok", .bool(true)), ("log", .string(path))]
         case let .failure(message):
             members += [("ok", .bool(false)), ("error", .string(message))]
         }
@@ -82,6 +86,9 @@ public enum ControlReply: Equatable, Sendable {
         case .logs:
             guard case let .bool(follow)? = value["follow"] else { throw InvalidValue("the reply has no \"follow\"") }
             return .logs(follow: follow)
+        case .reopenLogs:
+            guard case let .string(path)? = value["log"] else { throw InvalidValue("the reply has no \"log\"") }
+            return .reopened(path: path)
         }
     }
 }

@@ -14,6 +14,8 @@ public enum ControlRequest: Equatable, Sendable {
     case quit
     /// The last `lines` lines per instance, then (with `follow`) the live stream.
     case logs(lines: Int, follow: Bool, targets: [InstanceSelector], color: Bool)
+    /// Open the `--log` file again by its path (after logrotate renamed it).
+    case reopenLogs
 
     public static let version = 1
     /// A request line longer than this (not counting its `\n`) is refused.
@@ -32,6 +34,7 @@ public enum ControlRequest: Equatable, Sendable {
         case let .stop(selectors): members += [("command", .string("stop")), ("targets", targets(selectors))]
         case let .start(selectors): members += [("command", .string("start")), ("targets", targets(selectors))]
         case .quit: members.append(("command", .string("quit")))
+        case .reopenLogs: members.append(("command", .string("reopen-logs")))
         case let .logs(lines, follow, selectors, color):
             members += [
                 ("command", .string("logs")), ("lines", .integer(lines)), ("follow", .bool(follow)),
@@ -59,6 +62,7 @@ public enum ControlRequest: Equatable, Sendable {
         switch command {
         case "ps": return .status
         case "quit": return .quit
+        case "reopen-logs": return .reopenLogs
         case "scale":
             guard case let .object(members)? = value["counts"], !members.isEmpty else {
                 throw InvalidValue("scale needs \"counts\", an object such as {\"worker\": 4}")

@@ -17,8 +17,9 @@ public struct ShutdownPlan: Sendable {
         /// An instance ended in a way that stops everything (no restart, cannot die).
         case instanceExited(name: String, Termination)
         case signal(StopSignal)
-        /// drover's own stdout was closed (the reader went away).
-        case outputClosed
+        /// drover's stdout can no longer be written (its reader went away, the disk is
+        /// full...): `why` says what the write met. The formation's output has nowhere to go.
+        case outputLost(why: String)
         /// A client asked for it (`drover stop`, `drover quit`).
         case requested
         /// Every instance ended on its own and none will restart (only can-die types).
@@ -65,8 +66,8 @@ public struct ShutdownPlan: Sendable {
         switch reason {
         case let .signal(signal):
             return [.log("\(signal.name) received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
-        case .outputClosed:
-            return [.log("output closed, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
+        case let .outputLost(why):
+            return [.log("output lost (\(why)), stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
         case .requested:
             return [.log("stop requested, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
         case .instanceExited:
@@ -110,13 +111,15 @@ public struct ShutdownPlan: Sendable {
     }
 
     /// The instance's code (128+N for signal N) if its exit started the stop; the
-    /// formation's when it ended on its own; else 0 when everything stopped in time
-    /// and 1 when something had to be killed.
+    /// formation's when it ended on its own; 1 when drover lost its output (a failure,
+    /// even if everything stopped in time); else 0 when everything stopped in time and
+    /// 1 when something had to be killed.
     public var exitCode: Int32 {
         switch reason {
         case let .instanceExited(_, termination)?: return termination.shellCode
         case let .formationEnded(code)?: return code
-        case .signal?, .outputClosed?, .requested?, nil: return killedSomething ? 1 : 0
+        case .outputLost?: return 1
+        case .signal?, .requested?, nil: return killedSomething ? 1 : 0
         }
     }
 }
