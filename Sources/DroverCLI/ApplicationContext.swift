@@ -61,12 +61,14 @@ struct ApplicationContext {
     /// Files are text; bytes that are not UTF-8 are shown as U+FFFD rather than refused,
     /// and a byte-order mark (which some editors write, and nobody sees) is skipped.
     static func read(_ path: String) -> FileReadResult {
-        switch FileSystem.readFile(path) {
+        switch FileSystem.readConfigFile(path, maximumBytes: FileReadResult.maximumBytes) {
         case let .success(bytes):
             let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
             return .contents(String(decoding: text, as: UTF8.self))
         case let .failure(error) where error.isNoSuchFile: return .missing
-        case let .failure(error): return .failed(error.reason)
+        case let .failure(.system(error)): return .failed(error.reason)
+        case let .failure(.notRegular(kind)): return .failed("it is \(kind), not a regular file")
+        case let .failure(.tooLarge(limit)): return .failed("larger than \(limit / 1_048_576) MiB, the most drover reads")
         }
     }
 }

@@ -42,6 +42,12 @@ public enum FileReadResult: Equatable, Sendable {
     case failed(String)
 }
 
+extension FileReadResult {
+    /// The largest Procfile, env or defaults file drover reads (16 MiB): far above any
+    /// real one, and low enough that `-f /dev/zero`-like input cannot exhaust memory.
+    public static let maximumBytes = 16_777_216
+}
+
 /// Builds an `Application` from options and files, collecting every problem found.
 ///
 /// Pure: the file system and the inherited environment are handed in, so every
