@@ -124,4 +124,18 @@ import Testing
         #expect(Self.messages(Self.loader(["Procfile": "web: a"]).load(options))
             == [#".drover:4: invalid value "abc" for port: must be a port number from 1 to 65535"#])
     }
+
+    @Test func refusesAFormationWhosePortsOverlapNamingWhereItCameFrom() {
+        let loader = Self.loader(["Procfile": "web: a\nworker: b\n"])
+        let typed = LaunchOptions([.formation: OptionValue("web=101,worker=1", origin: .commandLine(flag: "-m"))])
+        #expect(Self.messages(loader.load(typed)) == [
+            "invalid value \"web=101,worker=1\" for -m: web.101 would get port 5100, which worker.1 has "
+                + "(each type owns a block of 100 ports)"
+        ])
+        let fromFile = LaunchOptions([.formation: OptionValue("web=101,worker=1", origin: .file(path: ".drover", line: 2))])
+        #expect(Self.messages(loader.load(fromFile)) == [
+            ".drover:2: invalid value \"web=101,worker=1\" for formation: web.101 would get port 5100, which worker.1 has "
+                + "(each type owns a block of 100 ports)"
+        ])
+    }
 }

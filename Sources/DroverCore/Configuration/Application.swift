@@ -127,6 +127,11 @@ public struct ApplicationLoader {
                 } catch {
                     errors.append(Diagnostic(error.reason))
                 }
+                // Only counts from -m (or formation= in a defaults file) run a type past its 100 ports.
+                if let collision = PortPlan.collision(in: instances) {
+                    errors.append(
+                        options[.formation]?.invalid(collision.reason, option: .formation) ?? Diagnostic(collision.reason))
+                }
             }
         }
 

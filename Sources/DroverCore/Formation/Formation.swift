@@ -76,18 +76,23 @@ public struct Formation: Equatable, Sendable {
     public static func resolve(
         procfile: Procfile, spec: FormationSpec?, selected: [String] = []
     ) throws(InvalidValue) -> Formation {
-        let known = procfile.names
-        let listing = known.joined(separator: ", ")
+        // Sets and tables, not searches per entry: planning stays linear in the entries.
+        let names = procfile.names
+        let known = Set(names)
+        let listing = names.joined(separator: ", ")
         for (name, _) in spec?.counts ?? [] where !known.contains(name) {
             throw InvalidValue("unknown process type \"\(name)\" in formation (the Procfile has: \(listing))")
         }
         for name in selected where !known.contains(name) {
             throw InvalidValue("unknown process type \"\(name)\" (the Procfile has: \(listing))")
         }
-        let counts = known.map { name -> (name: String, count: Int) in
-            if !selected.isEmpty && !selected.contains(name) { return (name, 0) }
+        let chosen = Set(selected)
+        let explicit = Dictionary(
+            (spec?.counts ?? []).lazy.map { ($0.name, $0.count) }, uniquingKeysWith: { first, _ in first })
+        let counts = names.map { name -> (name: String, count: Int) in
+            if !chosen.isEmpty && !chosen.contains(name) { return (name, 0) }
             guard let spec else { return (name, 1) }
-            if let explicit = spec.counts.first(where: { $0.name == name }) { return (name, explicit.count) }
+            if let count = explicit[name] { return (name, count) }
             if let all = spec.allCount { return (name, all) }
             return (name, selected.isEmpty ? 0 : 1)
         }
