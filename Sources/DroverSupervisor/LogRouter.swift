@@ -245,7 +245,7 @@ final class LogRouter {
 
     /// A `system` line: to the stream, to drover's history, to followers of everything.
     func log(_ message: String) {
-        var message = message
+        var message = TerminalText.escaped(message)  // drover's own words quote paths and commands
         let source = systemSource
         renderPrefix(of: source)
         let everything = followers.filter(\.targets.isEmpty)

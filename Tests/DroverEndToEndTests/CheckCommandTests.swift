@@ -103,3 +103,34 @@ import Testing
         #expect(value.stderr == "drover: .drover:1: invalid value \"abc\" for port: must be a port number from 1 to 65535\n")
     }
 }
+
+/// Messages quote file contents and typed names: their control bytes are written as
+/// `\u{1b}`, so an escape sequence in a Procfile cannot retitle or clear the terminal.
+@Suite struct ControlBytesInMessagesTests {
+    static func hasRawControl(_ text: String) -> Bool {
+        text.unicodeScalars.dropLast().contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
+    @Test func aProcfileLineWithEscapeSequencesIsQuotedEscaped() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\n\u{1b}]0;title\u{07}\u{1b}[2J\n")
+        for command in ["check", "start"] {
+            let outcome = try DroverProcess.run([command], in: sandbox.path)
+            #expect(outcome.code == 1)
+            #expect(outcome.stderr == #"drover: Procfile:2: expected "name: command", got "\u{1b}]0;title\u{7}\u{1b}[2J""# + "\n")
+            #expect(!Self.hasRawControl(outcome.stderr))
+        }
+    }
+
+    @Test func namesTypedOnTheCommandLineAndFileNamesAreEscapedToo() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\n")
+        let typed = try DroverProcess.run(["check", "-m", "w\u{1b}[2Jb=1"], in: sandbox.path)
+        #expect(typed.code == 64)
+        #expect(typed.stderr.contains(#"w\u{1b}[2Jb"#))
+        #expect(!Self.hasRawControl(typed.stderr))
+        let file = try DroverProcess.run(["check", "-e", "x\u{07}\u{9b}y.env"], in: sandbox.path)
+        #expect(file.code == 1)
+        #expect(file.stderr == #"drover: x\u{7}\u{9b}y.env: cannot read env file: no such file"# + "\n")
+    }
+}
