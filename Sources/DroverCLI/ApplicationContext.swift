@@ -48,7 +48,9 @@ struct ApplicationContext {
     func load(
         _ commandLine: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true
     ) throws(Diagnostics) -> Application {
-        let loader = ApplicationLoader(workingDirectory: workingDirectory, inherited: inherited, readFile: Self.read)
+        let loader = ApplicationLoader(
+            workingDirectory: workingDirectory, inherited: inherited,
+            isDirectory: { FileSystem.kind(of: $0) == .directory }, readFile: Self.read)
         switch loader.load(defaults.overridden(by: commandLine), selected: selected, requireProcfile: requireProcfile) {
         case let .success(application):
             if !defaultsErrors.isEmpty { throw Diagnostics(defaultsErrors) }

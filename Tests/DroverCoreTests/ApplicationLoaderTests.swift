@@ -139,3 +139,46 @@ import Testing
         ])
     }
 }
+
+/// The kernel's edges: MAX_ARG_STRLEN counts the NUL, ARG_MAX a pointer per string.
+@Suite struct ExecLimitsTests {
+    @Test func oneVariableMayHold131071BytesWithItsName() {
+        let fits = EnvironmentVariable(name: "A", value: String(repeating: "x", count: 131_069))
+        #expect(ExecLimits.problem(with: fits) == nil)
+        let over = EnvironmentVariable(name: "A", value: String(repeating: "x", count: 131_070))
+        #expect(ExecLimits.problem(with: over) == "A=... is 131072 bytes; Linux passes at most 131071 (128 KiB) in one variable")
+    }
+
+    @Test func aCommandLeavesRoomForTheShellWords() {
+        #expect(ExecLimits.problem(withCommand: String(repeating: "x", count: ExecLimits.maximumCommandBytes)) == nil)
+        #expect(ExecLimits.problem(withCommand: String(repeating: "x", count: ExecLimits.maximumCommandBytes + 1)) != nil)
+    }
+
+    @Test func theTotalCountsTheSharedEnvironmentAndEachInstance() throws {
+        let value = String(repeating: "v", count: 100_000)
+        let environment = EnvironmentVariables((0..<20).map { EnvironmentVariable(name: "V\($0)", value: value) })
+        #expect(ExecLimits.totalProblem(environment: environment, instances: []) == nil)
+        let instance = PlannedInstance(
+            type: "web", number: 1, command: String(repeating: "c", count: 100_000), port: 5000, entryIndex: 0)
+        #expect(ExecLimits.totalProblem(environment: environment, instances: [instance])?
+            .hasPrefix("the environment and command of web.1 come to ") == true)
+        let bigger = EnvironmentVariables((0..<21).map { EnvironmentVariable(name: "V\($0)", value: value) })
+        #expect(ExecLimits.totalProblem(environment: bigger, instances: [])?.hasPrefix("the environment comes to ") == true)
+    }
+
+    @Test func aMissingRootIsRefused() {
+        let loader = ApplicationLoader(
+            workingDirectory: "/work", inherited: EnvironmentVariables(), isDirectory: { $0 == "/work/app" }
+        ) { path in path == "Procfile" ? .contents("web: a\n") : .missing }
+        let options = { (root: String) in
+            LaunchOptions([
+                .procfile: OptionValue("Procfile", origin: .commandLine(flag: "-f")),
+                .root: OptionValue(root, origin: .commandLine(flag: "-d")),
+            ])
+        }
+        #expect(ApplicationLoaderTests.messages(loader.load(options("app"))) == [])
+        #expect(ApplicationLoaderTests.messages(loader.load(options("gone"))) == [
+            #"invalid value "gone" for -d: no such directory"#
+        ])
+    }
+}

@@ -31,17 +31,17 @@ import Testing
     }
 
     static let badSpecs: [(String, String)] = [
-        ("web=x", #"count for "web" must be a whole number of 0 or more, got "x""#),
-        ("web=-1", #"count for "web" must be a whole number of 0 or more, got "-1""#),
-        ("web=1.5", #"count for "web" must be a whole number of 0 or more, got "1.5""#),
-        ("web=", #"count for "web" must be a whole number of 0 or more, got """#),
+        ("web=x", #"count for "web" must be a whole number from 0 to 10000, got "x""#),
+        ("web=-1", #"count for "web" must be a whole number from 0 to 10000, got "-1""#),
+        ("web=1.5", #"count for "web" must be a whole number from 0 to 10000, got "1.5""#),
+        ("web=", #"count for "web" must be a whole number from 0 to 10000, got """#),
         ("web", #"expected NAME=COUNT, got "web""#),
         ("web=1,web=2", #""web" is given twice"#),
         ("all=1,all=2", #""all" is given twice"#),
         ("web=1,", #"empty item in "web=1,""#),
         ("", #"empty item in """#),
         ("w.b=1", #"invalid process name "w.b""#),
-        ("web=99999999999", #"count for "web" must be a whole number of 0 or more, got "99999999999""#),
+        ("web=99999999999", #"count for "web" must be a whole number from 0 to 10000, got "99999999999""#),
     ]
 
     @Test(arguments: badSpecs)

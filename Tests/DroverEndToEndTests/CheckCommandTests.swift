@@ -134,3 +134,50 @@ import Testing
         #expect(file.stderr == #"drover: x\u{7}\u{9b}y.env: cannot read env file: no such file"# + "\n")
     }
 }
+
+/// `check`, `start` and `run` load the application through the same rules: whatever
+/// `start` could not run, `check` refuses with the same message.
+@Suite struct OneSetOfRulesTests {
+    static let big = String(repeating: "x", count: 140_000)
+
+    /// (files, arguments after the command, expected stderr, exit code)
+    static let cases: [(files: [String: String], arguments: [String], message: String, code: Int32)] = [
+        ([:], ["-f", "Procfile", "-d", "missing"], #"drover: invalid value "missing" for -d: no such directory"#, 64),
+        (["big.env": "BIG=\(big)\n"], ["-e", "big.env"],
+         "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable", 1),
+        (["many.env": (0..<20).map { "V\($0)=\(String(repeating: "y", count: 120_000))\n" }.joined()],
+         ["-e", "many.env"],
+         "drover: the environment and command of web.1 come to 2400393 bytes; Linux passes at most 2097152 (2 MiB) "
+            + "to a program", 1),
+        (["Procfile.long": "web: echo \(big)\n"], ["-f", "Procfile.long"],
+         "drover: Procfile.long:1: the command is 140005 bytes; /bin/sh -c takes at most 131007", 1),
+        ([:], ["-m", "web=10001"],
+         #"drover: invalid value "web=10001" for -m: count for "web" must be a whole number from 0 to 10000, got "10001""#,
+         64),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func checkAndStartGiveTheSameError(index: Int) throws {
+        let (files, arguments, message, code) = Self.cases[index]
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: sleep 30\n")
+        for (name, contents) in files { try sandbox.write(name, contents) }
+        for command in ["check", "start"] {
+            let outcome = try DroverProcess.run([command] + arguments, in: sandbox.path, environment: ["PATH": "/usr/bin:/bin"])
+            #expect(outcome.code == code, "\(command)")
+            #expect(outcome.stderr == message + "\n", "\(command)")
+        }
+    }
+
+    @Test func runRefusesWhatStartCannotRunToo() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: sleep 30\n")
+        try sandbox.write("big.env", "BIG=\(Self.big)\n")
+        let outcome = try DroverProcess.run(["run", "-e", "big.env", "true"], in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr
+            == "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable\n")
+        let missing = try DroverProcess.run(["run", "-d", "missing", "true"], in: sandbox.path)
+        #expect(missing.stderr == "drover: invalid value \"missing\" for -d: no such directory\n")
+    }
+}

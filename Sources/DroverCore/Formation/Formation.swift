@@ -28,6 +28,9 @@ public struct FormationSpec: Equatable, Sendable {
             && lhs.counts.map(\.count) == rhs.counts.map(\.count)
     }
 
+    /// The most instances of one type: `-m`, `.drover`'s `formation=` and `scale` alike.
+    public static let maximumCount = 10_000
+
     /// Parses `name=count[,name=count...]`; blanks around items are allowed.
     public static func parse(_ text: String) throws(InvalidValue) -> FormationSpec {
         var spec = FormationSpec()
@@ -40,8 +43,9 @@ public struct FormationSpec: Equatable, Sendable {
             let name = String(parts[0].trimmingBlanks())
             let countText = parts[1].trimmingBlanks()
             guard Procfile.isValidName(name) else { throw InvalidValue("invalid process name \"\(name)\"") }
-            guard let count = WholeNumber.parse(countText) else {
-                throw InvalidValue("count for \"\(name)\" must be a whole number of 0 or more, got \"\(countText)\"")
+            guard let count = WholeNumber.parse(countText, maximum: Self.maximumCount) else {
+                throw InvalidValue(
+                    "count for \"\(name)\" must be a whole number from 0 to \(Self.maximumCount), got \"\(countText)\"")
             }
             guard seen.insert(name).inserted else { throw InvalidValue("\"\(name)\" is given twice") }
             if name == "all" {

@@ -29,6 +29,10 @@ public struct ScalePlan: Equatable, Sendable {
                 throw InvalidValue(
                     "unknown process type \"\(item.type)\" (the Procfile has: \(procfile.names.joined(separator: ", ")))")
             }
+            guard (0...FormationSpec.maximumCount).contains(item.count) else {
+                throw InvalidValue(
+                    "the count for \"\(item.type)\" must be a whole number from 0 to \(FormationSpec.maximumCount)")
+            }
             guard wanted.updateValue(item.count, forKey: item.type) == nil else {
                 throw InvalidValue("\"\(item.type)\" is given twice")
             }
