@@ -49,7 +49,9 @@ struct ApplicationContext {
     func load(
         _ commandLine: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true
     ) throws(Diagnostics) -> Application {
-        let loader = ApplicationLoader(workingDirectory: workingDirectory, inherited: inherited, readFile: Self.read)
+        let loader = ApplicationLoader(
+            workingDirectory: workingDirectory, inherited: inherited,
+            isDirectory: { FileSystem.kind(of: $0) == .directory }, readFile: Self.read)
         switch loader.load(defaults.overridden(by: commandLine), selected: selected, requireProcfile: requireProcfile) {
         case let .success(application):
             if !defaultsErrors.isEmpty { throw Diagnostics(defaultsErrors) }
@@ -63,11 +65,13 @@ struct ApplicationContext {
     /// byte for byte); a byte-order mark (which some editors write, and nobody sees)
     /// is skipped.
     static func read(_ path: String) -> FileReadResult {
-        switch FileSystem.readFile(path) {
+        switch FileSystem.readConfigFile(path, maximumBytes: FileReadResult.maximumBytes) {
         case let .success(bytes):
             return .contents(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)
         case let .failure(error) where error.isNoSuchFile: return .missing
-        case let .failure(error): return .failed(error.reason)
+        case let .failure(.system(error)): return .failed(error.reason)
+        case let .failure(.notRegular(kind)): return .failed("it is \(kind), not a regular file")
+        case let .failure(.tooLarge(limit)): return .failed("larger than \(limit / 1_048_576) MiB, the most drover reads")
         }
     }
 }

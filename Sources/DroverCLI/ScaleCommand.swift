@@ -8,7 +8,7 @@ enum ScaleCommand {
         }
         let spec: FormationSpec
         do {
-            spec = try FormationSpec.parse(arguments.joined(separator: ","), maximumCount: ScalePlan.maximumCount)
+            spec = try FormationSpec.parse(arguments.joined(separator: ","))
         } catch {
             throw Diagnostics([Diagnostic("invalid scale: \(error.reason)", kind: .usage)])
         }

@@ -358,7 +358,7 @@ final class LogRouter {
     /// A `system` line: to the stream (unless `toOutput` is false: the stream cannot
     /// take it), to drover's history, to followers of everything.
     func log(_ message: String, toOutput: Bool = true) {
-        var message = message
+        var message = TerminalText.escaped(message)  // drover's own words quote paths and commands
         let source = systemSource
         renderPrefix(of: source)
         let everything = followers.filter(\.targets.isEmpty)

@@ -28,6 +28,44 @@ public enum FileSystem {
         }
     }
 
+    /// A configuration file (Procfile, env file, `.drover`), whole, but only a regular
+    /// file of at most `maximumBytes`: `/dev/zero` would fill memory and a FIFO would
+    /// block. Opened with O_NONBLOCK so a FIFO cannot hold up the `open` itself; the
+    /// checks use `fstat` on the opened descriptor, so nothing is swapped in between.
+    /// (`readFile` stays for /proc files, which are not regular-sized.)
+    public static func readConfigFile(_ path: String, maximumBytes: Int) -> Result<[UInt8], ConfigFileError> {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { return .failure(.system(.last("open"))) }
+        defer { FileDescriptor(rawValue: descriptor).close() }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return .failure(.system(.last("fstat"))) }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .failure(.system(SystemError("read", code: EISDIR)))
+        case S_IFIFO: return .failure(.notRegular("a FIFO"))
+        case S_IFCHR: return .failure(.notRegular("a character device"))
+        case S_IFBLK: return .failure(.notRegular("a block device"))
+        case S_IFSOCK: return .failure(.notRegular("a socket"))
+        default: return .failure(.notRegular("an unknown kind of file"))
+        }
+        guard Int(status.st_size) <= maximumBytes else { return .failure(.tooLarge(limit: maximumBytes)) }
+        let flags = fcntl(descriptor, F_GETFL)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
+        // The file may grow while it is read: stop one byte past the limit.
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(.system(.last("read")))
+            }
+            if count == 0 { return .success(contents) }
+            contents.append(contentsOf: chunk[0..<count])
+            if contents.count > maximumBytes { return .failure(.tooLarge(limit: maximumBytes)) }
+        }
+    }
+
     /// The names in a directory, `.` and `..` left out; none if it cannot be read.
     public static func directoryEntries(_ path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }
@@ -102,6 +140,21 @@ extension FileDescriptor {
     public static func openNullDevice() -> FileDescriptor? {
         let descriptor = open("/dev/null", O_WRONLY | O_CLOEXEC)
         return descriptor >= 0 ? FileDescriptor(rawValue: descriptor) : nil
+    }
+}
+
+/// Why `readConfigFile` gave nothing.
+public enum ConfigFileError: Error, Equatable, Sendable {
+    /// A system call failed (missing, no permission, a directory...).
+    case system(SystemError)
+    /// A FIFO, a device or a socket: what it is, in words ("a FIFO").
+    case notRegular(String)
+    /// Larger than the limit, in bytes.
+    case tooLarge(limit: Int)
+
+    public var isNoSuchFile: Bool {
+        if case let .system(error) = self { return error.isNoSuchFile }
+        return false
     }
 }
 

@@ -124,4 +124,67 @@ import Testing
         #expect(Self.messages(Self.loader(["Procfile": "web: a"]).load(options))
             == [#".drover:4: invalid value "abc" for port: must be a port number from 1 to 65535"#])
     }
+
+    @Test func refusesAFormationWhosePortsOverlapNamingWhereItCameFrom() {
+        let loader = Self.loader(["Procfile": "web: a\nworker: b\n"])
+        let typed = LaunchOptions([.formation: OptionValue("web=101,worker=1", origin: .commandLine(flag: "-m"))])
+        #expect(Self.messages(loader.load(typed)) == [
+            "invalid value \"web=101,worker=1\" for -m: web.101 would get port 5100, which worker.1 has "
+                + "(each type owns a block of 100 ports)"
+        ])
+        let fromFile = LaunchOptions([.formation: OptionValue("web=101,worker=1", origin: .file(path: ".drover", line: 2))])
+        #expect(Self.messages(loader.load(fromFile)) == [
+            ".drover:2: invalid value \"web=101,worker=1\" for formation: web.101 would get port 5100, which worker.1 has "
+                + "(each type owns a block of 100 ports)"
+        ])
+    }
+}
+
+/// The kernel's edges: MAX_ARG_STRLEN counts the NUL, ARG_MAX a pointer per string.
+@Suite struct ExecLimitsTests {
+    @Test func oneVariableMayHold131071BytesWithItsName() {
+        let fits = EnvironmentVariable(name: "A", value: ByteString(String(repeating: "x", count: 131_069)))
+        #expect(ExecLimits.problem(with: fits) == nil)
+        let over = EnvironmentVariable(name: "A", value: ByteString(String(repeating: "x", count: 131_070)))
+        #expect(ExecLimits.problem(with: over) == "A=... is 131072 bytes; Linux passes at most 131071 (128 KiB) in one variable")
+    }
+
+    /// The limit is on what `/bin/sh -c` gets: a simple command gains `exec `, one
+    /// that keeps the shell gains its traps.
+    @Test func aCommandIsMeasuredAsTheShellGetsIt() {
+        let simple = ExecLimits.maximumScriptBytes - "exec ".utf8.count
+        #expect(ExecLimits.problem(withCommand: ByteString(String(repeating: "x", count: simple))) == nil)
+        #expect(ExecLimits.problem(withCommand: ByteString(String(repeating: "x", count: simple + 1)))
+            == "the command is 131067 bytes (131072 as drover hands it to /bin/sh -c); Linux passes at most 131071 in one argument")
+        let piped = "a | " + String(repeating: "x", count: simple - 4)
+        #expect(ExecLimits.problem(withCommand: ByteString(piped)) != nil, "the traps count too")
+    }
+
+    @Test func theTotalCountsTheSharedEnvironmentAndEachInstance() throws {
+        let value = ByteString(String(repeating: "v", count: 100_000))
+        let environment = EnvironmentVariables((0..<20).map { EnvironmentVariable(name: "V\($0)", value: value) })
+        #expect(ExecLimits.totalProblem(environment: environment, instances: []) == nil)
+        let instance = PlannedInstance(
+            type: "web", number: 1, command: ByteString(String(repeating: "c", count: 100_000)), port: 5000, entryIndex: 0)
+        #expect(ExecLimits.totalProblem(environment: environment, instances: [instance])?
+            .hasPrefix("the environment and command of web.1 come to ") == true)
+        let bigger = EnvironmentVariables((0..<21).map { EnvironmentVariable(name: "V\($0)", value: value) })
+        #expect(ExecLimits.totalProblem(environment: bigger, instances: [])?.hasPrefix("the environment comes to ") == true)
+    }
+
+    @Test func aMissingRootIsRefused() {
+        let loader = ApplicationLoader(
+            workingDirectory: "/work", inherited: EnvironmentVariables(), isDirectory: { $0 == "/work/app" }
+        ) { path in path == "Procfile" ? .contents(Array("web: a\n".utf8)) : .missing }
+        let options = { (root: String) in
+            LaunchOptions([
+                .procfile: OptionValue("Procfile", origin: .commandLine(flag: "-f")),
+                .root: OptionValue(root, origin: .commandLine(flag: "-d")),
+            ])
+        }
+        #expect(ApplicationLoaderTests.messages(loader.load(options("app"))) == [])
+        #expect(ApplicationLoaderTests.messages(loader.load(options("gone"))) == [
+            #"invalid value "gone" for -d: no such directory"#
+        ])
+    }
 }

@@ -73,3 +73,11 @@ import Testing
         }
     }
 }
+
+@Suite struct TerminalTextTests {
+    @Test func writesControlCharactersAsSwiftEscapes() {
+        #expect(TerminalText.escaped("plain \"text\" é 日本") == "plain \"text\" é 日本")
+        #expect(TerminalText.escaped("\u{1b}]0;title\u{07}\u{1b}[2J") == #"\u{1b}]0;title\u{7}\u{1b}[2J"#)
+        #expect(TerminalText.escaped("a\tb\nc\r\u{0}\u{7f}\u{9b}\u{a0}") == #"a\u{9}b\u{a}c\u{d}\u{0}\u{7f}\u{9b}"# + "\u{a0}")
+    }
+}

@@ -68,6 +68,27 @@ import Testing
         #expect(idle.received(.interrupt, now: 500, stillRunning: 0) == [], "nothing left to kill: no message")
     }
 
+    /// The window's edges: 0 and 99 ms after the first are the same request, 100 ms is a
+    /// second one; the window runs from the first signal, not from the last repeat.
+    @Test(arguments: [StopSignal.terminate, .interrupt])
+    func repeatsWithinTheWindowAreOneRequest(_ signal: StopSignal) {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        _ = plan.received(.terminate, now: 1000, stillRunning: 1)
+        #expect(plan.received(signal, now: 1000, stillRunning: 1) == [])
+        #expect(plan.received(signal, now: 1010, stillRunning: 1) == [], "timeout(1): drover, then its group")
+        #expect(plan.received(signal, now: 1099, stillRunning: 1) == [])
+        #expect(plan.phase == .draining(deadline: 6000))
+        #expect(plan.received(signal, now: 1100, stillRunning: 1).last == .killAll)
+        #expect(plan.exitCode == 1)
+    }
+
+    @Test func aRepeatWithNothingLeftRunningKillsNothing() {
+        var plan = ShutdownPlan(timeoutMilliseconds: 5000)
+        _ = plan.received(.terminate, now: 0, stillRunning: 1)
+        #expect(plan.received(.terminate, now: 500, stillRunning: 0) == [])
+        #expect(plan.exitCode == 0)
+    }
+
     @Test func hangupStartsTheDrainButDoesNotEscalate() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000)
         #expect(plan.received(.hangup, now: 0, stillRunning: 1).last == .terminateAll)

@@ -103,3 +103,81 @@ import Testing
         #expect(value.stderr == "drover: .drover:1: invalid value \"abc\" for port: must be a port number from 1 to 65535\n")
     }
 }
+
+/// Messages quote file contents and typed names: their control bytes are written as
+/// `\u{1b}`, so an escape sequence in a Procfile cannot retitle or clear the terminal.
+@Suite struct ControlBytesInMessagesTests {
+    static func hasRawControl(_ text: String) -> Bool {
+        text.unicodeScalars.dropLast().contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
+    @Test func aProcfileLineWithEscapeSequencesIsQuotedEscaped() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\n\u{1b}]0;title\u{07}\u{1b}[2J\n")
+        for command in ["check", "start"] {
+            let outcome = try DroverProcess.run([command], in: sandbox.path)
+            #expect(outcome.code == 1)
+            #expect(outcome.stderr == #"drover: Procfile:2: expected "name: command", got "\u{1b}]0;title\u{7}\u{1b}[2J""# + "\n")
+            #expect(!Self.hasRawControl(outcome.stderr))
+        }
+    }
+
+    @Test func namesTypedOnTheCommandLineAndFileNamesAreEscapedToo() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: a\n")
+        let typed = try DroverProcess.run(["check", "-m", "w\u{1b}[2Jb=1"], in: sandbox.path)
+        #expect(typed.code == 64)
+        #expect(typed.stderr.contains(#"w\u{1b}[2Jb"#))
+        #expect(!Self.hasRawControl(typed.stderr))
+        let file = try DroverProcess.run(["check", "-e", "x\u{07}\u{9b}y.env"], in: sandbox.path)
+        #expect(file.code == 1)
+        #expect(file.stderr == #"drover: x\u{7}\u{9b}y.env: cannot read env file: no such file"# + "\n")
+    }
+}
+
+/// `check`, `start` and `run` load the application through the same rules: whatever
+/// `start` could not run, `check` refuses with the same message.
+@Suite struct OneSetOfRulesTests {
+    static let big = String(repeating: "x", count: 140_000)
+
+    /// (files, arguments after the command, expected stderr, exit code)
+    static let cases: [(files: [String: String], arguments: [String], message: String, code: Int32)] = [
+        ([:], ["-f", "Procfile", "-d", "missing"], #"drover: invalid value "missing" for -d: no such directory"#, 64),
+        (["big.env": "BIG=\(big)\n"], ["-e", "big.env"],
+         "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable", 1),
+        (["many.env": (0..<20).map { "V\($0)=\(String(repeating: "y", count: 120_000))\n" }.joined()],
+         ["-e", "many.env"],
+         "drover: the environment and command of web.1 come to 2400398 bytes; Linux passes at most 2097152 (2 MiB) "
+            + "to a program", 1),
+        (["Procfile.long": "web: echo \(big)\n"], ["-f", "Procfile.long"],
+         "drover: Procfile.long:1: the command is 140005 bytes (140214 as drover hands it to /bin/sh -c); Linux passes at most 131071 in one argument", 1),
+        ([:], ["-m", "web=10001"],
+         #"drover: invalid value "web=10001" for -m: count for "web" is above the limit of 10000, got "10001""#,
+         64),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func checkAndStartGiveTheSameError(index: Int) throws {
+        let (files, arguments, message, code) = Self.cases[index]
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: sleep 30\n")
+        for (name, contents) in files { try sandbox.write(name, contents) }
+        for command in ["check", "start"] {
+            let outcome = try DroverProcess.run([command] + arguments, in: sandbox.path, environment: ["PATH": "/usr/bin:/bin"])
+            #expect(outcome.code == code, "\(command)")
+            #expect(outcome.stderr == message + "\n", "\(command)")
+        }
+    }
+
+    @Test func runRefusesWhatStartCannotRunToo() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: sleep 30\n")
+        try sandbox.write("big.env", "BIG=\(Self.big)\n")
+        let outcome = try DroverProcess.run(["run", "-e", "big.env", "true"], in: sandbox.path)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr
+            == "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable\n")
+        let missing = try DroverProcess.run(["run", "-d", "missing", "true"], in: sandbox.path)
+        #expect(missing.stderr == "drover: invalid value \"missing\" for -d: no such directory\n")
+    }
+}

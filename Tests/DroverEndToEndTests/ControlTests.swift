@@ -220,10 +220,16 @@ import Testing
         #expect(badName.code == 64)
         let badScale = try formation.client(["scale", "worker=many"])
         #expect(badScale.code == 64)
-        #expect(badScale.stderr == "drover: invalid scale: count for \"worker\" must be a whole number of 0 or more, got \"many\"\n")
+        #expect(badScale.stderr == "drover: invalid scale: count for \"worker\" must be a whole number from 0 to 10000, got \"many\"\n")
         let hugeScale = try formation.client(["scale", "worker=99999999999"])
         #expect(hugeScale.code == 64)
         #expect(hugeScale.stderr == "drover: invalid scale: count for \"worker\" is above the limit of 10000, got \"99999999999\"\n")
+        // web's 101st instance would take worker.1's port: refused, nothing started.
+        let collide = try formation.client(["scale", "web=101"])
+        #expect(collide.code == 1)
+        #expect(collide.stderr.hasPrefix("drover: web.101 would get port "), "\(collide.stderr)")
+        #expect(collide.stderr.hasSuffix(", which worker.1 has (each type owns a block of 100 ports)\n"))
+        #expect(try formation.client(["ps"]).stdout.contains("web.2") == false)
         _ = try formation.finish()
     }
 

@@ -139,12 +139,24 @@ import Testing
         #expect(try drover.finish().code == 0)
     }
 
+    /// A missing root is refused before anything starts (as `check` does); one that
+    /// goes away while drover runs makes the next spawn fail, reported, not a crash.
     @Test func anInstanceThatCannotBeSpawnedIsReportedNotCrashed() throws {
         let sandbox = try Sandbox()
         try sandbox.write("Procfile", "web: echo hi\n")
-        let outcome = try DroverProcess.run(["start", "-f", "Procfile", "-d", "no/such/dir"], in: sandbox.path)
+        let refused = try DroverProcess.run(["start", "-f", "Procfile", "-d", "no/such/dir"], in: sandbox.path)
+        #expect(refused.code == 64)
+        #expect(refused.stderr == "drover: invalid value \"no/such/dir\" for -d: no such directory\n")
+
+        try sandbox.write("app/keep", "")
+        let drover = try RunningDrover(
+            ["start", "-f", "Procfile", "-d", "app", "-r", "web=always", "--restart-delay", "1", "--restart-limit", "1"],
+            in: sandbox.path)
+        drover.waitForOutput("| hi")
+        try FileManager.default.removeItem(atPath: "\(sandbox.path)/app")
+        let outcome = try drover.finish()
         #expect(outcome.code == 127)
-        #expect(outcome.stdout.contains("| web.1 could not start: no such file or directory (/bin/sh in "))
+        #expect(outcome.stdout.contains("| web.1 could not start: no such file or directory (/bin/sh in "), "\(outcome.stdout)")
         #expect(outcome.stderr == "")
     }
 

@@ -29,6 +29,10 @@ func fuzzProcfile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             let message = error.description
             precondition(message.hasPrefix("Procfile:"), "message without its file: \(message)")
             precondition(!message.unicodeScalars.contains("\n"), "message over several lines: \(message)")
+            let shown = TerminalText.escaped(message)
+            precondition(
+                !shown.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) },
+                "a control character reaches the terminal: \(shown)")
         }
     }
     return 0

@@ -43,6 +43,12 @@ public enum FileReadResult: Equatable, Sendable {
     case failed(String)
 }
 
+extension FileReadResult {
+    /// The largest Procfile, env or defaults file drover reads (16 MiB): far above any
+    /// real one, and low enough that `-f /dev/zero`-like input cannot exhaust memory.
+    public static let maximumBytes = 16_777_216
+}
+
 /// Builds an `Application` from options and files, collecting every problem found.
 ///
 /// Pure: the file system and the inherited environment are handed in, so every
@@ -53,12 +59,17 @@ public struct ApplicationLoader {
     public var workingDirectory: String
     public var inherited: EnvironmentVariables
     public var readFile: (String) -> FileReadResult
+    /// Whether a path is an existing directory: `-d` must name one. Tests that do not
+    /// ask about it leave the default.
+    public var isDirectory: (String) -> Bool
 
     public init(
-        workingDirectory: String, inherited: EnvironmentVariables, readFile: @escaping (String) -> FileReadResult
+        workingDirectory: String, inherited: EnvironmentVariables,
+        isDirectory: @escaping (String) -> Bool = { _ in true }, readFile: @escaping (String) -> FileReadResult
     ) {
         self.workingDirectory = workingDirectory
         self.inherited = inherited
+        self.isDirectory = isDirectory
         self.readFile = readFile
     }
 
@@ -75,6 +86,10 @@ public struct ApplicationLoader {
         let rootDisplay = rootText ?? FilePath.directory(of: procfilePath)
         let root = FilePath.absolute(rootDisplay, from: workingDirectory)
 
+        // start would fail every spawn in a root that is not there: check says so first.
+        if let value = options[.root], !isDirectory(root) {
+            errors.append(value.invalid("no such directory", option: .root))
+        }
         let procfile = loadProcfile(
             procfilePath, required: requireProcfile || options[.procfile] != nil, errors: &errors)
         let (environment, portAssignment) = loadEnvironment(options[.env], rootDisplay: rootDisplay, errors: &errors)
@@ -122,7 +137,16 @@ public struct ApplicationLoader {
                 } catch {
                     errors.append(Diagnostic(error.reason))
                 }
+                // Only counts from -m (or formation= in a defaults file) run a type past its 100 ports.
+                if let collision = PortPlan.collision(in: instances) {
+                    errors.append(
+                        options[.formation]?.invalid(collision.reason, option: .formation) ?? Diagnostic(collision.reason))
+                }
             }
+        }
+
+        if errors.isEmpty, let problem = ExecLimits.totalProblem(environment: environment, instances: instances) {
+            errors.append(Diagnostic(problem))
         }
 
         guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
@@ -158,7 +182,12 @@ public struct ApplicationLoader {
             return nil
         case let .contents(text):
             switch Procfile.parse(text, file: path) {
-            case let .success(procfile): return procfile
+            case let .success(procfile):
+                let tooLong = procfile.entries.compactMap { entry in
+                    ExecLimits.problem(withCommand: entry.command).map { Diagnostic("\(path):\(entry.line): \($0)") }
+                }
+                errors += tooLong
+                return tooLong.isEmpty ? procfile : nil
             case let .failure(found):
                 errors.append(contentsOf: found.errors.map { Diagnostic($0.description) })
                 return nil
@@ -196,6 +225,11 @@ public struct ApplicationLoader {
                 let inherited = self.inherited
                 switch DotEnv.parse(text, file: file, earlier: fromFiles, inherited: { inherited[$0] }) {
                 case let .success(assignments):
+                    for assignment in assignments {
+                        if let problem = ExecLimits.problem(with: assignment.variable) {
+                            errors.append(Diagnostic("\(file):\(assignment.line): \(problem)"))
+                        }
+                    }
                     fromFiles.merge(assignments.map(\.variable))
                     if let last = assignments.last(where: { $0.name == "PORT" }) { port = (file, last) }
                 case let .failure(found):

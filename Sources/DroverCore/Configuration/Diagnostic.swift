@@ -30,3 +30,30 @@ public struct Diagnostics: Error, Equatable, Sendable {
     /// Usage errors win: one typo on the command line makes the whole run a usage error.
     public var kind: Diagnostic.Kind { all.contains { $0.kind == .usage } ? .usage : .input }
 }
+
+/// Text about to reach a terminal, with its control characters made visible.
+///
+/// Messages quote Procfile lines, file names, names typed on the command line and
+/// replies from the control socket; an ESC or BEL in any of them would otherwise
+/// reach the terminal and could retitle or clear it. Every C0 control (tab and line
+/// feed included), DEL and every C1 control is written as Swift writes it, `\u{1b}`;
+/// everything else is kept as it is.
+public enum TerminalText {
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        result.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+}

@@ -70,7 +70,7 @@ public enum ControlRequest: Equatable, Sendable {
             var counts: [FormationCount] = []
             for (type, count) in members {
                 guard Procfile.isValidName(type) else { throw InvalidValue("\"\(type)\" is not a process type") }
-                let limit = ScalePlan.maximumCount
+                let limit = FormationSpec.maximumCount
                 guard case let .integer(number) = count, number >= 0 else {
                     throw InvalidValue("the count for \"\(type)\" must be a whole number from 0 to \(limit)")
                 }

@@ -28,9 +28,12 @@ public struct FormationSpec: Equatable, Sendable {
             && lhs.counts.map(\.count) == rhs.counts.map(\.count)
     }
 
+    /// The most instances of one type: `-m`, `.drover`'s `formation=` and `scale` alike.
+    public static let maximumCount = 10_000
+
     /// Parses `name=count[,name=count...]`; blanks around items are allowed, and
     /// a count above `maximumCount` is refused as such.
-    public static func parse(_ text: String, maximumCount: Int = WholeNumber.defaultMaximum) throws(InvalidValue) -> FormationSpec {
+    public static func parse(_ text: String) throws(InvalidValue) -> FormationSpec {
         var spec = FormationSpec()
         var seen: Set<String> = []
         for rawItem in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -41,11 +44,12 @@ public struct FormationSpec: Equatable, Sendable {
             let name = String(parts[0].trimmingBlanks())
             let countText = parts[1].trimmingBlanks()
             guard Procfile.isValidName(name) else { throw InvalidValue("invalid process name \"\(name)\"") }
-            guard let count = WholeNumber.parse(countText, maximum: maximumCount) else {
+            guard let count = WholeNumber.parse(countText, maximum: Self.maximumCount) else {
                 if WholeNumber.isDigits(countText) {
-                    throw InvalidValue("count for \"\(name)\" is above the limit of \(maximumCount), got \"\(countText)\"")
+                    throw InvalidValue("count for \"\(name)\" is above the limit of \(Self.maximumCount), got \"\(countText)\"")
                 }
-                throw InvalidValue("count for \"\(name)\" must be a whole number of 0 or more, got \"\(countText)\"")
+                throw InvalidValue(
+                    "count for \"\(name)\" must be a whole number from 0 to \(Self.maximumCount), got \"\(countText)\"")
             }
             guard seen.insert(name).inserted else { throw InvalidValue("\"\(name)\" is given twice") }
             if name == "all" {
@@ -80,18 +84,23 @@ public struct Formation: Equatable, Sendable {
     public static func resolve(
         procfile: Procfile, spec: FormationSpec?, selected: [String] = []
     ) throws(InvalidValue) -> Formation {
-        let known = procfile.names
-        let listing = known.joined(separator: ", ")
+        // Sets and tables, not searches per entry: planning stays linear in the entries.
+        let names = procfile.names
+        let known = Set(names)
+        let listing = names.joined(separator: ", ")
         for (name, _) in spec?.counts ?? [] where !known.contains(name) {
             throw InvalidValue("unknown process type \"\(name)\" in formation (the Procfile has: \(listing))")
         }
         for name in selected where !known.contains(name) {
             throw InvalidValue("unknown process type \"\(name)\" (the Procfile has: \(listing))")
         }
-        let counts = known.map { name -> (name: String, count: Int) in
-            if !selected.isEmpty && !selected.contains(name) { return (name, 0) }
+        let chosen = Set(selected)
+        let explicit = Dictionary(
+            (spec?.counts ?? []).lazy.map { ($0.name, $0.count) }, uniquingKeysWith: { first, _ in first })
+        let counts = names.map { name -> (name: String, count: Int) in
+            if !chosen.isEmpty && !chosen.contains(name) { return (name, 0) }
             guard let spec else { return (name, 1) }
-            if let explicit = spec.counts.first(where: { $0.name == name }) { return (name, explicit.count) }
+            if let count = explicit[name] { return (name, count) }
             if let all = spec.allCount { return (name, all) }
             return (name, selected.isEmpty ? 0 : 1)
         }

@@ -39,9 +39,11 @@ public enum PortPlan {
     public static func instances(
         procfile: Procfile, formation: Formation, basePort: Int
     ) throws(InvalidValue) -> [PlannedInstance] {
+        // One lookup table, not a search of the formation per entry: 100k entries stay linear.
+        let counts = Dictionary(formation.counts.lazy.map { ($0.name, $0.count) }, uniquingKeysWith: { first, _ in first })
         var planned: [PlannedInstance] = []
         for (entryIndex, entry) in procfile.entries.enumerated() {
-            let count = formation.count(of: entry.name)
+            let count = counts[entry.name] ?? 0
             guard count > 0 else { continue }
             for number in 1...count {
                 let instance = try instance(of: entry, entryIndex: entryIndex, number: number, basePort: basePort)
@@ -49,6 +51,30 @@ public enum PortPlan {
             }
         }
         return planned
+    }
+
+    /// The first two instances that would share a port, in plan order.
+    ///
+    /// A type's block holds 100 ports, so its 101st instance gets the first port of
+    /// the next type's block (foreman hands both the same PORT without a word). A type
+    /// with more than 100 instances is fine as long as no type after it runs into those
+    /// ports: a single type, or the last one, may run thousands.
+    public static func collision(
+        among instances: some Sequence<(name: String, port: Int)>
+    ) -> PortCollision? {
+        var owners: [Int: String] = [:]
+        for instance in instances {
+            if let owner = owners.updateValue(instance.name, forKey: instance.port) {
+                owners[instance.port] = owner
+                return PortCollision(port: instance.port, first: owner, second: instance.name)
+            }
+        }
+        return nil
+    }
+
+    /// `collision(among:)` for planned instances.
+    public static func collision(in instances: [PlannedInstance]) -> PortCollision? {
+        collision(among: instances.lazy.map { (name: $0.name, port: $0.port) })
     }
 
     /// One instance; fails when its port would be above 65535.
@@ -62,5 +88,29 @@ public enum PortPlan {
         }
         return PlannedInstance(
             type: entry.name, number: number, command: entry.command, port: port, entryIndex: entryIndex)
+    }
+}
+
+/// Two instances the PORT plan gives the same port.
+public struct PortCollision: Equatable, Sendable {
+    public var port: Int
+    /// The instance that had the port first, and the one that would get it too.
+    public var first: String
+    public var second: String
+
+    public init(port: Int, first: String, second: String) {
+        self.port = port
+        self.first = first
+        self.second = second
+    }
+
+    /// Names the instance that overflowed its type's block (the higher number) first.
+    public var reason: String {
+        let (overflowing, owner) = Self.number(of: first) > Self.number(of: second) ? (first, second) : (second, first)
+        return "\(overflowing) would get port \(port), which \(owner) has (each type owns a block of 100 ports)"
+    }
+
+    private static func number(of name: String) -> Int {
+        name.split(separator: ".").last.flatMap { Int($0) } ?? 0
     }
 }

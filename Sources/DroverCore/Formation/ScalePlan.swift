@@ -10,9 +10,6 @@ public struct ScalePlan: Equatable, Sendable {
     /// Every type's count afterwards, in Procfile order.
     public var formation: [FormationCount]
 
-    /// The most instances `scale` gives one type.
-    public static let maximumCount = 10_000
-
     public init(removals: [InstanceSelector], additions: [PlannedInstance], formation: [FormationCount]) {
         self.removals = removals
         self.additions = additions
@@ -25,22 +22,43 @@ public struct ScalePlan: Equatable, Sendable {
     public static func make(
         procfile: Procfile, current: [InstanceSelector], counts: [FormationCount], basePort: Int
     ) throws(InvalidValue) -> ScalePlan {
+        let known = Set(procfile.names)
         var wanted: [String: Int] = [:]
         for item in counts {
-            guard procfile.index(of: item.type) != nil else {
+            guard known.contains(item.type) else {
                 throw InvalidValue(
                     "unknown process type \"\(item.type)\" (the Procfile has: \(procfile.names.joined(separator: ", ")))")
+            }
+            guard (0...FormationSpec.maximumCount).contains(item.count) else {
+                throw InvalidValue(
+                    "the count for \"\(item.type)\" must be a whole number from 0 to \(FormationSpec.maximumCount)")
             }
             guard wanted.updateValue(item.count, forKey: item.type) == nil else {
                 throw InvalidValue("\"\(item.type)\" is given twice")
             }
         }
+        // Grouped once, not filtered per entry: linear in entries plus instances.
+        var numbersByType: [String: [Int]] = [:]
+        for selector in current {
+            if let number = selector.number { numbersByType[selector.type, default: []].append(number) }
+        }
         var plan = ScalePlan(removals: [], additions: [], formation: [])
+        // Every instance after the change, with its port: the PORT plan must not give two the same.
+        var ports: [(name: String, port: Int)] = []
         for (entryIndex, entry) in procfile.entries.enumerated() {
-            let numbers = current.filter { $0.type == entry.name }.compactMap(\.number).sorted()
+            let numbers = (numbersByType[entry.name] ?? []).sorted()
             guard let count = wanted[entry.name] else {
                 plan.formation.append(FormationCount(type: entry.name, count: numbers.count))
+                ports += numbers.map { number in
+                    (InstanceSelector(type: entry.name, number: number).description,
+                     PortPlan.port(base: basePort, entryIndex: entryIndex, number: number))
+                }
                 continue
+            }
+            let kept = numbers.prefix(count)
+            ports += kept.map { number in
+                (InstanceSelector(type: entry.name, number: number).description,
+                 PortPlan.port(base: basePort, entryIndex: entryIndex, number: number))
             }
             if count < numbers.count {
                 plan.removals += numbers[count...].map { InstanceSelector(type: entry.name, number: $0) }
@@ -50,12 +68,15 @@ public struct ScalePlan: Equatable, Sendable {
                 for _ in numbers.count..<count {
                     while inUse.contains(number) { number += 1 }
                     inUse.insert(number)
-                    plan.additions.append(
-                        try PortPlan.instance(of: entry, entryIndex: entryIndex, number: number, basePort: basePort))
+                    let instance = try PortPlan.instance(
+                        of: entry, entryIndex: entryIndex, number: number, basePort: basePort)
+                    plan.additions.append(instance)
+                    ports.append((instance.name, instance.port))
                 }
             }
             plan.formation.append(FormationCount(type: entry.name, count: count))
         }
+        if let collision = PortPlan.collision(among: ports) { throw InvalidValue(collision.reason) }
         return plan
     }
 }
