@@ -15,17 +15,7 @@ public enum FileSystem {
         if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
             return .failure(SystemError("read", code: EISDIR))
         }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(.last("read"))
-            }
-            if count == 0 { return .success(contents) }
-            contents.append(contentsOf: chunk[0..<count])
-        }
+        return readToEnd(descriptor, stoppingPast: .max)
     }
 
     /// A configuration file (Procfile, env file, `.drover`), whole, but only a regular
@@ -51,19 +41,28 @@ public enum FileSystem {
         guard Int(status.st_size) <= maximumBytes else { return .failure(.tooLarge(limit: maximumBytes)) }
         let flags = fcntl(descriptor, F_GETFL)
         if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
-        // The file may grow while it is read: stop one byte past the limit.
+        // The file may grow while it is read: stop past the limit.
+        switch readToEnd(descriptor, stoppingPast: maximumBytes) {
+        case let .success(contents) where contents.count > maximumBytes: return .failure(.tooLarge(limit: maximumBytes))
+        case let .success(contents): return .success(contents)
+        case let .failure(error): return .failure(.system(error))
+        }
+    }
+
+    /// Reads to the end of the file, or until more than `limit` bytes have come.
+    private static func readToEnd(_ descriptor: Int32, stoppingPast limit: Int) -> Result<[UInt8], SystemError> {
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
+        while contents.count <= limit {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(.system(.last("read")))
+                return .failure(.last("read"))
             }
-            if count == 0 { return .success(contents) }
+            if count == 0 { break }
             contents.append(contentsOf: chunk[0..<count])
-            if contents.count > maximumBytes { return .failure(.tooLarge(limit: maximumBytes)) }
         }
+        return .success(contents)
     }
 
     /// The names in a directory, `.` and `..` left out; none if it cannot be read.
