@@ -99,6 +99,28 @@ struct Scenarios {
         return subject.waitForExit(timeout: 60) - start
     }
 
+    /// 5. Seconds from SIGKILL of drover until nothing it started is left: its guardian
+    /// must TERM every group, then KILL them after `timeout` (these ignore TERM). The
+    /// harness is a subreaper, so every orphan comes back to it: done when it has no
+    /// children left.
+    func killNine(count: Int, timeout: Int) throws -> Double {
+        let directory = try directory("kill9", procfile: "p: trap '' TERM; echo ready; while :; do sleep 1; done\n")
+        let subject = try Subject(command(formation: "p=\(count)", timeout: timeout), in: directory)
+        defer { _ = subject.waitForExit(timeout: 1) }
+        guard subject.read(until: { $0.markedLines >= count }, timeout: 120) else {
+            throw BenchError("kill -9: \(subject.markedLines) of \(count) ready")
+        }
+        let start = Measurement.now()
+        subject.signal(SIGKILL)
+        let deadline = start + 60
+        while Measurement.now() < deadline {
+            while case .exited = Children.reapAny() {}
+            if Subreaper.children().isEmpty { return Measurement.now() - start }
+            usleep(2_000)
+        }
+        throw BenchError("kill -9: processes left after 60 s")
+    }
+
     /// 4. RSS with `count` idle instances (and how many helpers it counts), then CPU and
     /// wake-ups over `seconds` idle.
     func idle(
