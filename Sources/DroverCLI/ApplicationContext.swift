@@ -47,12 +47,14 @@ struct ApplicationContext {
     /// The application, with command-line options over the defaults file; every
     /// problem of both is reported at once.
     func load(
-        _ commandLine: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true
+        _ commandLine: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true,
+        defaultRestart: RestartPolicy = .no
     ) throws(Diagnostics) -> Application {
         let loader = ApplicationLoader(
             workingDirectory: workingDirectory, inherited: inherited,
             isDirectory: { FileSystem.kind(of: $0) == .directory }, readFile: Self.read)
-        switch loader.load(defaults.overridden(by: commandLine), selected: selected, requireProcfile: requireProcfile) {
+        let options = defaults.overridden(by: commandLine)
+        switch loader.load(options, selected: selected, requireProcfile: requireProcfile, defaultRestart: defaultRestart) {
         case let .success(application):
             if !defaultsErrors.isEmpty { throw Diagnostics(defaultsErrors) }
             return application

@@ -68,6 +68,10 @@ enum HelpText {
         case .restartDelay: "First wait before a restart, doubled each restart in a row (default: 0.1)"
         case .restartMaxDelay: "Longest wait before a restart (default: 30)"
         case .restartLimit: "Restarts in a row without a 10 s run before giving up (default: 10; 0: never)"
+        case .app: "Name of the app in every unit, program and object (default: the root directory's name)"
+        case .user: "User the processes run as (systemd, supervisord, runit, launchd, compose; a uid for kubernetes)"
+        case .logDirectory: "Directory for log files (systemd, supervisord, runit, launchd)"
+        case .image: "Container image (compose, where the default is to build the root; required for kubernetes)"
         }
     }
 

@@ -30,6 +30,28 @@ import Testing
         #expect(app.instances.map(\.name) == ["web.1"])
     }
 
+    /// What an export carries: the files' variables alone, each name's last value where
+    /// it was set, in the order names first appear.
+    @Test func keepsWhatTheEnvFilesSetAndWhere() throws {
+        let files = ["Procfile": "web: a\n", "a.env": "A=a\nB=a\n", "b.env": "# comment\nB=b\nC=$HOME\n"]
+        let app = try Self.loader(files, inherited: ["HOME": "/home/me", "SECRET": "mine"])
+            .load(Self.flags([.env: "a.env,b.env"])).get()
+        #expect(app.fileVariables.map(\.name) == ["A", "B", "C"])
+        #expect(app.fileVariables.map(\.value) == ["a", "b", "/home/me"])
+        #expect(app.fileVariables.map(\.location) == ["a.env:1", "b.env:2", "b.env:3"])
+        #expect(app.environment["SECRET"] == "mine", "start's environment still has what drover inherited")
+    }
+
+    /// Exports restart always unless told; a type that can die is a one-shot either way.
+    @Test func theDefaultRestartPolicyIsTheCallersExceptForOneShots() throws {
+        let files = ["Procfile": "web: a\nworker: b\nmigrate: c\n", ".drover": ""]
+        let options = Self.flags([.restart: "worker=on-failure", .canDie: "migrate"])
+        let started = try Self.loader(files).load(options).get()
+        let exported = try Self.loader(files).load(options, defaultRestart: .always).get()
+        #expect(["web", "worker", "migrate"].map { started.settings(for: $0).restart } == [.no, .onFailure, .no])
+        #expect(["web", "worker", "migrate"].map { exported.settings(for: $0).restart } == [.always, .onFailure, .no])
+    }
+
     @Test func rootIsTheProcfilesDirectoryAndHoldsTheDefaultEnv() throws {
         let files = ["config/Procfile": "web: a\n", "config/.env": "FROM=config\n", ".env": "FROM=cwd\n"]
         let app = try Self.loader(files).load(Self.flags([.procfile: "config/Procfile"])).get()

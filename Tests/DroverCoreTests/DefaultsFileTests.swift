@@ -30,19 +30,28 @@ import Testing
         }
         #expect(errors.all.map(\.message) == [
             #".drover:2: expected key=value or [TYPE], got "nonsense""#,
-            #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit)"#,
+            #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, app, user, log, image)"#,
             #".drover:4: option "procfile" is already set on line 1"#,
         ])
     }
 
+    /// foreman keeps its export settings in `.foreman` too; `export` reads them.
+    @Test func foremansExportKeysAreRead() throws {
+        let text = "app: myapp\nuser: deploy\nlog: /var/log/myapp\n"
+        let options = try DefaultsFile.parse(text, file: ".foreman", syntax: .yamlMapping).get()
+        #expect(options[.app]?.text == "myapp")
+        #expect(options[.user]?.text == "deploy")
+        #expect(options[.logDirectory]?.text == "/var/log/myapp")
+    }
+
     @Test func foremanOnlyKeysPointAtDrover() {
-        guard case .failure(let errors) = DefaultsFile.parse("app: myapp\n", file: ".foreman", syntax: .yamlMapping)
+        guard case .failure(let errors) = DefaultsFile.parse("template: ./t\n", file: ".foreman", syntax: .yamlMapping)
         else {
             Issue.record("expected errors")
             return
         }
         #expect(errors.all.map(\.message) == [
-            #".foreman:1: unknown option "app" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit); a .drover file, if present, is read instead"#,
+            #".foreman:1: unknown option "template" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, app, user, log, image); a .drover file, if present, is read instead"#,
         ])
     }
 

@@ -65,6 +65,16 @@ import Testing
         #expect(ShellCommand.script(for: command) == Self.traps + command)
     }
 
+    @Test(arguments: [
+        ("puma -p $PORT", true), ("puma -p ${PORT}", true), ("x ${PORT:-5000}", true), ("x ${PORT-1}", true),
+        ("echo $PORT.", true), ("a=$PORT", true), ("$PORT", true), ("x \"$PORT\"", true),
+        ("echo $PORTS", false), ("echo ${PORTS}", false), ("echo $port", false), ("echo PORT", false),
+        ("echo $ PORT", false), ("echo $", false), ("echo ${PORT", false), ("$SPORT", false),
+    ])
+    func referencesAVariable(command: String, references: Bool) {
+        #expect(ShellCommand.references("PORT", in: Array(command.utf8)) == references)
+    }
+
     @Test func bytesThatAreNotUTF8SurviveTheRewrite() {
         let command: [UInt8] = Array("prog '".utf8) + [0xE9] + Array("' > out".utf8)
         #expect(ShellCommand.script(for: command) == Array("exec ".utf8) + command)

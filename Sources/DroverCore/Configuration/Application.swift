@@ -8,6 +8,10 @@ public struct Application: Equatable, Sendable {
     public var root: String
     /// The inherited environment with the env files applied on top, in order.
     public var environment: EnvironmentVariables
+    /// What the env files alone set (each name's last value and where it was set), in
+    /// the order names first appear: what an export carries, without the developer's
+    /// own environment.
+    public var fileVariables: [SourcedVariable] = []
     public var basePort: Int
     public var formation: Formation?
     /// The instances the formation plans, types in Procfile order.
@@ -32,6 +36,25 @@ public struct Application: Equatable, Sendable {
         variables.merge(instance.ownVariables)
         return variables
     }
+}
+
+/// A variable an env file set, and where: so a rule about it (an export's format
+/// that cannot hold it) can name the file and line.
+public struct SourcedVariable: Equatable, Sendable {
+    public var variable: EnvironmentVariable
+    public var file: String
+    public var line: Int
+
+    public init(_ variable: EnvironmentVariable, file: String, line: Int) {
+        self.variable = variable
+        self.file = file
+        self.line = line
+    }
+
+    public var name: String { variable.name }
+    public var value: ByteString { variable.value }
+    /// `.env:3`, for messages.
+    public var location: String { "\(file):\(line)" }
 }
 
 /// What reading a file gave.
@@ -76,8 +99,11 @@ public struct ApplicationLoader {
     /// - Parameters:
     ///   - selected: types named on the command line (`start web`), validated against the Procfile.
     ///   - requireProcfile: false for `run`, which works without a Procfile unless `-f` names one.
+    ///   - defaultRestart: the policy of a type nothing sets one for: `no` under `start`,
+    ///     `always` for an export (foreman's exports restart everything).
     public func load(
-        _ options: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true
+        _ options: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true,
+        defaultRestart: RestartPolicy = .no
     ) -> Result<Application, Diagnostics> {
         var errors: [Diagnostic] = []
 
@@ -92,7 +118,8 @@ public struct ApplicationLoader {
         }
         let procfile = loadProcfile(
             procfilePath, required: requireProcfile || options[.procfile] != nil, errors: &errors)
-        let (environment, portAssignment) = loadEnvironment(options[.env], rootDisplay: rootDisplay, errors: &errors)
+        let (environment, fileVariables, portAssignment) = loadEnvironment(
+            options[.env], rootDisplay: rootDisplay, errors: &errors)
         let basePort = resolveBasePort(options[.port], fromFiles: portAssignment, errors: &errors)
 
         var spec: FormationSpec?
@@ -117,7 +144,8 @@ public struct ApplicationLoader {
 
         var typeSettings: [String: ProcessTypeSettings] = [:]
         if let procfile {
-            typeSettings = resolveTypeSettings(options, procfile: procfile, errors: &errors)
+            typeSettings = resolveTypeSettings(
+                options, procfile: procfile, defaultRestart: defaultRestart, errors: &errors)
         }
 
         var formation: Formation?
@@ -152,8 +180,8 @@ public struct ApplicationLoader {
         guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
         return .success(Application(
             procfilePath: procfilePath, procfile: procfile, root: root, environment: environment,
-            basePort: basePort, formation: formation, instances: instances, timeoutMilliseconds: timeout,
-            logging: logging, socketPath: socketPath, typeSettings: typeSettings))
+            fileVariables: fileVariables, basePort: basePort, formation: formation, instances: instances,
+            timeoutMilliseconds: timeout, logging: logging, socketPath: socketPath, typeSettings: typeSettings))
     }
 
     private func resolveLogging(_ options: LaunchOptions, errors: inout [Diagnostic]) -> LogOptions {
@@ -195,10 +223,11 @@ public struct ApplicationLoader {
         }
     }
 
-    /// Applies the env files in order; returns the environment and the last `PORT` they assign.
+    /// Applies the env files in order; returns the environment, what the files alone
+    /// set, and the last `PORT` they assign.
     private func loadEnvironment(
         _ option: OptionValue?, rootDisplay: String, errors: inout [Diagnostic]
-    ) -> (EnvironmentVariables, (file: String, assignment: DotEnvAssignment)?) {
+    ) -> (EnvironmentVariables, [SourcedVariable], (file: String, assignment: DotEnvAssignment)?) {
         var files: [String] = []
         if let option {
             for item in option.text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -214,6 +243,8 @@ public struct ApplicationLoader {
         if !explicit { files = [FilePath.join(rootDisplay, ".env")] }
 
         var fromFiles = EnvironmentVariables()
+        var sourced: [SourcedVariable] = []
+        var sourcedIndex: [String: Int] = [:]
         var port: (file: String, assignment: DotEnvAssignment)?
         for file in files {
             switch readFile(file) {
@@ -231,6 +262,15 @@ public struct ApplicationLoader {
                         }
                     }
                     fromFiles.merge(assignments.map(\.variable))
+                    for assignment in assignments {
+                        let variable = SourcedVariable(assignment.variable, file: file, line: assignment.line)
+                        if let index = sourcedIndex[assignment.name] {
+                            sourced[index] = variable
+                        } else {
+                            sourcedIndex[assignment.name] = sourced.count
+                            sourced.append(variable)
+                        }
+                    }
                     if let last = assignments.last(where: { $0.name == "PORT" }) { port = (file, last) }
                 case let .failure(found):
                     errors.append(contentsOf: found.errors.map { Diagnostic($0.description) })
@@ -239,7 +279,7 @@ public struct ApplicationLoader {
         }
         var environment = inherited
         environment.merge(fromFiles)
-        return (environment, port)
+        return (environment, sourced, port)
     }
 
     /// `-p`, else `PORT` from the env files, else the inherited `PORT`, else 5000.

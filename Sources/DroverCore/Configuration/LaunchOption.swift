@@ -17,6 +17,11 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     case restartDelay = "restart-delay"
     case restartMaxDelay = "restart-max-delay"
     case restartLimit = "restart-limit"
+    /// `export`'s: the app's name, the user, the log directory and the container image.
+    case app
+    case user
+    case logDirectory = "log"
+    case image
 
     /// foreman's one-letter flag, where there is one.
     public var shortFlag: Character? {
@@ -29,7 +34,10 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .timeout: "t"
         case .socket: "s"
         case .restart: "r"
-        case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit: nil
+        case .app: "a"
+        case .user: "u"
+        case .logDirectory: "l"
+        case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .image: nil
         }
     }
 
@@ -51,6 +59,10 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .canDie: "all|NAME[,NAME...]"
         case .restartDelay, .restartMaxDelay: "SECONDS"
         case .restartLimit: "N"
+        case .app: "NAME"
+        case .user: "USER"
+        case .logDirectory: "DIR"
+        case .image: "IMAGE"
         case .noTimestamp, .noPrefix: ""
         }
     }

@@ -83,8 +83,11 @@ extension ApplicationLoader {
     /// first that does decides: the command line (a named type before `all`), then
     /// the type's `[TYPE]` section, then the defaults file's own lines (again named
     /// before `all`); else the default.
+    ///
+    /// A type nothing gives a policy gets `defaultRestart`, unless it can die: a
+    /// one-shot is not restarted by default anywhere.
     func resolveTypeSettings(
-        _ options: LaunchOptions, procfile: Procfile, errors: inout [Diagnostic]
+        _ options: LaunchOptions, procfile: Procfile, defaultRestart: RestartPolicy, errors: inout [Diagnostic]
     ) -> [String: ProcessTypeSettings] {
         let known = Set(procfile.names)
         let context = SettingsContext(known: known, listing: procfile.names.joined(separator: ", "))
@@ -126,9 +129,10 @@ extension ApplicationLoader {
                     ?? maximumDelay.map { $0.value.invalid(reason, option: .restartMaxDelay) }
                 if let problem, !problems.contains(problem) { problems.append(problem) }
             }
+            let canDie = layers.lazy.compactMap { $0.canDie(for: type) }.first ?? false
             settings[type] = ProcessTypeSettings(
-                restart: layers.lazy.compactMap { $0.restart(for: type) }.first ?? .no,
-                canDie: layers.lazy.compactMap { $0.canDie(for: type) }.first ?? false, backoff: backoff)
+                restart: layers.lazy.compactMap { $0.restart(for: type) }.first ?? (canDie ? .no : defaultRestart),
+                canDie: canDie, backoff: backoff)
         }
         errors += problems
         return settings

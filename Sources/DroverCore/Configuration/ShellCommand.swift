@@ -313,3 +313,31 @@ struct ShellListScanner {
 extension String {
     fileprivate var isAllDigits: Bool { !isEmpty && utf8.allSatisfy { (0x30...0x39).contains($0) } }
 }
+
+extension ShellCommand {
+    /// Whether `command` mentions variable `name` as `$NAME` or `${NAME...}`: a textual
+    /// look, enough to tell that a type serves on `$PORT` (`$PORTS` is another name).
+    public static func references(_ name: String, in command: [UInt8]) -> Bool {
+        let name = Array(name.utf8)
+        var index = 0
+        while let dollar = command[index...].firstIndex(of: 0x24) {
+            var start = dollar + 1
+            let braced = start < command.count && command[start] == 0x7B
+            if braced { start += 1 }
+            let end = start + name.count
+            if end <= command.count, Array(command[start..<end]) == name {
+                if braced {
+                    if end < command.count, [0x7D, 0x3A, 0x2D, 0x3D, 0x3F, 0x2B].contains(command[end]) { return true }
+                } else if end == command.count || !isNameByte(command[end]) {
+                    return true
+                }
+            }
+            index = dollar + 1
+        }
+        return false
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+    }
+}
