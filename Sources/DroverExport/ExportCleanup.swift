@@ -1,0 +1,51 @@
+import DroverCore
+
+/// What is already in an export's location, as far as the clean-up needs to know.
+public struct ExistingEntry: Equatable, Sendable {
+    public var name: String
+    public var isDirectory: Bool
+    /// The marker of the file (or, for a directory, of its marked file), if any.
+    public var marker: ExportMarker?
+
+    public init(name: String, isDirectory: Bool, marker: ExportMarker?) {
+        self.name = name
+        self.isDirectory = isDirectory
+        self.marker = marker
+    }
+}
+
+/// Which entries of the location an export must leave alone, and which it removes.
+///
+/// An entry belongs to an earlier export of this app when its marker names the
+/// same app and format: only those are replaced or removed. Anything else at a
+/// name the export would write stops the export before it writes a byte.
+public struct ExportCleanup: Equatable, Sendable {
+    /// Entries the export would overwrite but that are not its own.
+    public var conflicts: [ExistingEntry]
+    /// Entries of an earlier export of the app that this export no longer writes.
+    public var removals: [ExistingEntry]
+
+    public init(existing: [ExistingEntry], writing files: [ExportedFile], marker: ExportMarker) {
+        let written = Set(files.map(\.topLevelName))
+        conflicts = existing.filter { written.contains($0.name) && $0.marker != marker }
+        removals = existing.filter { !written.contains($0.name) && $0.marker == marker }
+    }
+
+    /// Inside a directory the export keeps whole (runit's `env/`): the names it does not
+    /// write this time, which would otherwise still be read.
+    public static func leftovers(in directory: String, existing: [String], writing files: [ExportedFile]) -> [String] {
+        let prefix = directory + "/"
+        let written = Set(files.lazy.filter { $0.path.hasPrefix(prefix) }.map { String($0.path.dropFirst(prefix.count)) })
+        return existing.filter { !written.contains($0) }.sorted()
+    }
+
+    /// The error for the conflicts, if there are any: one line each.
+    public func problems(location: String) -> [Diagnostic] {
+        conflicts.map { entry in
+            let path = FilePath.join(location, entry.name)
+            let whose = entry.marker.map { "was written by drover export \($0.format.rawValue) for app \($0.app)" }
+                ?? "exists and was not written by drover export"
+            return Diagnostic("\(path) \(whose); move it away or export to another location")
+        }
+    }
+}

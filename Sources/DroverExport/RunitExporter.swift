@@ -1,0 +1,93 @@
+import DroverCore
+
+/// A service directory per instance, `APP-TYPE-N/`, for `runsvdir` (link or move them
+/// into `/etc/service`): `run` starts `/bin/sh -c SCRIPT` through `chpst -e env`, one
+/// file per variable in `env/`, `log/run` gives the output to `svlogd`, and
+/// `control/t` makes `sv down` stop the whole process group with drover's timeout.
+enum RunitExporter: Exporter {
+    static func files(for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
+        var checks = ExportChecks("runit service directories")
+        if let user = formation.user, user.isEmpty || user.contains(":") || user.unicodeScalars.contains(where: { $0.value < 0x21 }) {
+            checks.fail("invalid value \"\(user)\" for -u: chpst takes a user name without blanks or \":\"", kind: .usage)
+        }
+        try checks.finish()
+
+        let app = formation.app
+        let marker = "# " + ExportMarker(format: .runit, app: app).sentence + "\n"
+        let user = formation.user.map(ShellQuoting.text)
+        var files: [ExportedFile] = []
+        for type in formation.types {
+            for instance in type.instances {
+                let service = "\(app)-\(type.name)-\(instance.number)"
+                // Bytes, not text: a command or value that is not UTF-8 reaches the shell as it is.
+                var run = Array("#!/bin/sh\n\(marker)exec 2>&1\n".utf8)
+                run += Array("# chpst -e needs the absolute path: the root is entered next.\n".utf8)
+                run += Array("env_dir=\"$(pwd -P)/env\"\n".utf8)
+                run += Array("cd ".utf8) + ShellQuoting.quoted(Array(formation.root.utf8)) + Array(" || exit 111\n".utf8)
+                for variable in formation.environment(of: instance) {
+                    if let contents = RunitSyntax.environmentFile(variable.value.bytes) {
+                        files.append(ExportedFile(path: "\(service)/env/\(variable.name)", contents: contents))
+                    } else {
+                        // An env file loses trailing blanks: such a value is set here instead.
+                        run += Array("# env/ cannot hold the trailing blanks of \(variable.name): set here.\n".utf8)
+                        run += Array("export \(variable.name)=".utf8) + ShellQuoting.quoted(variable.value.bytes) + [0x0A]
+                    }
+                }
+                // -P: the program leads its own process group, which control/t stops whole.
+                run += Array("exec chpst -P\(user.map { " -u \($0)" } ?? "") -e \"$env_dir\" /bin/sh -c ".utf8)
+                run += ShellQuoting.quoted(type.script.bytes) + [0x0A]
+                files.append(ExportedFile(path: "\(service)/run", contents: run, isExecutable: true))
+
+                let seconds = formation.stopTimeoutSeconds
+                let control = """
+                    #!/bin/sh
+                    \(marker)# sv down: SIGTERM to the service's whole process group, and SIGKILL to what is
+                    # left of it after \(seconds) s (runsv alone signals one process and never kills).
+                    pid=$(cat supervise/pid 2>/dev/null) && [ -n "$pid" ] || exit 1
+                    kill -s TERM -- "-$pid" 2>/dev/null || exit 1
+                    (sleep \(seconds); kill -s KILL -- "-$pid" 2>/dev/null) </dev/null >/dev/null 2>&1 &
+                    exit 0
+
+                    """
+                files.append(ExportedFile(path: "\(service)/control/t", text: control, isExecutable: true))
+
+                let logDirectory = formation.logDirectory.map { ShellQuoting.text("\($0)/\(service)") } ?? "./main"
+                var log = "#!/bin/sh\n" + marker + "mkdir -p \(logDirectory) || exit 111\n"
+                if let user {
+                    log += "chown \(user) \(logDirectory) || exit 111\n"
+                    log += "exec chpst -u \(user) svlogd -tt \(logDirectory)\n"
+                } else {
+                    log += "exec svlogd -tt \(logDirectory)\n"
+                }
+                files.append(ExportedFile(path: "\(service)/log/run", text: log, isExecutable: true))
+            }
+        }
+        return files
+    }
+}
+
+/// How `chpst -e` reads a variable's file (measured, docs/export.md).
+enum RunitSyntax {
+    /// The value, with its line breaks as NULs (chpst turns NUL into a line break), and
+    /// a final line break, so an empty value sets the variable instead of unsetting it.
+    /// nil for a value ending in a space or tab, which chpst strips.
+    static func environmentFile(_ value: [UInt8]) -> [UInt8]? {
+        if let last = value.last, last == 0x20 || last == 0x09 { return nil }
+        return value.map { $0 == 0x0A ? 0 : $0 } + [0x0A]
+    }
+}
+
+/// Words for `/bin/sh`: single quotes keep every byte but `'`, which is closed over.
+enum ShellQuoting {
+    static func quoted(_ bytes: [UInt8]) -> [UInt8] {
+        var quoted: [UInt8] = [0x27]
+        for byte in bytes {
+            if byte == 0x27 { quoted += Array("'\\''".utf8) } else { quoted.append(byte) }
+        }
+        quoted.append(0x27)
+        return quoted
+    }
+
+    /// The quoted word of a text (a path, a user name).
+    static func text(_ text: String) -> String { String(decoding: quoted(Array(text.utf8)), as: UTF8.self) }
+}

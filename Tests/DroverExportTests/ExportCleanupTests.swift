@@ -1,0 +1,96 @@
+import DroverCore
+import Testing
+
+@testable import DroverExport
+
+/// Which files of a location an export may replace or remove: only its app's own.
+@Suite struct ExportCleanupTests {
+    let mine = ExportMarker(format: .systemd, app: "shop")
+
+    @Test func replacesItsOwnRemovesItsStaleAndKeepsTheRest() {
+        let existing = [
+            ExistingEntry(name: "shop.target", isDirectory: false, marker: mine),
+            ExistingEntry(name: "shop-web.2.service", isDirectory: false, marker: mine),
+            // Another app's file, whose name starts the same: never touched.
+            ExistingEntry(name: "shop-api-web.1.service", isDirectory: false, marker: ExportMarker(format: .systemd, app: "shop-api")),
+            // The same app in another format (a shared directory): not this export's.
+            ExistingEntry(name: "shop.conf", isDirectory: false, marker: ExportMarker(format: .supervisord, app: "shop")),
+            ExistingEntry(name: "shop-hand-written.service", isDirectory: false, marker: nil),
+        ]
+        let files = [ExportedFile(path: "shop.target", text: ""), ExportedFile(path: "shop-web.1.service", text: "")]
+        let cleanup = ExportCleanup(existing: existing, writing: files, marker: mine)
+        #expect(cleanup.conflicts.isEmpty)
+        #expect(cleanup.removals.map(\.name) == ["shop-web.2.service"])
+    }
+
+    @Test func aFileThatIsNotTheAppsStopsTheExport() {
+        let existing = [
+            ExistingEntry(name: "shop.target", isDirectory: false, marker: nil),
+            ExistingEntry(name: "shop-web.1.service", isDirectory: false, marker: ExportMarker(format: .systemd, app: "other")),
+        ]
+        let files = [ExportedFile(path: "shop.target", text: ""), ExportedFile(path: "shop-web.1.service", text: "")]
+        let cleanup = ExportCleanup(existing: existing, writing: files, marker: mine)
+        #expect(cleanup.removals.isEmpty)
+        #expect(cleanup.problems(location: "/etc/systemd/system").map(\.message) == [
+            "/etc/systemd/system/shop.target exists and was not written by drover export; "
+                + "move it away or export to another location",
+            "/etc/systemd/system/shop-web.1.service was written by drover export systemd for app other; "
+                + "move it away or export to another location",
+        ])
+    }
+
+    @Test func directoriesCountByTheirTopName() {
+        let runit = ExportMarker(format: .runit, app: "shop")
+        let existing = [
+            ExistingEntry(name: "shop-web-1", isDirectory: true, marker: runit),
+            ExistingEntry(name: "shop-web-2", isDirectory: true, marker: runit),
+        ]
+        let files = [
+            ExportedFile(path: "shop-web-1/run", text: ""), ExportedFile(path: "shop-web-1/env/PORT", text: "5000"),
+        ]
+        let cleanup = ExportCleanup(existing: existing, writing: files, marker: runit)
+        #expect(cleanup.removals.map(\.name) == ["shop-web-2"])
+        #expect(
+            ExportCleanup.leftovers(in: "shop-web-1/env", existing: ["PORT", "GONE", "ALSO_GONE"], writing: files)
+                == ["ALSO_GONE", "GONE"])
+    }
+
+    @Test(arguments: [
+        ("# Written by drover export systemd for app shop; the next export of shop replaces or removes this file.\n[Unit]\n",
+         ExportMarker(format: .systemd, app: "shop")),
+        ("#!/bin/sh\n# Written by drover export runit for app my_app-2; the next...\n", ExportMarker(format: .runit, app: "my_app-2")),
+        ("<?xml?>\n<!-- Written by drover export launchd for app a; x -->", ExportMarker(format: .launchd, app: "a")),
+        ("# Written by drover export upstart for app shop; x\n", nil),
+        ("# Written by drover export systemd for app bad name; x\n", nil),
+        ("# Written by drover export systemd for app shop\n", nil),
+        ("[Unit]\nDescription=hand-written\n", nil),
+    ] as [(String, ExportMarker?)])
+    func markers(head: String, marker: ExportMarker?) {
+        #expect(ExportMarker.find(in: Array(head.utf8)) == marker)
+    }
+
+    @Test func theMarkerSentenceIsFoundAgain() {
+        for format in ExportFormat.allCases {
+            let marker = ExportMarker(format: format, app: "shop")
+            #expect(ExportMarker.find(in: Array("# \(marker.sentence)\n".utf8)) == marker)
+        }
+    }
+}
+
+/// The app name: derived from the root directory, or checked when given with -a.
+@Suite struct AppNameTests {
+    @Test(arguments: [
+        ("/srv/shop", "shop"), ("/home/me/My App.v2", "My-App-v2"), ("/x/_private_", "private"),
+        ("/x/ünïcode", "n-code"), ("/", "app"), ("/x/...", "app"), ("/x/2048", "2048"),
+        ("/x/" + String(repeating: "a", count: 50), String(repeating: "a", count: 40)),
+    ])
+    func derived(root: String, name: String) {
+        #expect(AppName.derived(fromRoot: root) == name)
+        #expect(AppName.problem(with: name) == nil)
+    }
+
+    @Test(arguments: ["", "-x", "_x", "a b", "a.b", "a/b", "a;b", String(repeating: "a", count: 41)])
+    func refused(name: String) {
+        #expect(AppName.problem(with: name) != nil)
+    }
+}

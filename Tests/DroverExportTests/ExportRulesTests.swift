@@ -1,0 +1,322 @@
+import DroverCore
+import Testing
+
+@testable import DroverExport
+
+/// What each format can hold, how it is written, and the error for what it cannot,
+/// at the file and line of the value.
+@Suite struct ExportRulesTests {
+    /// One type `web` (`command`, `count` instances) with these env-file variables.
+    static func formation(
+        _ variables: [(String, [UInt8])] = [], command: String = "serve $PORT", type: String = "web", count: Int = 1,
+        restart: RestartPolicy = .always
+    ) -> ExportFormation {
+        let sourced = variables.enumerated().map { index, pair in
+            SourcedVariable(EnvironmentVariable(name: pair.0, value: ByteString(pair.1)), file: ".env", line: index + 1)
+        }
+        let instances = (1...count).map {
+            PlannedInstance(type: type, number: $0, command: ByteString(command), port: 4999 + $0, entryIndex: 0)
+        }
+        return ExportFormation(
+            app: "shop", root: "/srv/shop", stopTimeoutMilliseconds: 5_000, variables: sourced,
+            types: [
+                ExportedType(
+                    name: type, entryIndex: 0, command: ByteString(command), commandLocation: "Procfile:1",
+                    settings: ProcessTypeSettings(restart: restart), instances: instances)
+            ])
+    }
+
+    static func problems(_ format: ExportFormat, _ formation: ExportFormation) -> [String] {
+        do {
+            _ = try Export.files(format, for: formation)
+            return []
+        } catch {
+            return error.all.map(\.message)
+        }
+    }
+
+    static func text(_ format: ExportFormat, _ formation: ExportFormation, path: String? = nil) throws -> String {
+        let files = try Export.files(format, for: formation)
+        let file = path.flatMap { path in files.first { $0.path == path } } ?? files[0]
+        return String(decoding: file.contents, as: UTF8.self)
+    }
+
+    // MARK: every format
+
+    @Test func flagsAFormatHasNoUseForAreUsageErrors() {
+        var formation = Self.formation()
+        formation.image = "x"
+        #expect(Self.problems(.systemd, formation) == ["--image is for kubernetes and compose, not systemd"])
+        formation.image = nil
+        formation.logDirectory = "/var/log/shop"
+        #expect(Self.problems(.compose, formation) == [
+            "-l is for formats that write log files; compose keeps the output of containers",
+        ])
+        formation.logDirectory = nil
+        formation.app = "no spaces"
+        #expect(Self.problems(.runit, formation) == [
+            "invalid value \"no spaces\" for -a: an app name starts with a letter or digit and has only letters, digits, _ and -",
+        ])
+        formation.app = "shop"
+        formation.types = []
+        #expect(Self.problems(.launchd, formation) == ["nothing to export: the formation has no instances"])
+    }
+
+    @Test(arguments: [ExportFormat.systemd, .supervisord, .launchd, .kubernetes, .compose])
+    func textFormatsRefuseValuesThatAreNotUTF8(format: ExportFormat) {
+        var formation = Self.formation([("OK", Array("fine".utf8)), ("LATIN", [0x63, 0x61, 0x66, 0xE9])])
+        if format == .kubernetes { formation.image = "shop:1" }
+        let name = ["systemd": "systemd units", "supervisord": "supervisord configs", "launchd": "property lists",
+                    "kubernetes": "Kubernetes files", "compose": "Compose files"][format.rawValue]!
+        #expect(Self.problems(format, formation) == [".env:2: the value of LATIN is not UTF-8, and \(name) are UTF-8 text"])
+    }
+
+    @Test func runitCarriesBytesThatAreNotUTF8() throws {
+        let latin: [UInt8] = [0x63, 0x61, 0x66, 0xE9]
+        var formation = Self.formation([("LATIN", latin)])
+        formation.types[0].command = ByteString(Array("ls '".utf8) + latin + Array("'".utf8))
+        let files = try Export.files(.runit, for: formation)
+        #expect(files.first { $0.path == "shop-web-1/env/LATIN" }?.contents == latin + [0x0A])
+        let run = files.first { $0.path == "shop-web-1/run" }!.contents
+        #expect(run.starts(with: Array("#!/bin/sh\n".utf8)))
+        let line = Array(#"/bin/sh -c 'exec ls '\''"#.utf8) + latin + Array(#"'\'''"#.utf8) + [0x0A]
+        #expect(run.firstRange(of: line) != nil)
+    }
+
+    // MARK: systemd
+
+    @Test func systemdRefusesNamesItWouldDrop() {
+        let formation = Self.formation([("GOOD_1", Array("x".utf8)), ("a.b", Array("x".utf8)), ("1ST", Array("x".utf8))])
+        #expect(Self.problems(.systemd, formation) == [
+            ".env:2: systemd cannot set a.b: its variable names are letters, digits and _, not starting with a digit",
+            ".env:3: systemd cannot set 1ST: its variable names are letters, digits and _, not starting with a digit",
+        ])
+    }
+
+    @Test(arguments: [
+        ("plain words", #""A=plain words""#),
+        ("100%", #""A=100%%""#),
+        ("$HOME $$", #""A=$HOME $$""#),
+        ("say \"hi\" \\ 'x'", #""A=say \"hi\" \\ 'x'""#),
+        ("one\ntwo\tthree\rfour", #""A=one\ntwo\tthree\rfour""#),
+        ("bell\u{7} esc\u{1B} del\u{7F}", #""A=bell\x07 esc\x1b del\x7f""#),
+        ("café ☕", #""A=café ☕""#),
+        ("", #""A=""#),
+    ])
+    func systemdEnvironmentWords(value: String, word: String) {
+        #expect(SystemdSyntax.environmentWord(name: "A", value: value) == word)
+    }
+
+    @Test(arguments: [
+        (Array("exec puma -p $PORT".utf8), #""exec puma -p $$PORT""#),
+        (Array(#"echo "100%" \ ; %n"#.utf8), #""echo \"100%%\" \\ ; %%n""#),
+        (Array("a\nb\u{1}".utf8), #""a\nb\x01""#),
+        (Array("café".utf8), #""café""#),
+        ([0x63, 0xE9], #""c\xe9""#),
+    ])
+    func systemdExecWords(script: [UInt8], word: String) {
+        #expect(SystemdSyntax.execWord(script) == word)
+    }
+
+    @Test func systemdRefusesPathsItCannotWrite() {
+        var formation = Self.formation()
+        formation.root = "/srv/shop "
+        formation.user = "dep\u{1}loy"
+        #expect(Self.problems(.systemd, formation) == [
+            "the root directory \"/srv/shop \" cannot be written in a systemd unit: it has blanks at an end or control characters",
+            "the user (-u) \"dep\u{1}loy\" cannot be written in a systemd unit: it has blanks at an end or control characters",
+        ])
+    }
+
+    @Test func systemdTimesAndLimits() throws {
+        var formation = Self.formation()
+        formation.stopTimeoutMilliseconds = 0
+        formation.types[0].settings.backoff = Backoff(firstDelayMilliseconds: 250, limit: 0)
+        let unit = try Self.text(.systemd, formation, path: "shop-web.1.service")
+        // 0 would mean no timeout at all to systemd; drover's -t 0 kills at once.
+        #expect(unit.contains("\nTimeoutStopSec=0.001s\n"))
+        #expect(unit.contains("\nRestartSec=0.25s\n"))
+        #expect(unit.contains("\nStartLimitIntervalSec=0\n"), "a limit of 0 never gives up")
+    }
+
+    // MARK: supervisord
+
+    @Test(arguments: [
+        ("plain", "'plain'"),
+        ("it's", #"'it'\''s'"#),
+        ("a;b #c", ##"'a;b '\#'c'"##),
+        ("a ;b", #"'a '\;'b'"#),
+        ("\u{A0};", "'\u{A0}'\\;''"),
+        ("100% %(here)s %%", "'100%% %%''(here)s %%%%'"),
+        ("line one\n  line two", "'line one'\"\n    \"'  line two'"),
+        ("", "''"),
+    ])
+    func supervisordCommandWords(text: String, word: String) {
+        #expect(SupervisordSyntax.commandWord(text) == word)
+    }
+
+    @Test(arguments: [
+        ("plain", #""plain""#),
+        ("it's", #""it's""#),
+        ("say \"hi\" now", #"'say "hi" now'"#),
+        ("a,b=c \\", #""a,b=c \""#),
+        ("100%", #""100%%""#),
+        ("  padded  ", #""  padded  ""#),
+        ("", #""""#),
+        ("one\ntwo", "\"one\n    two\""),
+    ] as [(String, String?)])
+    func supervisordEnvironmentValues(value: String, written: String?) {
+        #expect(SupervisordSyntax.environmentValue(value) == written)
+    }
+
+    @Test(arguments: [
+        "\"starts", "ends'", "both ' and \"", "a #b", "a ;b", "%(here)s", "one \ntwo", "one\n two", "one\n#two",
+    ])
+    func supervisordEnvironmentCannotHold(value: String) {
+        #expect(SupervisordSyntax.environmentValue(value) == nil)
+    }
+
+    @Test func supervisordSetsWhatEnvironmentCannotHoldThroughEnv() throws {
+        let formation = Self.formation([("OK", Array("fine".utf8)), ("QUOTED", Array("\"x\"".utf8))])
+        let text = try Self.text(.supervisord, formation)
+        #expect(text.contains("\n# environment= cannot hold QUOTED exactly: env(1) sets them in command=.\n"))
+        #expect(text.contains(#"command='/usr/bin/env' 'QUOTED="x"' '/bin/sh' '-c' 'exec serve $PORT'"#))
+        #expect(text.contains(#"environment=OK="fine",PORT="5000",PS="web.1""#))
+        let carriage = Self.formation([("CR", Array("a\rb".utf8))])
+        #expect(Self.problems(.supervisord, carriage) == [
+            ".env:1: the value of CR holds a carriage return, which supervisord's config reader turns into a line break",
+        ])
+    }
+
+    @Test(arguments: [(RestartPolicy.always, "autorestart=true\nstartretries=10\n"),
+                      (.onFailure, "autorestart=unexpected\nexitcodes=0\nstartretries=10\n"),
+                      (.no, "autorestart=false\nstartsecs=0\n")])
+    func supervisordRestartPolicies(policy: RestartPolicy, lines: String) throws {
+        #expect(try Self.text(.supervisord, Self.formation(restart: policy)).contains("\n" + lines))
+    }
+
+    // MARK: runit
+
+    @Test(arguments: [
+        (Array("plain".utf8), Array("plain\n".utf8)),
+        (Array("one\ntwo".utf8), Array("one\0two\n".utf8)),
+        ([], [0x0A]),
+        (Array(" lead".utf8), Array(" lead\n".utf8)),
+    ] as [([UInt8], [UInt8])])
+    func runitEnvironmentFiles(value: [UInt8], contents: [UInt8]) {
+        #expect(RunitSyntax.environmentFile(value) == contents)
+    }
+
+    @Test func runitSetsTrailingBlanksInRun() throws {
+        let files = try Export.files(.runit, for: Self.formation([("PAD", Array("x \t".utf8))]))
+        #expect(!files.contains { $0.path == "shop-web-1/env/PAD" })
+        let run = String(decoding: files.first { $0.path == "shop-web-1/run" }!.contents, as: UTF8.self)
+        #expect(run.contains("\nexport PAD='x \t'\nexec chpst -P -e \"$env_dir\" /bin/sh -c 'exec serve $PORT'\n"))
+    }
+
+    @Test func runitRefusesAUserChpstCannotTake() {
+        var formation = Self.formation()
+        formation.user = "deploy:staff"
+        #expect(Self.problems(.runit, formation) == [
+            "invalid value \"deploy:staff\" for -u: chpst takes a user name without blanks or \":\"",
+        ])
+    }
+
+    // MARK: launchd
+
+    @Test func launchdRefusesControlCharacters() {
+        let formation = Self.formation([("TAB", Array("a\tb".utf8)), ("BELL", Array("a\u{7}".utf8))])
+        #expect(Self.problems(.launchd, formation) == [
+            ".env:2: the value of BELL holds the control character U+0007, which XML property lists cannot hold",
+        ])
+    }
+
+    @Test(arguments: [(RestartPolicy.always, "<key>KeepAlive</key>\n\t<true/>"),
+                      (.onFailure, "<key>KeepAlive</key>\n\t<dict>\n\t\t<key>SuccessfulExit</key>\n\t\t<false/>\n\t</dict>"),
+                      (.no, "<key>KeepAlive</key>\n\t<false/>")])
+    func launchdKeepAlive(policy: RestartPolicy, entry: String) throws {
+        var formation = Self.formation(restart: policy)
+        formation.stopTimeoutMilliseconds = 0
+        let plist = try Self.text(.launchd, formation)
+        #expect(plist.contains(entry))
+        #expect(plist.contains("<key>ExitTimeOut</key>\n\t<integer>1</integer>"), "0 would mean forever to launchd")
+        #expect(plist.contains("<string>/var/log/shop/shop-web-1.log</string>"), "foreman's default log directory")
+    }
+
+    // MARK: kubernetes
+
+    @Test func kubernetesNeedsAnImageAndANumericUser() {
+        var formation = Self.formation()
+        formation.user = "deploy"
+        #expect(Self.problems(.kubernetes, formation) == [
+            "invalid value \"deploy\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)",
+            "kubernetes needs --image IMAGE: the image the containers run",
+        ])
+    }
+
+    @Test func kubernetesNamesAreDNSLabels() throws {
+        var formation = Self.formation(type: "Web_Server")
+        formation.image = "shop:1"
+        formation.app = "My_Shop"
+        let text = try Self.text(.kubernetes, formation)
+        #expect(text.contains("  name: my-shop-web-server\n"))
+        #expect(text.contains("    process-type: web-server\n"))
+
+        formation.app = "2048"
+        #expect(Self.problems(.kubernetes, formation) == [
+            "the app name \"2048\" does not start with a letter, as Kubernetes Service names must; give one with -a",
+        ])
+    }
+
+    @Test func kubernetesRefusesTypesThatShareAName() {
+        var formation = Self.formation(type: "web_1")
+        var other = formation.types[0]
+        other.name = "web-1"
+        other.commandLocation = "Procfile:2"
+        var empty = formation.types[0]
+        empty.name = "__"
+        empty.commandLocation = "Procfile:3"
+        var long = formation.types[0]
+        long.name = String(repeating: "w", count: 60)
+        long.commandLocation = "Procfile:4"
+        formation.types += [other, empty, long]
+        formation.image = "shop:1"
+        #expect(Self.problems(.kubernetes, formation) == [
+            "Procfile:2: types \"web_1\" and \"web-1\" would both be \"web-1\" in Kubernetes names; rename one",
+            "Procfile:3: the type name \"__\" leaves nothing for a Kubernetes name",
+            "Procfile:4: \"shop-\(long.name)\" is longer than the 63 characters of a Kubernetes name; use a shorter type name or -a",
+        ])
+    }
+
+    @Test(arguments: [
+        ("echo $PORT", "echo $PORT"), ("echo $(date)", "echo $$(date)"), ("kill $$", "kill $$$"),
+        ("a $$(b)", "a $$$$(b)"), ("end $", "end $"), ("${X}", "${X}"),
+    ])
+    func kubernetesEscapesItsOwnExpansion(script: String, written: String) {
+        #expect(KubernetesExporter.escapedReferences(script) == written)
+    }
+
+    @Test(arguments: [(RestartPolicy.onFailure, "OnFailure", 10), (.no, "Never", 0)])
+    func kubernetesRunsTypesThatDoNotAlwaysRestartAsJobs(policy: RestartPolicy, restartPolicy: String, limit: Int) throws {
+        var formation = Self.formation(count: 3, restart: policy)
+        formation.image = "shop:1"
+        let text = try Self.text(.kubernetes, formation)
+        #expect(text.contains("kind: Job\n"))
+        #expect(text.contains("  completions: 3\n  parallelism: 3\n  backoffLimit: \(limit)\n"))
+        #expect(text.contains("      restartPolicy: \(restartPolicy)\n"))
+        #expect(!text.contains("kind: Deployment"))
+    }
+
+    // MARK: compose
+
+    @Test func composeBuildsTheRootWithoutAnImageAndDoublesDollars() throws {
+        let formation = Self.formation([("COST", Array("$5".utf8))], count: 2)
+        let text = try Self.text(.compose, formation)
+        #expect(text.contains("    build: /srv/shop\n"))
+        #expect(text.contains("      COST: \"$$5\"\n"))
+        #expect(text.contains("      - \"exec serve $$PORT\"\n"))
+        #expect(!text.contains("PS:"), "two replicas cannot both be web.1")
+        #expect(!text.contains("ports:"), "two replicas cannot publish one host port")
+        #expect(text.contains("    expose:\n      - \"5000\"\n"))
+    }
+}
