@@ -29,6 +29,8 @@ struct CommandDescription: Sendable {
         case processNames
         /// A command line passed through untouched; option parsing stops at its first word.
         case command
+        /// Words the command checks itself (`export FORMAT LOCATION`).
+        case operands
     }
 
     let name: String
@@ -41,7 +43,7 @@ struct CommandDescription: Sendable {
 
     /// The commands in the order help lists them.
     static let all: [CommandDescription] = [
-        start, ps, scale, restart, stop, logs, reopenLogs, quit, check, run, help, version,
+        start, ps, scale, restart, stop, logs, reopenLogs, quit, check, run, export, help, version,
     ]
 
     /// Options of the commands that talk to a running drover: where to find its socket.
@@ -187,6 +189,31 @@ struct CommandDescription: Sendable {
             """,
         options: [.procfile, .env, .root, .port],
         arguments: .command)
+
+    static let export = CommandDescription(
+        name: "export",
+        summary: "Write the formation as systemd, supervisord, runit, launchd, Kubernetes or Compose files",
+        usage: "drover export FORMAT LOCATION [options]",
+        discussion: """
+            FORMAT is one of systemd, supervisord, runit, launchd, kubernetes, compose.
+            LOCATION is a directory (created if needed); for the one-file formats
+            (supervisord, kubernetes, compose) '-' prints the file instead. The files
+            carry the formation (-m), each instance's command, root, environment (the
+            env files, then PORT and PS as 'start' gives them; not drover's own
+            environment), the stop timeout (-t) and the restart policy (-r; an export
+            restarts always unless told otherwise, and a --can-die type never).
+
+            Every file says it was written by drover export for the app: files of an
+            earlier export of the same app that the formation no longer has are
+            removed, and nothing else in LOCATION is touched; a file of the same name
+            that is not the app's stops the export before anything is written. One line
+            is printed for each file written or removed. See docs/export.md.
+            """,
+        options: [
+            .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
+            .restartLimit, .app, .user, .logDirectory, .image,
+        ],
+        arguments: .operands)
 
     static let help = CommandDescription(
         name: "help",

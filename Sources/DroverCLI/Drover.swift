@@ -34,6 +34,7 @@ public enum Drover {
                 switch name {
                 case "check": return try CheckCommand.run(options: options).rawValue
                 case "run": return try RunCommand.run(options: options, command: arguments).rawValue
+                case "export": return try ExportCommand.run(options: options, arguments: arguments).rawValue
                 // start's code is the formation's: an instance's exit code, or 0/1 after a signal.
                 case "start": return try StartCommand.run(options: options, local: local, names: arguments)
                 case "ps": return try PsCommand.run(options: options, json: local["json"] != nil).rawValue

@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+/// `drover export` as a user meets it: its operands and flags, the directory it
+/// writes, and what it leaves alone there.
+@Suite struct ExportCommandTests {
+    static func sandbox(_ procfile: String = "web: serve $PORT\nworker: work\n", env: String = "") throws -> Sandbox {
+        let sandbox = try Sandbox()
+        try sandbox.write("shop/Procfile", procfile)
+        try sandbox.write("shop/.env", env)
+        return sandbox
+    }
+
+    @Test func operandsAreChecked() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        let unknown = try DroverProcess.run(["export", "upstart", "out"], in: root)
+        #expect(unknown.code == 64)
+        #expect(unknown.stderr == """
+            drover: unknown export format "upstart" (formats: systemd, supervisord, runit, launchd, kubernetes, compose) (see 'drover export --help')
+
+            """)
+        let none = try DroverProcess.run(["export"], in: root)
+        #expect(none.code == 64)
+        #expect(none.stderr.hasPrefix("drover: export needs a FORMAT (systemd, supervisord, runit, launchd, kubernetes, compose)"))
+        let noLocation = try DroverProcess.run(["export", "compose"], in: root)
+        #expect(noLocation.code == 64)
+        #expect(noLocation.stderr.hasPrefix("drover: export needs a LOCATION: a directory, or - for standard output"))
+        let dash = try DroverProcess.run(["export", "systemd", "-"], in: root)
+        #expect(dash.code == 64)
+        #expect(dash.stderr.hasPrefix("drover: systemd writes several files: give a directory, not -"))
+        let extra = try DroverProcess.run(["export", "runit", "a", "b"], in: root)
+        #expect(extra.code == 64)
+        #expect(extra.stderr.hasPrefix("drover: unexpected argument \"b\""))
+        let image = try DroverProcess.run(["export", "kubernetes", "-"], in: root)
+        #expect(image.code == 64)
+        #expect(image.stderr == "drover: kubernetes needs --image IMAGE: the image the containers run\n")
+        #expect(image.stdout == "")
+        for outcome in [unknown, none, noLocation, dash, extra, image] { #expect(outcome.stdout == "") }
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/out"), "nothing written")
+    }
+
+    @Test func aOneFileFormatGoesToStandardOutput() throws {
+        let sandbox = try Self.sandbox(env: "GREETING=hello world\n")
+        let outcome = try DroverProcess.run(["export", "compose", "-", "-m", "web=1,worker=0"], in: "\(sandbox.path)/shop")
+        #expect(outcome.code == 0)
+        #expect(outcome.stderr == "")
+        #expect(outcome.stdout.hasPrefix(
+            "# Written by drover export compose for app shop; the next export of shop replaces or removes this file.\n"))
+        #expect(outcome.stdout.contains("      GREETING: \"hello world\"\n"))
+        #expect(!outcome.stdout.contains("worker"), "counts of 0 are left out")
+    }
+
+    @Test func theDirectoryIsMadeAndEveryFileIsNamedOnce() throws {
+        let sandbox = try Self.sandbox()
+        let outcome = try DroverProcess.run(
+            ["export", "systemd", "../units/system", "-m", "web=2", "-a", "store"], in: "\(sandbox.path)/shop")
+        #expect(outcome.code == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == """
+            wrote ../units/system/store.target
+            wrote ../units/system/store-web.1.service
+            wrote ../units/system/store-web.2.service
+
+            """)
+        let unit = sandbox.text("units/system/store-web.2.service")
+        #expect(unit.contains("\nEnvironment=\"PORT=5001\"\nEnvironment=\"PS=web.2\"\n"))
+        #expect(unit.contains("\nWorkingDirectory=\(sandbox.path)/shop\n"))
+        #expect(unit.contains("\nRestart=always\n"), "exports restart always by default")
+    }
+
+    @Test func aLaterExportRemovesItsStaleFilesAndNothingElse() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        _ = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=3,worker=1"], in: root)
+        _ = try DroverProcess.run(["export", "systemd", "../units", "-a", "shop-api"], in: root)
+        try sandbox.write("units/shop-mine.service", "[Service]\nExecStart=/bin/true\n")
+        try sandbox.write("units/other.service", "[Service]\nExecStart=/bin/true\n")
+
+        let again = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=1"], in: root)
+        #expect(again.code == 0, "\(again.stderr)")
+        #expect(again.stdout == """
+            wrote ../units/shop.target
+            wrote ../units/shop-web.1.service
+            removed ../units/shop-web.2.service
+            removed ../units/shop-web.3.service
+            removed ../units/shop-worker.1.service
+
+            """)
+        let left = try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units").sorted()
+        #expect(left == [
+            "other.service", "shop-api-web.1.service", "shop-api-worker.1.service", "shop-api.target",
+            "shop-mine.service", "shop-web.1.service", "shop.target",
+        ])
+    }
+
+    @Test func aFileThatIsNotTheAppsStopsTheExportBeforeAnythingIsWritten() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        try sandbox.write("units/shop.target", "[Unit]\nDescription=written by hand\n")
+        let outcome = try DroverProcess.run(["export", "systemd", "../units"], in: root)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == """
+            drover: ../units/shop.target exists and was not written by drover export; move it away or export to another location
+
+            """)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units") == ["shop.target"])
+        #expect(sandbox.text("units/shop.target") == "[Unit]\nDescription=written by hand\n")
+
+        // Compose's file has a fixed name: one written by hand is never replaced.
+        try sandbox.write("compose/compose.yaml", "services: {}\n")
+        let compose = try DroverProcess.run(["export", "compose", "../compose"], in: root)
+        #expect(compose.code == 1)
+        #expect(sandbox.text("compose/compose.yaml") == "services: {}\n")
+    }
+
+    @Test func runitKeepsItsEnvironmentDirectoryExact() throws {
+        let sandbox = try Self.sandbox("web: serve\n", env: "A=1\nB=2\n")
+        let root = "\(sandbox.path)/shop"
+        _ = try DroverProcess.run(["export", "runit", "../service"], in: root)
+        try sandbox.write("shop/.env", "A=1\n")
+        // runsv's own files in the service directory are not the export's to remove.
+        try sandbox.write("service/shop-web-1/supervise/stat", "run\n")
+        let outcome = try DroverProcess.run(["export", "runit", "../service"], in: root)
+        #expect(outcome.stdout.hasSuffix("removed ../service/shop-web-1/env/B\n"), "\(outcome.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/service/shop-web-1/env").sorted() == [
+            "A", "PORT", "PS",
+        ])
+        #expect(sandbox.text("service/shop-web-1/supervise/stat") == "run\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(sandbox.path)/service/shop-web-1/run")[.posixPermissions]
+        #expect((mode as? Int).map { $0 & 0o111 != 0 } == true, "run is executable")
+    }
+
+    @Test func settingsComeFromDroverAndForemanFiles() throws {
+        let sandbox = try Self.sandbox(env: "")
+        let root = "\(sandbox.path)/shop"
+        try sandbox.write("shop/.drover", "app=store\nuser=deploy\ntimeout=12\n[worker]\nrestart=on-failure\n")
+        let outcome = try DroverProcess.run(["export", "supervisord", "-"], in: root)
+        #expect(outcome.code == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("[program:store-web-1]\n"))
+        #expect(outcome.stdout.contains("\nuser=deploy\n"))
+        #expect(outcome.stdout.contains("\nstopwaitsecs=12\n"))
+        #expect(outcome.stdout.contains("[program:store-worker-1]\n"))
+        #expect(outcome.stdout.contains("\nautorestart=unexpected\nexitcodes=0\n"), "[worker] restart=on-failure")
+        #expect(outcome.stdout.hasSuffix("[group:store]\nprograms=store-web-1,store-worker-1\n"))
+
+        try FileManager.default.removeItem(atPath: "\(root)/.drover")
+        try sandbox.write("shop/.foreman", "app: legacy\nlog: /var/log/legacy\n")
+        let foreman = try DroverProcess.run(["export", "launchd", "../agents"], in: root)
+        #expect(foreman.code == 0, "\(foreman.stderr)")
+        #expect(sandbox.text("agents/legacy-web-1.plist").contains("<string>/var/log/legacy/legacy-web-1.log</string>"))
+    }
+
+    @Test func valuesAFormatCannotHoldAreErrorsAtTheirLine() throws {
+        let sandbox = try Self.sandbox(env: "OK=1\nweb.host=localhost\n")
+        let outcome = try DroverProcess.run(["export", "systemd", "../units"], in: "\(sandbox.path)/shop")
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == """
+            drover: .env:2: systemd cannot set web.host: its variable names are letters, digits and _, not starting with a digit
+
+            """)
+        #expect(!FileManager.default.fileExists(atPath: "\(sandbox.path)/units"))
+        let bad = try DroverProcess.run(["export", "compose", "-", "-a", "my shop"], in: "\(sandbox.path)/shop")
+        #expect(bad.code == 64)
+        #expect(bad.stderr.hasPrefix("drover: invalid value \"my shop\" for -a: an app name starts with a letter or digit"))
+        let broken = try Self.sandbox("web serve\n")
+        let procfile = try DroverProcess.run(["export", "compose", "-"], in: "\(broken.path)/shop")
+        #expect(procfile.code == 1)
+        #expect(procfile.stderr == "drover: Procfile:1: expected \"name: command\", got \"web serve\"\n")
+    }
+
+    @Test func helpDescribesTheCommand() throws {
+        let outcome = try DroverProcess.run(["help", "export"], in: "/")
+        #expect(outcome.code == 0)
+        #expect(outcome.stdout.hasPrefix(
+            "OVERVIEW: Write the formation as systemd, supervisord, runit, launchd, Kubernetes or Compose files\n"))
+        for flag in ["-a, --app NAME", "-u, --user USER", "-l, --log DIR", "    --image IMAGE", "-t, --timeout SECONDS"] {
+            #expect(outcome.stdout.contains("  \(flag)"), "\(flag)")
+        }
+        #expect(try DroverProcess.run(["export", "--help"], in: "/").stdout == outcome.stdout)
+        #expect(try DroverProcess.run(["--help"], in: "/").stdout.contains("\n  export "))
+    }
+}
