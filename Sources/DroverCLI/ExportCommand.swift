@@ -76,11 +76,9 @@ struct ExportLocation {
         }
         var stale = cleanup.removals.map(\.name)
         for directory in Set(files.map(\.topLevelName)).sorted() {
-            for managed in format.managedSubdirectories {
-                let relative = "\(directory)/\(managed)"
-                let existing = FileSystem.directoryEntries(FilePath.join(path, relative))
-                stale += ExportCleanup.leftovers(in: relative, existing: existing, writing: files).map { "\(relative)/\($0)" }
-            }
+            stale += ExportCleanup.leftovers(
+                inside: directory, owned: format.ownedInDirectories, writing: files,
+                listing: { FileSystem.directoryEntries(FilePath.join(path, $0)) })
         }
         for name in stale {
             let full = FilePath.join(path, name)

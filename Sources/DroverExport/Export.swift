@@ -47,8 +47,8 @@ extension ExportFormat {
     /// writes no directories.
     public var markedFileInDirectory: String? { self == .runit ? "run" : nil }
 
-    /// Directories, relative to an exported directory, whose contents are the export's
-    /// alone: whatever the export no longer writes there is removed (runit's `env/`,
-    /// where a stale file would still set its variable).
-    public var managedSubdirectories: [String] { self == .runit ? ["env"] : [] }
+    /// What an exported directory holds that is the export's alone, so whatever of it
+    /// the export no longer writes is removed: runit's `env/` (a stale file would still
+    /// set its variable) and `finish` (only some restart policies have one).
+    public var ownedInDirectories: [String] { self == .runit ? ["env/", "finish"] : [] }
 }

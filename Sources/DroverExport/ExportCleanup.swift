@@ -31,12 +31,24 @@ public struct ExportCleanup: Equatable, Sendable {
         removals = existing.filter { !written.contains($0.name) && $0.marker == marker }
     }
 
-    /// Inside a directory the export keeps whole (runit's `env/`): the names it does not
-    /// write this time, which would otherwise still be read.
-    public static func leftovers(in directory: String, existing: [String], writing files: [ExportedFile]) -> [String] {
-        let prefix = directory + "/"
-        let written = Set(files.lazy.filter { $0.path.hasPrefix(prefix) }.map { String($0.path.dropFirst(prefix.count)) })
-        return existing.filter { !written.contains($0) }.sorted()
+    /// Inside a directory the export keeps: what it owns there (`owned`: a file name,
+    /// or `name/` for a directory whose every entry is the export's) but no longer
+    /// writes, as paths relative to the location. `listing(path)` names the entries of
+    /// a directory, none if it is missing: the file system is handed in.
+    public static func leftovers(
+        inside directory: String, owned: [String], writing files: [ExportedFile], listing: (String) -> [String]
+    ) -> [String] {
+        let written = Set(files.map(\.path))
+        var stale: [String] = []
+        for entry in owned {
+            if entry.hasSuffix("/") {
+                let subdirectory = directory + "/" + entry.dropLast()
+                stale += listing(subdirectory).sorted().map { subdirectory + "/" + $0 }.filter { !written.contains($0) }
+            } else if listing(directory).contains(entry), !written.contains(directory + "/" + entry) {
+                stale.append(directory + "/" + entry)
+            }
+        }
+        return stale
     }
 
     /// The error for the conflicts, if there are any: one line each.

@@ -3,7 +3,9 @@ import DroverCore
 /// A service directory per instance, `APP-TYPE-N/`, for `runsvdir` (link or move them
 /// into `/etc/service`): `run` starts `/bin/sh -c SCRIPT` through `chpst -e env`, one
 /// file per variable in `env/`, `log/run` gives the output to `svlogd`, and
-/// `control/t` makes `sv down` stop the whole process group with drover's timeout.
+/// `control/t` makes `sv down` stop the whole process group with drover's timeout,
+/// and `finish` keeps a type that must not always restart down (runsv restarts
+/// whatever ends).
 enum RunitExporter: Exporter {
     static func files(for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
         var checks = ExportChecks("runit service directories")
@@ -50,6 +52,9 @@ enum RunitExporter: Exporter {
 
                     """
                 files.append(ExportedFile(path: "\(service)/control/t", text: control, isExecutable: true))
+                if let finish = RunitSyntax.finish(type.settings.restart) {
+                    files.append(ExportedFile(path: "\(service)/finish", text: "#!/bin/sh\n" + marker + finish, isExecutable: true))
+                }
 
                 let logDirectory = formation.logDirectory.map { ShellQuoting.text("\($0)/\(service)") } ?? "./main"
                 var log = "#!/bin/sh\n" + marker + "mkdir -p \(logDirectory) || exit 111\n"
@@ -66,8 +71,27 @@ enum RunitExporter: Exporter {
     }
 }
 
-/// How `chpst -e` reads a variable's file (measured, docs/export.md).
+/// How runit reads what the export writes (measured, docs/export.md).
 enum RunitSyntax {
+    /// The body of `finish` for a policy runsv does not follow by itself: `d` (what
+    /// `sv down` sends) tells it to leave the service down once this run has ended;
+    /// runsv reads it before deciding to restart, and has no process to signal then.
+    /// (`o`, `sv once`, would start it once more.) runsv gives `finish` the exit code
+    /// as `$1` (-1 after a signal).
+    static func finish(_ policy: RestartPolicy) -> String? {
+        switch policy {
+        case .always:
+            return nil
+        case .no:
+            return "# restart=no: runsv would start it again; once it has ended, it stays down.\n"
+                + "printf d > supervise/control\n"
+        case .onFailure:
+            return "# restart=on-failure: after exit code 0 it stays down; after a failure runsv starts it again.\n"
+                + "if [ \"$1\" = 0 ]; then printf d > supervise/control; fi\n"
+        }
+    }
+
+
     /// The value, with its line breaks as NULs (chpst turns NUL into a line break), and
     /// a final line break, so an empty value sets the variable instead of unsetting it.
     /// nil for a value ending in a space or tab, which chpst strips.

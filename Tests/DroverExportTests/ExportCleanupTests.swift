@@ -50,9 +50,11 @@ import Testing
         ]
         let cleanup = ExportCleanup(existing: existing, writing: files, marker: runit)
         #expect(cleanup.removals.map(\.name) == ["shop-web-2"])
+        let listings = ["shop-web-1": ["run", "env", "finish", "supervise"], "shop-web-1/env": ["PORT", "GONE", "ALSO_GONE"]]
         #expect(
-            ExportCleanup.leftovers(in: "shop-web-1/env", existing: ["PORT", "GONE", "ALSO_GONE"], writing: files)
-                == ["ALSO_GONE", "GONE"])
+            ExportCleanup.leftovers(
+                inside: "shop-web-1", owned: ["env/", "finish"], writing: files, listing: { listings[$0] ?? [] })
+                == ["shop-web-1/env/ALSO_GONE", "shop-web-1/env/GONE", "shop-web-1/finish"])
     }
 
     @Test(arguments: [

@@ -112,8 +112,8 @@ import Testing
         return paths.sorted()
     }
 
-    /// runit's `run`, `log/run` and `control/t`: the only files written executable.
+    /// runit's `run`, `log/run`, `finish` and `control/t`: the only files written executable.
     static func isScript(_ path: String) -> Bool {
-        path.hasSuffix("/run") || path.hasSuffix("/control/t")
+        path.hasSuffix("/run") || path.hasSuffix("/finish") || path.hasSuffix("/control/t")
     }
 }

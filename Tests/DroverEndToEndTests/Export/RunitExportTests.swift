@@ -10,8 +10,7 @@ import Testing
         let fixture = try ExportFixture()
         let services = "\(fixture.sandbox.path)/service"
         _ = try fixture.export("runit", to: services, ["-t", "1"])
-        // -P: each runsv in its own session, so a leftover is found by its group.
-        let runsvdir = try RunningDrover(program: ExternalTool.find("runsvdir")!, ["runsvdir", "-P", services], in: services)
+        let runsvdir = try Runsvdir(services)
         let dumps = fixture.waitForDumps()
         fixture.verify(dumps)
         let pids = dumps.values.map(\.pid)
@@ -29,9 +28,81 @@ import Testing
             let log = fixture.sandbox.text("service/app-\(name.replacingOccurrences(of: ".", with: "-"))/log/main/current")
             #expect(log.contains(" \(name) is up\n"), "\(name)'s log: \(log)")
         }
-        let exit = try ExternalTool.run("sv", ["-w", "10", "exit"] + names.flatMap { [$0, "\($0)/log"] }, in: services)
-        #expect(exit.code == 0, "\(exit.stdout) \(exit.stderr)")
-        runsvdir.signal(SIGTERM)
-        _ = try runsvdir.finish(timeout: 20)
+        try runsvdir.stop()
+        // The services' directory must outlive runsv.
+        withExtendedLifetime(fixture) {}
+    }
+
+    /// runsv restarts whatever ends; the export's `finish` keeps `no` and a successful
+    /// `on-failure` down, while a failing `on-failure` comes back.
+    @Test(.enabled(if: installed, "runit is not installed: apt-get install runit"))
+    func restartPoliciesAreKeptByFinish() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("app/Procfile", """
+            once: echo ran >> ../once.log
+            done: echo ran >> ../done.log
+            fails: echo ran >> ../fails.log; exit 3
+
+            """)
+        let services = "\(sandbox.path)/service"
+        let export = try DroverProcess.run(
+            ["export", "runit", services, "-r", "once=no,done=on-failure,fails=on-failure"], in: "\(sandbox.path)/app")
+        #expect(export.code == 0, "\(export.stderr)")
+        let runsvdir = try Runsvdir(services)
+
+        func runs(_ name: String) -> Int { sandbox.text("\(name).log").components(separatedBy: "ran\n").count - 1 }
+        func status(_ name: String) -> String {
+            (try? ExternalTool.run("sv", ["status", "\(services)/app-\(name)-1"], in: services).stdout) ?? ""
+        }
+        let deadline = Date().addingTimeInterval(30)
+        // Down, and not wanted up: runsv has been told not to start it again.
+        func settled(_ name: String) -> Bool {
+            let line = status(name)
+            return line.hasPrefix("down: ") && !line.contains("want up")
+        }
+        while Date() < deadline && !(runs("fails") >= 2 && settled("once") && settled("done")) { usleep(50_000) }
+        #expect(runs("fails") >= 2, "fails is started again after exit 3")
+        #expect(settled("once"), "\(status("once"))")
+        #expect(settled("done"), "\(status("done"))")
+        #expect(runs("once") == 1 && runs("done") == 1)
+        try runsvdir.stop()
+        withExtendedLifetime(sandbox) {}
+    }
+}
+
+/// `runsvdir -P` over an export's services: each runsv leads its own session, so
+/// `stop` can check that every one of them, and what it ran, is gone.
+final class Runsvdir {
+    let services: String
+    private let process: RunningDrover
+    private var runsv: [Int32] = []
+
+    init(_ services: String) throws {
+        self.services = services
+        process = try RunningDrover(program: ExternalTool.find("runsvdir")!, ["runsvdir", "-P", services], in: services)
+        // runsvdir starts a runsv per directory within a second or two.
+        let count = (try FileManager.default.contentsOfDirectory(atPath: services)).count
+        let deadline = Date().addingTimeInterval(20)
+        while runsv.count < count && Date() < deadline {
+            runsv = ProcessTable.children(of: process.pid).map(\.pid)
+            usleep(20_000)
+        }
+        #expect(runsv.count == count, "runsvdir started \(runsv.count) of \(count) runsv")
+    }
+
+    /// `sv exit` for every service and its log, then runsvdir's end; a runsv still
+    /// there after that has its session killed and fails the test.
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let directories = try FileManager.default.contentsOfDirectory(atPath: services).sorted()
+            .flatMap { ["\(services)/\($0)", "\(services)/\($0)/log"] }
+        let exit = try ExternalTool.run("sv", ["-w", "10", "exit"] + directories, in: services)
+        #expect(exit.code == 0, "\(exit.stdout) \(exit.stderr)", sourceLocation: sourceLocation)
+        process.signal(SIGTERM)
+        _ = try process.finish(timeout: 20)
+        let deadline = Date().addingTimeInterval(10)
+        while runsv.contains(where: ProcessTable.isAlive) && Date() < deadline { usleep(20_000) }
+        let left = runsv.filter(ProcessTable.isAlive)
+        for pid in left { kill(-pid, SIGKILL) }
+        #expect(left.isEmpty, "runsv still running after sv exit: \(left)", sourceLocation: sourceLocation)
     }
 }

@@ -53,5 +53,6 @@ import Testing
         }
         let log = fixture.sandbox.text("supervisord.log")
         #expect(log.contains("app-stubborn-1 (terminated by SIGKILL)"), "\(log)")
+        withExtendedLifetime(fixture) {}
     }
 }

@@ -31,7 +31,8 @@ import Testing
         let units = "\(fixture.sandbox.path)/units"
         _ = try fixture.export("systemd", to: units, ["-t", "1"])
         let systemd = try PrivateSystemd(units: units, sandbox: fixture.sandbox, starting: "app.target")
-        defer { systemd.destroy() }
+        // The units' directory must outlive the systemd that reads it.
+        defer { withExtendedLifetime(fixture) { systemd.destroy() } }
         let dumps = fixture.waitForDumps()
         fixture.verify(dumps)
         let processes = systemd.processes()
