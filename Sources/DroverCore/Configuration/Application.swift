@@ -243,8 +243,7 @@ public struct ApplicationLoader {
         if !explicit { files = [FilePath.join(rootDisplay, ".env")] }
 
         var fromFiles = EnvironmentVariables()
-        var sourced: [SourcedVariable] = []
-        var sourcedIndex: [String: Int] = [:]
+        var origins: [String: (file: String, line: Int)] = [:]
         var port: (file: String, assignment: DotEnvAssignment)?
         for file in files {
             switch readFile(file) {
@@ -262,15 +261,7 @@ public struct ApplicationLoader {
                         }
                     }
                     fromFiles.merge(assignments.map(\.variable))
-                    for assignment in assignments {
-                        let variable = SourcedVariable(assignment.variable, file: file, line: assignment.line)
-                        if let index = sourcedIndex[assignment.name] {
-                            sourced[index] = variable
-                        } else {
-                            sourcedIndex[assignment.name] = sourced.count
-                            sourced.append(variable)
-                        }
-                    }
+                    for assignment in assignments { origins[assignment.name] = (file, assignment.line) }
                     if let last = assignments.last(where: { $0.name == "PORT" }) { port = (file, last) }
                 case let .failure(found):
                     errors.append(contentsOf: found.errors.map { Diagnostic($0.description) })
@@ -279,6 +270,10 @@ public struct ApplicationLoader {
         }
         var environment = inherited
         environment.merge(fromFiles)
+        // In the order names first appear, each with its last value: `EnvironmentVariables`' own order.
+        let sourced = fromFiles.map { variable in
+            SourcedVariable(variable, file: origins[variable.name]?.file ?? "", line: origins[variable.name]?.line ?? 0)
+        }
         return (environment, sourced, port)
     }
 

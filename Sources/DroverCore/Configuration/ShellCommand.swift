@@ -297,16 +297,10 @@ struct ShellListScanner {
     /// `NAME=...`: a valid shell name, unquoted, then `=`.
     private func isAssignment(at start: Int) -> Bool {
         var end = start
-        while end < bytes.count, Self.isNameByte(bytes[end], first: end == start) { end += 1 }
-        return end > start && end < bytes.count && bytes[end] == 0x3D
-    }
-
-    private static func isNameByte(_ byte: UInt8, first: Bool) -> Bool {
-        switch byte {
-        case 0x41...0x5A, 0x61...0x7A, 0x5F: true
-        case 0x30...0x39: !first
-        default: false
+        while end < bytes.count, end == start ? ShellName.isStart(bytes[end]) : ShellName.isContinuation(bytes[end]) {
+            end += 1
         }
+        return end > start && end < bytes.count && bytes[end] == 0x3D
     }
 }
 
@@ -328,16 +322,12 @@ extension ShellCommand {
             if end <= command.count, Array(command[start..<end]) == name {
                 if braced {
                     if end < command.count, [0x7D, 0x3A, 0x2D, 0x3D, 0x3F, 0x2B].contains(command[end]) { return true }
-                } else if end == command.count || !isNameByte(command[end]) {
+                } else if end == command.count || !ShellName.isContinuation(command[end]) {
                     return true
                 }
             }
             index = dollar + 1
         }
         return false
-    }
-
-    private static func isNameByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
     }
 }

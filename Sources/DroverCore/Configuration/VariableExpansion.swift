@@ -46,9 +46,9 @@ enum VariableExpansion {
             return (value, consumed)
         }
 
-        guard isNameStart(bytes[next]) else { return ("$", 1) }
+        guard ShellName.isStart(bytes[next]) else { return ("$", 1) }
         var end = next + 1
-        while end < bytes.count, isNameContinuation(bytes[end]) { end += 1 }
+        while end < bytes.count, ShellName.isContinuation(bytes[end]) { end += 1 }
         return (lookup(text(bytes[next..<end])) ?? "", end - start)
     }
 
@@ -58,17 +58,6 @@ enum VariableExpansion {
             inside[$0] == UInt8(ascii: ":") && $0 + 1 < inside.endIndex && inside[$0 + 1] == UInt8(ascii: "-")
         }) else { return (text(inside), nil) }
         return (text(inside[..<colon]), ByteString(inside[(colon + 2)...]))
-    }
-
-    private static func isNameStart(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "_"): true
-        default: false
-        }
-    }
-
-    private static func isNameContinuation(_ byte: UInt8) -> Bool {
-        isNameStart(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// Names and message excerpts: text, bytes that are not UTF-8 shown as U+FFFD.
