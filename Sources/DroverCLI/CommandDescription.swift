@@ -204,10 +204,11 @@ struct CommandDescription: Sendable {
             restarts always unless told otherwise, and a --can-die type never).
 
             Every file says it was written by drover export for the app: files of an
-            earlier export of the same app that the formation no longer has are
-            removed, and nothing else in LOCATION is touched; a file of the same name
-            that is not the app's stops the export before anything is written. One line
-            is printed for each file written or removed. See docs/export.md.
+            earlier export of the same app that the formation no longer has are removed
+            (a stale runit service directory with all runit kept in it), and nothing
+            else in LOCATION is touched; a file of the same name that is not the app's
+            stops the export before anything is written. One line is printed for each
+            file written or removed. See docs/export.md.
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,

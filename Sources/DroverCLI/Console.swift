@@ -7,11 +7,6 @@ enum Console {
         try? FileDescriptor.standardOutput.writeAll(text)
     }
 
-    /// Bytes as they are (`export FORMAT -` prints the file).
-    static func out(bytes: [UInt8]) {
-        try? FileDescriptor.standardOutput.writeAll(bytes)
-    }
-
     /// `drover: message` on stderr, one line whatever the message quotes: every
     /// message drover prints goes through here, control bytes escaped.
     static func error(_ message: String) {

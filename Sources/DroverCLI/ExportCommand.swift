@@ -8,16 +8,18 @@ enum ExportCommand {
         let (format, location) = try operands(arguments)
         let context = try ApplicationContext.current()
         let application = try context.load(options, defaultRestart: .always)
-        let merged = try context.options(options)
-        let formation = ExportFormation(
-            application: application, app: merged[.app]?.text ?? AppName.derived(fromRoot: application.root),
-            user: merged[.user]?.text,
-            logDirectory: merged[.logDirectory].map { FilePath.absolute($0.text, from: context.workingDirectory) },
-            image: merged[.image]?.text)
+        let formation = try ExportFormation.resolve(
+            application, options: try context.options(options), workingDirectory: context.workingDirectory)
         let files = try Export.files(format, for: formation)
         if location == "-" {
-            // Only one-file formats get here: the file is the output.
-            for file in files { Console.out(bytes: file.contents) }
+            // Only one-file formats get here: the file is the output, and losing it is an error.
+            for file in files {
+                do throws(SystemError) {
+                    try FileDescriptor.standardOutput.writeAll(file.contents)
+                } catch {
+                    throw Diagnostics([Diagnostic("cannot write the \(format.rawValue) file to standard output: \(error.reason)")])
+                }
+            }
             return .success
         }
         try ExportLocation(path: location, format: format, app: formation.app).write(files)
@@ -46,24 +48,19 @@ enum ExportCommand {
     }
 }
 
-/// The directory an export writes to: made if needed, its earlier export of the app
-/// replaced, everything else in it left alone.
+/// The directory an export writes to: made if needed, then the plan carried out.
 struct ExportLocation {
     let path: String
     let format: ExportFormat
     let app: String
 
     func write(_ files: [ExportedFile]) throws(Diagnostics) {
-        let marker = Export.marker(format, app: app)
         if case let .failure(error) = FileSystem.makeDirectories(path) {
             throw Diagnostics([Diagnostic("cannot make the directory \(path): \(error.reason)")])
         }
-        let cleanup = ExportCleanup(existing: existingEntries(), writing: files, marker: marker)
-        let conflicts = cleanup.problems(location: path)
-        if !conflicts.isEmpty { throw Diagnostics(conflicts) }
-
+        let plan = try ExportPlan(files, format: format, app: app, location: path, view: view)
         var madeDirectories: Set<String> = [path]
-        for file in files {
+        for file in plan.writes {
             let full = FilePath.join(path, file.path)
             let directory = FilePath.directory(of: full)
             if madeDirectories.insert(directory).inserted, case let .failure(error) = FileSystem.makeDirectories(directory) {
@@ -74,13 +71,7 @@ struct ExportLocation {
             }
             Console.out("wrote \(full)\n")
         }
-        var stale = cleanup.removals.map(\.name)
-        for directory in Set(files.map(\.topLevelName)).sorted() {
-            stale += ExportCleanup.leftovers(
-                inside: directory, owned: format.ownedInDirectories, writing: files,
-                listing: { FileSystem.directoryEntries(FilePath.join(path, $0)) })
-        }
-        for name in stale {
+        for name in plan.removals {
             let full = FilePath.join(path, name)
             if case let .failure(error) = FileSystem.removeTree(full) {
                 throw Diagnostics([Diagnostic("cannot remove \(full): \(error.reason)")])
@@ -89,23 +80,20 @@ struct ExportLocation {
         }
     }
 
-    /// The entries that may be this format's for the app, each with its marker.
-    private func existingEntries() -> [ExistingEntry] {
-        FileSystem.directoryEntries(path).sorted().compactMap { name in
-            guard format.mayHaveWritten(name, app: app) else { return nil }
-            let full = FilePath.join(path, name)
-            switch FileSystem.entryKind(of: full) {
-            case .missing:
-                return nil
-            case .directory:
-                let marked = format.markedFileInDirectory.flatMap { FileSystem.readPrefix(FilePath.join(full, $0), count: ExportMarker.searchedBytes) }
-                return ExistingEntry(name: name, isDirectory: true, marker: marked.flatMap(ExportMarker.find))
-            case .file:
-                let head = FileSystem.readPrefix(full, count: ExportMarker.searchedBytes)
-                return ExistingEntry(name: name, isDirectory: false, marker: head.flatMap(ExportMarker.find))
-            case .other:
-                return ExistingEntry(name: name, isDirectory: false, marker: nil)
-            }
-        }
+    /// The location through the file system: links never followed, heads read whole.
+    private var view: LocationView {
+        let path = path
+        func full(_ relative: String) -> String { relative.isEmpty ? path : FilePath.join(path, relative) }
+        return LocationView(
+            entries: { FileSystem.directoryEntries(full($0)) },
+            kind: { relative in
+                switch FileSystem.entryKind(of: full(relative)) {
+                case .missing: .missing
+                case .directory: .directory
+                case .file: .file
+                case .other: .other
+                }
+            },
+            head: { FileSystem.readPrefix(full($0), count: ExportMarker.searchedBytes) })
     }
 }

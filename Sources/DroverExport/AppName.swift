@@ -6,48 +6,37 @@ public enum AppName {
     /// Longer names leave no room for `-TYPE` in a 63-byte Kubernetes name.
     public static let maximumLength = 40
 
-    /// The root directory's name, made safe for every format: letters, digits, `_` and
-    /// `-`, anything else as `-` (`My App.v2` becomes `My-App-v2`); `app` if nothing is left.
+    /// The root directory's name, made safe for every format: a Procfile name's
+    /// characters (letters, digits, `_`, `-`), anything else as `-` (`My App.v2`
+    /// becomes `My-App-v2`); `app` if nothing is left.
     public static func derived(fromRoot root: String) -> String {
         let base = root.split(separator: "/").last.map(String.init) ?? ""
         var name = ""
-        for scalar in base.unicodeScalars {
-            if isNameScalar(scalar) {
-                name.unicodeScalars.append(scalar)
-            } else if !name.isEmpty && !name.hasSuffix("-") {
-                name += "-"
-            }
+        for character in base {
+            let kept = Procfile.isValidName(String(character)) && character != "-" ? character : "-"
+            if kept != "-" || (!name.isEmpty && !name.hasSuffix("-")) { name.append(kept) }
         }
-        while let last = name.last, last == "-" || last == "_" { name.removeLast() }
         while let first = name.first, first == "_" { name.removeFirst() }
-        if name.utf8.count > maximumLength {
-            name = String(name.prefix(maximumLength))
-            while let last = name.last, last == "-" || last == "_" { name.removeLast() }
-        }
+        name = String(name.prefix(maximumLength))
+        while let last = name.last, last == "-" || last == "_" { name.removeLast() }
         return name.isEmpty ? "app" : name
     }
 
     /// Why `name` cannot be an app name; nil when it can.
     public static func problem(with name: String) -> String? {
-        guard let first = name.unicodeScalars.first else { return "an app name cannot be empty" }
-        guard isLetterOrDigit(first), name.unicodeScalars.allSatisfy(isNameScalar) else {
+        guard Procfile.isValidName(name), let first = name.first, first.isLetter || first.isNumber else {
             return "an app name starts with a letter or digit and has only letters, digits, _ and -"
         }
-        guard name.utf8.count <= maximumLength else { return "an app name has at most \(maximumLength) characters" }
+        // The marker sits in an XML comment in launchd's files, where `--` cannot.
+        guard !name.contains("--") else { return "an app name cannot hold \"--\"" }
+        guard name.count <= maximumLength else { return "an app name has at most \(maximumLength) characters" }
         return nil
-    }
-
-    static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
-        isLetterOrDigit(scalar) || scalar == "_" || scalar == "-"
-    }
-
-    static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
     }
 }
 
-/// The line every exported file opens with (in the format's comment syntax): it says
-/// which app and format wrote the file, so a later export removes only its own files.
+/// The line every exported file opens with (after a `#!` or the XML header), in the
+/// format's comment syntax: which app and format wrote the file, so a later export
+/// replaces or removes only its own files.
 public struct ExportMarker: Equatable, Sendable {
     public var format: ExportFormat
     public var app: String
@@ -64,21 +53,26 @@ public struct ExportMarker: Equatable, Sendable {
         "\(Self.opening)\(format.rawValue) for app \(app); the next export of \(app) replaces or removes this file."
     }
 
+    /// The whole line as the format writes it.
+    public var line: String { format == .launchd ? "<!-- \(sentence) -->" : "# \(sentence)" }
+
     /// How many bytes of a file's start `find` needs to see.
     public static let searchedBytes = 1024
 
-    /// The marker at the start of a file, if it has one.
+    /// The marker of a file that opens with one: the exact line, within its first three
+    /// (a `#!` line, or an XML declaration and DOCTYPE, may stand before it). A marker
+    /// quoted anywhere else does not make a file an export's.
     public static func find(in head: [UInt8]) -> ExportMarker? {
-        let text = String(decoding: head.prefix(searchedBytes), as: UTF8.self)
-        guard let start = text.firstRange(of: Self.opening) else { return nil }
-        let rest = text[start.upperBound...]
-        guard let space = rest.firstIndex(of: " "), let format = ExportFormat(rawValue: String(rest[..<space])) else {
-            return nil
+        let lines = String(decoding: head.prefix(searchedBytes), as: UTF8.self).split(separator: "\n", maxSplits: 3)
+        for line in lines.prefix(3) {
+            guard let start = line.firstRange(of: opening) else { continue }
+            let words = line[start.upperBound...].split(separator: " ", maxSplits: 3)
+            guard words.count == 4, let format = ExportFormat(rawValue: String(words[0])), words[1] == "for", words[2] == "app",
+                  let end = words[3].firstIndex(of: ";")
+            else { continue }
+            let marker = ExportMarker(format: format, app: String(words[3][..<end]))
+            if line == marker.line && AppName.problem(with: marker.app) == nil { return marker }
         }
-        let afterFormat = rest[space...]
-        guard afterFormat.hasPrefix(" for app "), let end = afterFormat.firstIndex(of: ";") else { return nil }
-        let app = String(afterFormat.dropFirst(" for app ".count)[..<end])
-        guard AppName.problem(with: app) == nil else { return nil }
-        return ExportMarker(format: format, app: app)
+        return nil
     }
 }

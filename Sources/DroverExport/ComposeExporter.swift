@@ -19,17 +19,18 @@ enum ComposeExporter: Exporter {
         for (index, type) in formation.types.enumerated() {
             var service: [YAMLEntry] = []
             if let image = formation.image {
-                service.append(YAMLEntry("image", .string(image)))
+                service.append(YAMLEntry("image", .string(image.text)))
             } else {
                 service.append(YAMLEntry("build", .string(formation.root)))
             }
             service.append(YAMLEntry(
                 "command", .sequence([.string("/bin/sh"), .string("-c"), .string(escapedDollars(scripts[index]))])))
-            var environment = formation.environment(of: type.instances[0])
+            guard let first = type.instances.first else { continue }
+            var environment = formation.environment(of: first)
             if type.instances.count > 1 { environment.removeAll { $0.name == "PS" } }
             service.append(YAMLEntry(
                 "environment", .mapping(environment.map { YAMLEntry($0.name, .string(escapedDollars($0.value.description))) })))
-            if let user = formation.user { service.append(YAMLEntry("user", .string(user))) }
+            if let user = formation.user { service.append(YAMLEntry("user", .string(user.text))) }
             service.append(YAMLEntry("stop_grace_period", .string(Seconds.text(milliseconds: formation.stopTimeoutMilliseconds))))
             service.append(YAMLEntry("restart", .string(type.settings.restart.rawValue)))
             service.append(YAMLEntry("deploy", .mapping([YAMLEntry("replicas", .integer(type.instances.count))])))

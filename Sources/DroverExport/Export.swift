@@ -1,39 +1,44 @@
 import DroverCore
 
-/// `drover export`'s decisions: which files a format writes for a formation, and
-/// which entries of the location belong to an earlier export of the same app.
+/// `drover export`'s entry: which files a format writes for a formation.
 public enum Export {
     /// Every file `format` writes for `formation`, each opening with the app's marker;
     /// or every reason it cannot (a value the format cannot hold, a flag it has no
     /// use for), each at its file and line or its flag.
     public static func files(_ format: ExportFormat, for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
+        var formation = formation
+        formation.types.removeAll { $0.instances.isEmpty }
         var problems: [Diagnostic] = []
         if formation.types.isEmpty {
             problems.append(Diagnostic("nothing to export: the formation has no instances"))
         }
-        if formation.image != nil && format != .kubernetes && format != .compose {
-            problems.append(Diagnostic("--image is for kubernetes and compose, not \(format.rawValue)", kind: .usage))
+        // On the command line, a flag the format has no use for is a mistake; in a
+        // defaults file, which every format reads, it is only another format's.
+        if let image = formation.image, !format.runsContainers {
+            if image.isFromCommandLine {
+                problems.append(Diagnostic("--image is for kubernetes and compose, not \(format.rawValue)", kind: .usage))
+            }
+            formation.image = nil
         }
-        if formation.logDirectory != nil && !format.writesLogFiles {
-            problems.append(Diagnostic(
-                "-l is for formats that write log files; \(format.rawValue) keeps the output of containers", kind: .usage))
-        }
-        if let problem = AppName.problem(with: formation.app) {
-            problems.append(Diagnostic("invalid value \"\(formation.app)\" for -a: \(problem)", kind: .usage))
+        if let log = formation.logDirectory, !format.writesLogFiles {
+            if log.isFromCommandLine {
+                problems.append(Diagnostic(
+                    "-l is for formats that write log files; \(format.rawValue) leaves the output to the container runtime",
+                    kind: .usage))
+            }
+            formation.logDirectory = nil
         }
         guard problems.isEmpty else { throw Diagnostics(problems) }
         return try format.exporter.files(for: formation)
     }
-
-    /// The marker of every file `format` writes for `app`.
-    public static func marker(_ format: ExportFormat, app: String) -> ExportMarker {
-        ExportMarker(format: format, app: app)
-    }
 }
 
 extension ExportFormat {
+    /// Kubernetes and Compose run images; `--image` is theirs.
+    public var runsContainers: Bool { self == .kubernetes || self == .compose }
+
     /// Whether `-l` means anything: container formats leave output to the runtime.
-    public var writesLogFiles: Bool { self != .kubernetes && self != .compose }
+    public var writesLogFiles: Bool { !runsContainers }
 
     /// Whether an entry of the location may be a file of this format for `app`, worth
     /// reading for its marker: every name it writes starts with the app's name, but

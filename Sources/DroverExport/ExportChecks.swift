@@ -12,7 +12,10 @@ struct ExportChecks {
     }
 
     mutating func fail(_ message: String, kind: Diagnostic.Kind = .input) {
-        let problem = Diagnostic(message, kind: kind)
+        fail(Diagnostic(message, kind: kind))
+    }
+
+    mutating func fail(_ problem: Diagnostic) {
         if !problems.contains(problem) { problems.append(problem) }
     }
 
@@ -38,11 +41,6 @@ struct ExportChecks {
     /// be read as text (`description`), since an export with a problem writes nothing.
     mutating func requireText(_ formation: ExportFormation) {
         for variable in formation.variables { _ = text(of: variable) }
-    }
-
-    /// Each instance's environment as text pairs, in order (see `ExportFormation.environment(of:)`).
-    static func pairs(_ variables: [EnvironmentVariable]) -> [(name: String, value: String)] {
-        variables.map { ($0.name, $0.value.description) }
     }
 
     func finish() throws(Diagnostics) {

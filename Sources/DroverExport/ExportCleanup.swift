@@ -3,13 +3,11 @@ import DroverCore
 /// What is already in an export's location, as far as the clean-up needs to know.
 public struct ExistingEntry: Equatable, Sendable {
     public var name: String
-    public var isDirectory: Bool
     /// The marker of the file (or, for a directory, of its marked file), if any.
     public var marker: ExportMarker?
 
-    public init(name: String, isDirectory: Bool, marker: ExportMarker?) {
+    public init(name: String, marker: ExportMarker?) {
         self.name = name
-        self.isDirectory = isDirectory
         self.marker = marker
     }
 }

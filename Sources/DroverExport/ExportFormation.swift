@@ -7,12 +7,13 @@ public struct ExportFormation: Equatable, Sendable {
     public var app: String
     /// Absolute directory the processes run in.
     public var root: String
-    /// `-u`: who the processes run as, where the format has a user.
-    public var user: String?
-    /// `-l`: an absolute directory for log files, where the format writes them.
-    public var logDirectory: String?
-    /// `--image`: the container image (Kubernetes, Compose).
-    public var image: String?
+    /// `-u` (or `user=`): who the processes run as. Settings keep where they were
+    /// given, so an error about one names the flag or the defaults file's line.
+    public var user: OptionValue?
+    /// `-l` (or `log=`): a directory for log files, made absolute.
+    public var logDirectory: OptionValue?
+    /// `--image` (or `image=`): the container image.
+    public var image: OptionValue?
     /// `-t`: the grace between SIGTERM and SIGKILL.
     public var stopTimeoutMilliseconds: Int
     /// The env files' variables (never the developer's own environment), with where
@@ -22,8 +23,8 @@ public struct ExportFormation: Equatable, Sendable {
     public var types: [ExportedType]
 
     public init(
-        app: String, root: String, user: String? = nil, logDirectory: String? = nil, image: String? = nil,
-        stopTimeoutMilliseconds: Int, variables: [SourcedVariable], types: [ExportedType]
+        app: String, root: String, user: OptionValue? = nil, logDirectory: OptionValue? = nil,
+        image: OptionValue? = nil, stopTimeoutMilliseconds: Int, variables: [SourcedVariable], types: [ExportedType]
     ) {
         self.app = app
         self.root = root
@@ -35,24 +36,34 @@ public struct ExportFormation: Equatable, Sendable {
         self.types = types
     }
 
-    /// The application's formation: types with a count of 0 are left out.
-    public init(
-        application: Application, app: String, user: String? = nil, logDirectory: String? = nil,
-        image: String? = nil
-    ) {
+    /// The application's formation (types with a count of 0 left out) with the export
+    /// settings of `options`, the command line's over the defaults file's; a bad app
+    /// name is an error at the flag or line that gave it.
+    public static func resolve(
+        _ application: Application, options: LaunchOptions, workingDirectory: String
+    ) throws(Diagnostics) -> ExportFormation {
+        var app = AppName.derived(fromRoot: application.root)
+        if let given = options[.app] {
+            if let problem = AppName.problem(with: given.text) {
+                throw Diagnostics([given.invalid(problem, option: .app)])
+            }
+            app = given.text
+        }
+        var logDirectory = options[.logDirectory]
+        if let given = logDirectory { logDirectory?.text = FilePath.absolute(given.text, from: workingDirectory) }
+
         var byType: [String: [PlannedInstance]] = [:]
         for instance in application.instances { byType[instance.type, default: []].append(instance) }
-        let types = (application.procfile?.entries ?? []).enumerated().compactMap { index, entry -> ExportedType? in
+        let types = (application.procfile?.entries ?? []).compactMap { entry -> ExportedType? in
             guard let instances = byType[entry.name], !instances.isEmpty else { return nil }
             return ExportedType(
-                name: entry.name, entryIndex: index, command: entry.command,
-                commandLocation: "\(application.procfilePath):\(entry.line)",
+                name: entry.name, command: entry.command, commandLocation: "\(application.procfilePath):\(entry.line)",
                 settings: application.settings(for: entry.name), instances: instances)
         }
-        self.init(
-            app: app, root: application.root, user: user, logDirectory: logDirectory, image: image,
-            stopTimeoutMilliseconds: application.timeoutMilliseconds, variables: application.fileVariables,
-            types: types)
+        return ExportFormation(
+            app: app, root: application.root, user: options[.user], logDirectory: logDirectory,
+            image: options[.image], stopTimeoutMilliseconds: application.timeoutMilliseconds,
+            variables: application.fileVariables, types: types)
     }
 
     /// Everything instance `instance` runs with: the env files' variables, then its
@@ -63,29 +74,29 @@ public struct ExportFormation: Equatable, Sendable {
         return Array(environment)
     }
 
-    /// The stop timeout in whole seconds, rounded up, for formats that count in seconds.
-    public var stopTimeoutSeconds: Int { (stopTimeoutMilliseconds + 999) / 1000 }
+    /// `APP-TYPE-N`: supervisord's program, runit's service directory, launchd's label.
+    public func instanceName(_ instance: PlannedInstance) -> String { "\(app)-\(instance.type)-\(instance.number)" }
+
+    /// The stop timeout for formats that count whole seconds.
+    public var stopTimeoutSeconds: Int { Seconds.roundedUp(milliseconds: stopTimeoutMilliseconds) }
 }
 
 /// One process type of an export, with its instances.
 public struct ExportedType: Equatable, Sendable {
     public var name: String
-    /// Position in the Procfile: decides the PORT block.
-    public var entryIndex: Int
     /// The command as the Procfile has it.
     public var command: ByteString
     /// `Procfile:2`, for messages about the command.
     public var commandLocation: String
     public var settings: ProcessTypeSettings
-    /// Numbered from 1, each with its PORT; never empty.
+    /// Numbered from 1, each with its PORT; a type without any is left out of an export.
     public var instances: [PlannedInstance]
 
     public init(
-        name: String, entryIndex: Int, command: ByteString, commandLocation: String,
-        settings: ProcessTypeSettings, instances: [PlannedInstance]
+        name: String, command: ByteString, commandLocation: String, settings: ProcessTypeSettings,
+        instances: [PlannedInstance]
     ) {
         self.name = name
-        self.entryIndex = entryIndex
         self.command = command
         self.commandLocation = commandLocation
         self.settings = settings
@@ -97,9 +108,18 @@ public struct ExportedType: Equatable, Sendable {
     public var script: ByteString { ByteString(ShellCommand.script(for: command.bytes)) }
 
     /// The first instance's PORT: what formats that run every instance alike give all.
-    public var port: Int { instances[0].port }
+    public var port: Int { instances.first?.port ?? 0 }
 
     /// Whether the command reads `$PORT` (or `${PORT}`): such a type serves on it, and
     /// container formats publish it.
     public var takesPort: Bool { ShellCommand.references("PORT", in: command.bytes) }
+
+    /// drover's restart limit as a count: its 0 ("never give up") as the largest a
+    /// 32-bit field (supervisord's `startretries`, a Job's `backoffLimit`) holds.
+    public var restartLimitCount: Int { settings.backoff.limit == 0 ? Int(Int32.max) : settings.backoff.limit }
+}
+
+extension Seconds {
+    /// Milliseconds as whole seconds, rounded up: 7.5 s waits 8, never 7.
+    public static func roundedUp(milliseconds: Int) -> Int { (milliseconds + 999) / 1000 }
 }

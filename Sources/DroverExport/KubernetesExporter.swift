@@ -16,11 +16,9 @@ enum KubernetesExporter: Exporter {
         let names = KubernetesName.types(formation.types, app: app, checks: &checks)
         var runAsUser: Int?
         if let user = formation.user {
-            runAsUser = WholeNumber.parse(user)
+            runAsUser = WholeNumber.parse(user.text)
             if runAsUser == nil {
-                checks.fail(
-                    "invalid value \"\(user)\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)",
-                    kind: .usage)
+                checks.fail(user.invalid("Kubernetes runs a container as a numeric user id (runAsUser)", option: .user))
             }
         }
         if formation.image == nil {
@@ -28,6 +26,7 @@ enum KubernetesExporter: Exporter {
         }
         let scripts = formation.types.map { checks.script(of: $0) }
         try checks.finish()
+        guard let image = formation.image?.text else { return [] }
 
         let configMap = app + "-env"
         let shared = formation.variables.filter { $0.name != "PORT" && $0.name != "PS" }
@@ -40,7 +39,7 @@ enum KubernetesExporter: Exporter {
             let name = "\(app)-\(names[index])"
             let labels = [("app", app), ("process-type", names[index])]
             let container = container(
-                type, name: names[index], image: formation.image ?? "", script: scripts[index], configMap: configMap)
+                type, name: names[index], image: image, script: scripts[index], configMap: configMap)
             var pod: [YAMLEntry] = []
             if type.settings.restart != .always {
                 pod.append(YAMLEntry("restartPolicy", .string(type.settings.restart == .onFailure ? "OnFailure" : "Never")))
@@ -104,9 +103,8 @@ enum KubernetesExporter: Exporter {
                 ]))
             ])
         }
-        // drover's limit 0 means no limit; a Job's is a 32-bit count. `no`: never again.
-        let limit = type.settings.backoff.limit
-        let backoffLimit = type.settings.restart == .no ? 0 : (limit == 0 ? Int(Int32.max) : limit)
+        // `no`: never again.
+        let backoffLimit = type.settings.restart == .no ? 0 : type.restartLimitCount
         return object("batch/v1", "Job", name: name, labels: labels, [
             YAMLEntry("spec", .mapping([
                 YAMLEntry("completions", .integer(count)),

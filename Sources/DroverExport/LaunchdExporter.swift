@@ -11,22 +11,30 @@ enum LaunchdExporter: Exporter {
     static func files(for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
         var checks = ExportChecks("property lists")
         checks.requireText(formation)
-        for variable in formation.variables {
-            if let scalar = PropertyList.firstUnwritable(in: variable.value.description) {
-                checks.fail(
-                    "\(variable.location): the value of \(variable.name) holds the control character "
-                        + "U+\(YAML.hex(scalar.value, digits: 4)), which XML property lists cannot hold")
+        let scripts = formation.types.map { checks.script(of: $0) }
+        // XML 1.0 cannot write most control characters, not even as references.
+        func refuse(_ text: String, _ problem: (String) -> Diagnostic) {
+            if let scalar = PropertyList.firstUnwritable(in: text) {
+                checks.fail(problem("holds U+\(Hex.digits(scalar.value, 4)), which XML property lists cannot hold"))
             }
         }
-        let scripts = formation.types.map { checks.script(of: $0) }
+        for variable in formation.variables {
+            refuse(variable.value.description) { Diagnostic("\(variable.location): the value of \(variable.name) \($0)") }
+        }
+        for (index, type) in formation.types.enumerated() {
+            refuse(scripts[index]) { Diagnostic("\(type.commandLocation): the command of \(type.name) \($0)") }
+        }
+        refuse(formation.root) { Diagnostic("the root directory \"\(formation.root)\" \($0)") }
+        if let user = formation.user { refuse(user.text) { user.invalid("it \($0)", option: .user) } }
+        if let log = formation.logDirectory { refuse(log.text) { log.invalid("it \($0)", option: .logDirectory) } }
         try checks.finish()
 
-        let logDirectory = formation.logDirectory ?? defaultLogDirectory(app: formation.app)
+        let logDirectory = formation.logDirectory?.text ?? defaultLogDirectory(app: formation.app)
         let marker = ExportMarker(format: .launchd, app: formation.app)
         var files: [ExportedFile] = []
         for (index, type) in formation.types.enumerated() {
             for instance in type.instances {
-                let label = "\(formation.app)-\(type.name)-\(instance.number)"
+                let label = formation.instanceName(instance)
                 let environment = formation.environment(of: instance).map {
                     (key: $0.name, value: PropertyListValue.string($0.value.description))
                 }
@@ -40,11 +48,11 @@ enum LaunchdExporter: Exporter {
                     // launchd waits this long after SIGTERM before SIGKILL; 0 would mean forever.
                     ("ExitTimeOut", .integer(max(1, formation.stopTimeoutSeconds))),
                     // Seconds between starts (launchd's default is 10); at least 1.
-                    ("ThrottleInterval", .integer(max(1, (type.settings.backoff.firstDelayMilliseconds + 999) / 1000))),
+                    ("ThrottleInterval", .integer(max(1, Seconds.roundedUp(milliseconds: type.settings.backoff.firstDelayMilliseconds)))),
                     ("StandardOutPath", .string("\(logDirectory)/\(label).log")),
                     ("StandardErrorPath", .string("\(logDirectory)/\(label).log")),
                 ]
-                if let user = formation.user { entries.append(("UserName", .string(user))) }
+                if let user = formation.user { entries.append(("UserName", .string(user.text))) }
                 files.append(ExportedFile(
                     path: "\(label).plist", text: PropertyList.document(.dictionary(entries), comment: marker.sentence)))
             }

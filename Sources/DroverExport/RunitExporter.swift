@@ -9,35 +9,45 @@ import DroverCore
 enum RunitExporter: Exporter {
     static func files(for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
         var checks = ExportChecks("runit service directories")
-        if let user = formation.user, user.isEmpty || user.contains(":") || user.unicodeScalars.contains(where: { $0.value < 0x21 }) {
-            checks.fail("invalid value \"\(user)\" for -u: chpst takes a user name without blanks or \":\"", kind: .usage)
+        if let user = formation.user, user.text.isEmpty || user.text.contains(":")
+            || user.text.unicodeScalars.contains(where: { $0.value < 0x21 })
+        {
+            checks.fail(user.invalid("chpst takes a user name without blanks or \":\"", option: .user))
         }
         try checks.finish()
 
-        let app = formation.app
-        let marker = "# " + ExportMarker(format: .runit, app: app).sentence + "\n"
-        let user = formation.user.map(ShellQuoting.text)
+        let marker = ExportMarker(format: .runit, app: formation.app).line + "\n"
+        let user = formation.user.map { ShellQuoting.text($0.text) }
         var files: [ExportedFile] = []
         for type in formation.types {
+            let script = ShellQuoting.quoted(type.script.bytes)
             for instance in type.instances {
-                let service = "\(app)-\(type.name)-\(instance.number)"
+                let service = formation.instanceName(instance)
                 // Bytes, not text: a command or value that is not UTF-8 reaches the shell as it is.
                 var run = Array("#!/bin/sh\n\(marker)exec 2>&1\n".utf8)
                 run += Array("# chpst -e needs the absolute path: the root is entered next.\n".utf8)
                 run += Array("env_dir=\"$(pwd -P)/env\"\n".utf8)
                 run += Array("cd ".utf8) + ShellQuoting.quoted(Array(formation.root.utf8)) + Array(" || exit 111\n".utf8)
+                var passed: [EnvironmentVariable] = []
                 for variable in formation.environment(of: instance) {
                     if let contents = RunitSyntax.environmentFile(variable.value.bytes) {
                         files.append(ExportedFile(path: "\(service)/env/\(variable.name)", contents: contents))
                     } else {
-                        // An env file loses trailing blanks: such a value is set here instead.
-                        run += Array("# env/ cannot hold the trailing blanks of \(variable.name): set here.\n".utf8)
-                        run += Array("export \(variable.name)=".utf8) + ShellQuoting.quoted(variable.value.bytes) + [0x0A]
+                        passed.append(variable)
                     }
                 }
+                if !passed.isEmpty {
+                    // An env file loses trailing blanks: env(1) sets such values, whatever their name.
+                    let names = passed.map(\.name).joined(separator: ", ")
+                    run += Array("# env/ cannot hold the trailing blanks of \(names): env(1) sets them.\nexec env ".utf8)
+                    for variable in passed {
+                        run += ShellQuoting.quoted(Array("\(variable.name)=".utf8) + variable.value.bytes) + [0x20]
+                    }
+                } else {
+                    run += Array("exec ".utf8)
+                }
                 // -P: the program leads its own process group, which control/t stops whole.
-                run += Array("exec chpst -P\(user.map { " -u \($0)" } ?? "") -e \"$env_dir\" /bin/sh -c ".utf8)
-                run += ShellQuoting.quoted(type.script.bytes) + [0x0A]
+                run += Array("chpst -P\(user.map { " -u \($0)" } ?? "") -e \"$env_dir\" /bin/sh -c ".utf8) + script + [0x0A]
                 files.append(ExportedFile(path: "\(service)/run", contents: run, isExecutable: true))
 
                 let seconds = formation.stopTimeoutSeconds
@@ -56,7 +66,7 @@ enum RunitExporter: Exporter {
                     files.append(ExportedFile(path: "\(service)/finish", text: "#!/bin/sh\n" + marker + finish, isExecutable: true))
                 }
 
-                let logDirectory = formation.logDirectory.map { ShellQuoting.text("\($0)/\(service)") } ?? "./main"
+                let logDirectory = formation.logDirectory.map { ShellQuoting.text("\($0.text)/\(service)") } ?? "./main"
                 var log = "#!/bin/sh\n" + marker + "mkdir -p \(logDirectory) || exit 111\n"
                 if let user {
                     log += "chown \(user) \(logDirectory) || exit 111\n"
@@ -90,7 +100,6 @@ enum RunitSyntax {
                 + "if [ \"$1\" = 0 ]; then printf d > supervise/control; fi\n"
         }
     }
-
 
     /// The value, with its line breaks as NULs (chpst turns NUL into a line break), and
     /// a final line break, so an empty value sets the variable instead of unsetting it.

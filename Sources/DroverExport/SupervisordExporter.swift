@@ -10,75 +10,97 @@ enum SupervisordExporter: Exporter {
         var checks = ExportChecks("supervisord configs")
         checks.requireText(formation)
         let scripts = formation.types.map { checks.script(of: $0) }
-        var ownLine: Set<String> = []
+        for (index, type) in formation.types.enumerated() where scripts[index].unicodeScalars.contains("\r") {
+            checks.fail("\(type.commandLocation): the command of \(type.name) holds a carriage return, \(SupervisordSyntax.carriageReturn)")
+        }
+        var passedByEnv: Set<String> = []
         for variable in formation.variables {
             let value = variable.value.description
             if value.unicodeScalars.contains("\r") {
-                checks.fail(
-                    "\(variable.location): the value of \(variable.name) holds a carriage return, which supervisord's "
-                        + "config reader turns into a line break")
+                checks.fail("\(variable.location): the value of \(variable.name) holds a carriage return, \(SupervisordSyntax.carriageReturn)")
             } else if SupervisordSyntax.environmentValue(value) == nil {
-                ownLine.insert(variable.name)
+                passedByEnv.insert(variable.name)
             }
         }
-        let directory = SupervisordSyntax.plainValue(formation.root, checks: &checks, describing: "the root directory")
-        let user = formation.user.map { SupervisordSyntax.plainValue($0, checks: &checks, describing: "the user (-u)") }
-        let logDirectory = formation.logDirectory.map {
-            SupervisordSyntax.plainValue($0, checks: &checks, describing: "the log directory (-l)")
-        }
+        let settings = Settings(
+            directory: SupervisordSyntax.plainValue(formation.root, checks: &checks) { Diagnostic("the root directory \"\($0)\": \($1)") },
+            user: formation.user.map { value in
+                SupervisordSyntax.plainValue(value.text, checks: &checks) { _, reason in value.invalid(reason, option: .user) }
+            },
+            logDirectory: formation.logDirectory.map { value in
+                SupervisordSyntax.plainValue(value.text, checks: &checks) { _, reason in
+                    value.invalid(reason, option: .logDirectory)
+                }
+            },
+            stopSeconds: formation.stopTimeoutSeconds, passedByEnv: passedByEnv)
         try checks.finish()
 
-        let app = formation.app
-        var text = "# " + ExportMarker(format: .supervisord, app: app).sentence + "\n"
+        var text = ExportMarker(format: .supervisord, app: formation.app).line + "\n"
         var programs: [String] = []
         for (index, type) in formation.types.enumerated() {
             for instance in type.instances {
-                let program = "\(app)-\(type.name)-\(instance.number)"
-                programs.append(program)
-                let environment = formation.environment(of: instance)
-                let inline = environment.filter { !ownLine.contains($0.name) }
-                let passed = environment.filter { ownLine.contains($0.name) }
-                var arguments = ["/bin/sh", "-c", scripts[index]]
-                if !passed.isEmpty {
-                    // What environment= cannot hold exactly, env(1) sets from the command line.
-                    arguments = ["/usr/bin/env"] + passed.map { "\($0.name)=\($0.value.description)" } + arguments
-                    text += "\n# environment= cannot hold "
-                        + passed.map(\.name).joined(separator: ", ") + " exactly: env(1) sets them in command=.\n"
-                } else {
-                    text += "\n"
-                }
-                text += "[program:\(program)]\n"
-                text += "command=" + arguments.map(SupervisordSyntax.commandWord).joined(separator: " ") + "\n"
-                text += "directory=\(directory)\n"
-                if !inline.isEmpty {
-                    text += "environment=" + inline.map {
-                        SupervisordSyntax.percentDoubled($0.name) + "=" + (SupervisordSyntax.environmentValue($0.value.description) ?? "")
-                    }.joined(separator: ",") + "\n"
-                }
-                if let user { text += "user=\(user)\n" }
-                text += "autostart=true\n"
-                switch type.settings.restart {
-                case .always: text += "autorestart=true\n"
-                case .onFailure: text += "autorestart=unexpected\nexitcodes=0\n"
-                case .no: text += "autorestart=false\n"
-                }
-                let limit = type.settings.backoff.limit
-                if type.settings.restart == .no {
-                    // A one-shot that ends at once has run, not failed to start.
-                    text += "startsecs=0\n"
-                } else {
-                    text += "startretries=\(limit == 0 ? Int(Int32.max) : limit)\n"
-                }
-                text += "stopsignal=TERM\n"
-                text += "stopwaitsecs=\(formation.stopTimeoutSeconds)\n"
-                // The signal, then SIGKILL, to the whole process group, as drover sends them.
-                text += "stopasgroup=true\nkillasgroup=true\n"
-                text += "redirect_stderr=true\n"
-                if let logDirectory { text += "stdout_logfile=\(logDirectory)/\(program).log\n" }
+                let name = formation.instanceName(instance)
+                programs.append(name)
+                text += "\n" + program(
+                    name, type: type, script: scripts[index], environment: formation.environment(of: instance), settings)
             }
         }
-        text += "\n[group:\(app)]\nprograms=" + programs.joined(separator: ",") + "\n"
-        return [ExportedFile(path: fileName(app: app), text: text)]
+        text += "\n[group:\(formation.app)]\nprograms=" + programs.joined(separator: ",") + "\n"
+        return [ExportedFile(path: fileName(app: formation.app), text: text)]
+    }
+
+    /// What every program shares, written as supervisord reads it.
+    struct Settings {
+        var directory: String
+        var user: String?
+        var logDirectory: String?
+        var stopSeconds: Int
+        /// Variables `environment=` cannot hold exactly: env(1) sets them from `command=`.
+        var passedByEnv: Set<String>
+    }
+
+    /// One `[program:NAME]` section, with a comment above it when some variables go by env(1).
+    private static func program(
+        _ name: String, type: ExportedType, script: String, environment: [EnvironmentVariable], _ settings: Settings
+    ) -> String {
+        let inline = environment.filter { !settings.passedByEnv.contains($0.name) }
+        let passed = environment.filter { settings.passedByEnv.contains($0.name) }
+        var arguments = ["/bin/sh", "-c", script]
+        var text = ""
+        if !passed.isEmpty {
+            arguments = ["/usr/bin/env"] + passed.map { "\($0.name)=\($0.value.description)" } + arguments
+            text += "# environment= cannot hold " + passed.map(\.name).joined(separator: ", ")
+                + " exactly: env(1) sets them in command=.\n"
+        }
+        text += "[program:\(name)]\n"
+        text += "command=" + arguments.map(SupervisordSyntax.commandWord).joined(separator: " ") + "\n"
+        text += "directory=\(settings.directory)\n"
+        if !inline.isEmpty {
+            let pairs = inline.map {
+                SupervisordSyntax.percentDoubled($0.name) + "=" + (SupervisordSyntax.environmentValue($0.value.description) ?? "")
+            }
+            text += "environment=" + pairs.joined(separator: ",") + "\n"
+        }
+        if let user = settings.user { text += "user=\(user)\n" }
+        text += "autostart=true\n"
+        switch type.settings.restart {
+        case .always: text += "autorestart=true\n"
+        case .onFailure: text += "autorestart=unexpected\nexitcodes=0\n"
+        case .no: text += "autorestart=false\n"
+        }
+        if type.settings.restart == .no {
+            // A one-shot that ends at once has run, not failed to start.
+            text += "startsecs=0\n"
+        } else {
+            // drover's rule: a run shorter than this is a failure, and too many in a row give up.
+            text += "startsecs=\(Seconds.roundedUp(milliseconds: type.settings.backoff.healthyAfterMilliseconds))\n"
+            text += "startretries=\(type.restartLimitCount)\n"
+        }
+        text += "stopsignal=TERM\nstopwaitsecs=\(settings.stopSeconds)\n"
+        // The signal, then SIGKILL, to the whole process group, as drover sends them.
+        text += "stopasgroup=true\nkillasgroup=true\nredirect_stderr=true\n"
+        if let log = settings.logDirectory { text += "stdout_logfile=\(log)/\(name).log\n" }
+        return text
     }
 }
 
@@ -149,15 +171,17 @@ enum SupervisordSyntax {
         character.isWhitespace || character.unicodeScalars.contains { (0x1C...0x1F).contains($0.value) }
     }
 
+    /// Why a carriage return is refused everywhere in the config.
+    static let carriageReturn = "which supervisord's config reader turns into a line break"
+
     /// A path or name, taken as written once `%` is doubled; what configparser would
-    /// strip or cut is refused.
-    static func plainValue(_ text: String, checks: inout ExportChecks, describing what: String) -> String {
+    /// strip or cut is refused, `message(text, reason)` wording the error.
+    static func plainValue(_ text: String, checks: inout ExportChecks, message: (String, String) -> Diagnostic) -> String {
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) || hasCommentStart(text)
             || text.contains("%(") || text.first.map(isSpace) == true || text.last.map(isSpace) == true
         {
-            checks.fail(
-                "\(what) \"\(text)\" cannot be written in a supervisord config: it has blanks at an end, "
-                    + "control characters, \"%(\" or a ; or # after a blank")
+            checks.fail(message(
+                text, "a supervisord config cannot hold blanks at its ends, control characters, \"%(\" or a ; or # after a blank"))
         }
         return percentDoubled(text)
     }

@@ -8,84 +8,68 @@ import DroverCore
 /// `base + 100 × entry + n − 1` and `TYPE.n`, which no `%i` can compute, and a
 /// unit with every value written out is one a reader can check.
 enum SystemdExporter: Exporter {
-    static func unitName(app: String, type: String, number: Int) -> String { "\(app)-\(type).\(number).service" }
+    static func unitName(app: String, instance: PlannedInstance) -> String { "\(app)-\(instance.name).service" }
 
     static func files(for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
         var checks = ExportChecks("systemd units")
         checks.requireText(formation)
-        for variable in formation.variables where !SystemdSyntax.isVariableName(variable.name) {
+        for variable in formation.variables where !ShellName.isValid(variable.name) {
             checks.fail(
                 "\(variable.location): systemd cannot set \(variable.name): its variable names are letters, "
                     + "digits and _, not starting with a digit")
         }
-        let root = SystemdSyntax.literal(formation.root, checks: &checks, describing: "the root directory")
-        let user = formation.user.map { SystemdSyntax.literal($0, checks: &checks, describing: "the user (-u)") }
-        let logDirectory = formation.logDirectory.map {
-            SystemdSyntax.literal($0, checks: &checks, describing: "the log directory (-l)")
+        let root = SystemdSyntax.literal(formation.root, checks: &checks) { Diagnostic("the root directory \"\($0)\": \($1)") }
+        let user = formation.user.map { value in
+            SystemdSyntax.literal(value.text, checks: &checks) { _, reason in value.invalid(reason, option: .user) }
+        }
+        let logDirectory = formation.logDirectory.map { value in
+            SystemdSyntax.literal(value.text, checks: &checks) { _, reason in value.invalid(reason, option: .logDirectory) }
         }
         try checks.finish()
 
         let app = formation.app
-        let marker = "# " + ExportMarker(format: .systemd, app: app).sentence + "\n"
-        var files: [ExportedFile] = []
-        var units: [String] = []
+        let marker = ExportMarker(format: .systemd, app: app).line + "\n"
+        var units: [ExportedFile] = []
         for type in formation.types {
-            let restart = SystemdSyntax.restart(type.settings.restart)
             let command = SystemdSyntax.execWord(type.script.bytes)
             for instance in type.instances {
-                let unit = unitName(app: app, type: type.name, number: instance.number)
-                units.append(unit)
-                var lines = [
-                    "[Unit]",
-                    "Description=\(app) \(instance.name)",
-                    "PartOf=\(app).target",
-                ]
-                // drover's limit 0 (never give up): systemd's start limit would stop a crash loop.
-                if type.settings.backoff.limit == 0 && type.settings.restart != .no { lines.append("StartLimitIntervalSec=0") }
+                var lines = ["[Unit]", "Description=\(app) \(instance.name)", "PartOf=\(app).target"]
+                lines += SystemdSyntax.startLimit(type.settings)
                 lines += ["", "[Service]", "Type=simple"]
                 if let user { lines.append("User=\(user)") }
                 lines.append("WorkingDirectory=\(root)")
                 lines += formation.environment(of: instance).map {
                     "Environment=" + SystemdSyntax.environmentWord(name: $0.name, value: $0.value.description)
                 }
-                lines.append("ExecStart=/bin/sh -c \(command)")
-                lines.append("Restart=\(restart)")
-                lines.append("RestartSec=\(SystemdSyntax.timeSpan(milliseconds: type.settings.backoff.firstDelayMilliseconds))")
-                // SIGTERM to every process of the unit, as drover signals a whole group;
-                // SIGKILL to whatever is left after the timeout.
-                lines.append("KillMode=control-group")
-                lines.append("TimeoutStopSec=\(SystemdSyntax.timeSpan(milliseconds: max(1, formation.stopTimeoutMilliseconds)))")
-                lines.append("SyslogIdentifier=\(app)-\(instance.name)")
+                lines += [
+                    "ExecStart=/bin/sh -c \(command)",
+                    "Restart=\(type.settings.restart.rawValue)",
+                    "RestartSec=\(Seconds.text(milliseconds: type.settings.backoff.firstDelayMilliseconds))",
+                    // SIGTERM to every process of the unit, as drover signals a whole group;
+                    // SIGKILL to whatever is left after the timeout (0 would mean none).
+                    "KillMode=control-group",
+                    "TimeoutStopSec=\(Seconds.text(milliseconds: max(1, formation.stopTimeoutMilliseconds)))",
+                    "SyslogIdentifier=\(app)-\(instance.name)",
+                ]
                 if let logDirectory {
                     if let managed = SystemdSyntax.logsDirectory(logDirectory) { lines.append("LogsDirectory=\(managed)") }
-                    lines.append("StandardOutput=append:\(logDirectory)/\(app)-\(instance.name).log")
-                    lines.append("StandardError=inherit")
+                    lines += ["StandardOutput=append:\(logDirectory)/\(app)-\(instance.name).log", "StandardError=inherit"]
                 }
                 lines += ["", "[Install]", "WantedBy=\(app).target"]
-                files.append(ExportedFile(path: unit, text: marker + lines.joined(separator: "\n") + "\n"))
+                units.append(ExportedFile(
+                    path: unitName(app: app, instance: instance), text: marker + lines.joined(separator: "\n") + "\n"))
             }
         }
-        let target = [
-            "[Unit]",
-            "Description=\(app) (drover export)",
-        ] + units.map { "Wants=\($0)" } + ["", "[Install]", "WantedBy=multi-user.target"]
-        files.insert(ExportedFile(path: "\(app).target", text: marker + target.joined(separator: "\n") + "\n"), at: 0)
-        return files
+        let target = ["[Unit]", "Description=\(app) (drover export)"] + units.map { "Wants=\($0.path)" }
+            + ["", "[Install]", "WantedBy=multi-user.target"]
+        return [ExportedFile(path: "\(app).target", text: marker + target.joined(separator: "\n") + "\n")] + units
     }
 }
 
 /// How systemd 252 reads unit files, as measured with a real systemd (docs/export.md).
 enum SystemdSyntax {
-    /// `[A-Za-z_][A-Za-z0-9_]*`: anything else in `Environment=` is dropped with a warning.
-    static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
-        }
-    }
-
     /// `"NAME=value"`: one C-unescaped word, then `%` specifiers expanded; `$` is never
-    /// expanded here. Control characters travel as `\xHH`, newlines included.
+    /// expanded here. Control characters travel as escapes, newlines included.
     static func environmentWord(name: String, value: String) -> String {
         var word = "\"" + name + "="
         for scalar in value.unicodeScalars {
@@ -96,12 +80,8 @@ enum SystemdSyntax {
             case "\n": word += "\\n"
             case "\t": word += "\\t"
             case "\r": word += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    word += "\\x" + YAML.hex(scalar.value, digits: 2).lowercased()
-                } else {
-                    word.unicodeScalars.append(scalar)
-                }
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: word += Hex.escape(scalar.value)
+            default: word.unicodeScalars.append(scalar)
             }
         }
         return word + "\""
@@ -120,8 +100,7 @@ enum SystemdSyntax {
             case 0x24: word += [0x24, 0x24]
             case 0x25: word += [0x25, 0x25]
             case 0x0A: word += [0x5C, 0x6E]
-            case _ where byte < 0x20 || byte == 0x7F || (byte >= 0x80 && !isText):
-                word += Array(("\\x" + YAML.hex(UInt32(byte), digits: 2).lowercased()).utf8)
+            case _ where byte < 0x20 || byte == 0x7F || (byte >= 0x80 && !isText): word += Array(Hex.escape(UInt32(byte)).utf8)
             default: word.append(byte)
             }
         }
@@ -130,32 +109,37 @@ enum SystemdSyntax {
     }
 
     /// A value systemd takes literally but for `%` specifiers (paths, the user): no
-    /// quoting exists, so what trimming or a line break would change is refused.
-    static func literal(_ text: String, checks: inout ExportChecks, describing what: String) -> String {
+    /// quoting exists, so what its trimming or a line break would change is refused;
+    /// `message(text, reason)` words the error.
+    static func literal(
+        _ text: String, checks: inout ExportChecks, message: (String, String) -> Diagnostic
+    ) -> String {
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
             || text.first?.isWhitespace == true || text.last?.isWhitespace == true
         {
-            checks.fail("\(what) \"\(text)\" cannot be written in a systemd unit: it has blanks at an end or control characters")
+            checks.fail(message(text, "a systemd unit cannot hold blanks at its ends or control characters"))
         }
         return text.replacing("%", with: "%%")
     }
 
-    static func restart(_ policy: RestartPolicy) -> String {
-        switch policy {
-        case .no: "no"
-        case .onFailure: "on-failure"
-        case .always: "always"
-        }
+    /// drover gives up after `limit` restarts that each followed a run shorter than
+    /// 10 s; systemd after too many starts in an interval. `limit + 1` starts within
+    /// `limit + 1` such runs is that rule as nearly as systemd can say it; a limit of
+    /// 0 never gives up.
+    static func startLimit(_ settings: ProcessTypeSettings) -> [String] {
+        guard settings.restart != .no else { return [] }
+        let limit = settings.backoff.limit
+        guard limit > 0 else { return ["StartLimitIntervalSec=0"] }
+        let window = (limit + 1) * (settings.backoff.healthyAfterMilliseconds + settings.backoff.firstDelayMilliseconds)
+        return ["StartLimitIntervalSec=\(Seconds.text(milliseconds: window))", "StartLimitBurst=\(limit + 1)"]
     }
 
-    /// `5s`, `0.1s`: systemd reads fractions of seconds.
-    static func timeSpan(milliseconds: Int) -> String { Seconds.text(milliseconds: milliseconds) }
-
     /// For a log directory under /var/log, `LogsDirectory=` makes it (owned by `User=`)
-    /// before the service starts; elsewhere the directory must exist.
+    /// before the service starts; elsewhere, or with a blank in it (the setting is a
+    /// list), the directory must exist.
     static func logsDirectory(_ path: String) -> String? {
         let prefix = "/var/log/"
-        guard path.hasPrefix(prefix), path.count > prefix.count else { return nil }
+        guard path.hasPrefix(prefix), path.count > prefix.count, !path.contains(where: \.isWhitespace) else { return nil }
         return String(path.dropFirst(prefix.count))
     }
 }

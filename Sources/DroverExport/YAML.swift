@@ -139,10 +139,10 @@ public enum YAML {
             default:
                 let value = scalar.value
                 if value < 0x20 || (0x7F...0x9F).contains(value) {
-                    quoted += "\\x" + hex(value, digits: 2)
+                    quoted += "\\x" + Hex.digits(value, 2)
                 } else if value == 0x2028 || value == 0x2029 || value == 0xFEFF || value == 0xFFFE || value == 0xFFFF {
                     // Line and paragraph separators would fold; a BOM or non-character is refused.
-                    quoted += "\\u" + hex(value, digits: 4)
+                    quoted += "\\u" + Hex.digits(value, 4)
                 } else {
                     quoted.unicodeScalars.append(scalar)
                 }
@@ -156,9 +156,4 @@ public enum YAML {
     }
 
     private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
-
-    static func hex(_ value: UInt32, digits: Int) -> String {
-        let text = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
-    }
 }

@@ -50,7 +50,7 @@ public enum FileSystem {
     }
 
     /// Reads to the end of the file, or until more than `limit` bytes have come.
-    private static func readToEnd(_ descriptor: Int32, stoppingPast limit: Int) -> Result<[UInt8], SystemError> {
+    static func readToEnd(_ descriptor: Int32, stoppingPast limit: Int) -> Result<[UInt8], SystemError> {
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while contents.count <= limit {

@@ -51,6 +51,8 @@ extension FileSystem {
         let file = FileDescriptor(rawValue: descriptor)
         do throws(SystemError) {
             try file.writeAll(contents)
+            // On disk before it takes the name: after a crash, the old file or the whole new one.
+            if fsync(descriptor) != 0 { throw SystemError.last("fsync") }
         } catch {
             file.close()
             unlink(temporary)
@@ -66,6 +68,8 @@ extension FileSystem {
     }
 
     /// `rm -r`, without following links: a link inside is removed, not what it names.
+    /// An entry that was listed but cannot be found again (a name that is not UTF-8 does
+    /// not survive the round trip through a String) is an error, not a silent success.
     public static func removeTree(_ path: String) -> Result<Void, SystemError> {
         if entryKind(of: path) == .directory {
             for name in directoryEntries(path) {
@@ -73,18 +77,18 @@ extension FileSystem {
             }
             return rmdir(path) == 0 ? .success(()) : .failure(.last("rmdir"))
         }
-        return unlink(path) == 0 || errno == ENOENT ? .success(()) : .failure(.last("unlink"))
+        return unlink(path) == 0 ? .success(()) : .failure(.last("unlink"))
     }
 
-    /// At most `count` bytes from the start of a regular file; nil if it cannot be read.
+    /// At most `count` bytes from the start of a regular file, links not followed; nil if
+    /// it cannot be read.
     public static func readPrefix(_ path: String, count: Int) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY)
         guard descriptor >= 0 else { return nil }
         defer { FileDescriptor(rawValue: descriptor).close() }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        var buffer = [UInt8](repeating: 0, count: count)
-        let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, count) }
-        return got >= 0 ? Array(buffer.prefix(got)) : nil
+        guard case let .success(bytes) = readToEnd(descriptor, stoppingPast: count) else { return nil }
+        return Array(bytes.prefix(count))
     }
 }

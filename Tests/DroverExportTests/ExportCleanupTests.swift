@@ -9,13 +9,13 @@ import Testing
 
     @Test func replacesItsOwnRemovesItsStaleAndKeepsTheRest() {
         let existing = [
-            ExistingEntry(name: "shop.target", isDirectory: false, marker: mine),
-            ExistingEntry(name: "shop-web.2.service", isDirectory: false, marker: mine),
+            ExistingEntry(name: "shop.target", marker: mine),
+            ExistingEntry(name: "shop-web.2.service", marker: mine),
             // Another app's file, whose name starts the same: never touched.
-            ExistingEntry(name: "shop-api-web.1.service", isDirectory: false, marker: ExportMarker(format: .systemd, app: "shop-api")),
+            ExistingEntry(name: "shop-api-web.1.service", marker: ExportMarker(format: .systemd, app: "shop-api")),
             // The same app in another format (a shared directory): not this export's.
-            ExistingEntry(name: "shop.conf", isDirectory: false, marker: ExportMarker(format: .supervisord, app: "shop")),
-            ExistingEntry(name: "shop-hand-written.service", isDirectory: false, marker: nil),
+            ExistingEntry(name: "shop.conf", marker: ExportMarker(format: .supervisord, app: "shop")),
+            ExistingEntry(name: "shop-hand-written.service", marker: nil),
         ]
         let files = [ExportedFile(path: "shop.target", text: ""), ExportedFile(path: "shop-web.1.service", text: "")]
         let cleanup = ExportCleanup(existing: existing, writing: files, marker: mine)
@@ -25,8 +25,8 @@ import Testing
 
     @Test func aFileThatIsNotTheAppsStopsTheExport() {
         let existing = [
-            ExistingEntry(name: "shop.target", isDirectory: false, marker: nil),
-            ExistingEntry(name: "shop-web.1.service", isDirectory: false, marker: ExportMarker(format: .systemd, app: "other")),
+            ExistingEntry(name: "shop.target", marker: nil),
+            ExistingEntry(name: "shop-web.1.service", marker: ExportMarker(format: .systemd, app: "other")),
         ]
         let files = [ExportedFile(path: "shop.target", text: ""), ExportedFile(path: "shop-web.1.service", text: "")]
         let cleanup = ExportCleanup(existing: existing, writing: files, marker: mine)
@@ -42,8 +42,8 @@ import Testing
     @Test func directoriesCountByTheirTopName() {
         let runit = ExportMarker(format: .runit, app: "shop")
         let existing = [
-            ExistingEntry(name: "shop-web-1", isDirectory: true, marker: runit),
-            ExistingEntry(name: "shop-web-2", isDirectory: true, marker: runit),
+            ExistingEntry(name: "shop-web-1", marker: runit),
+            ExistingEntry(name: "shop-web-2", marker: runit),
         ]
         let files = [
             ExportedFile(path: "shop-web-1/run", text: ""), ExportedFile(path: "shop-web-1/env/PORT", text: "5000"),
@@ -57,14 +57,20 @@ import Testing
                 == ["shop-web-1/env/ALSO_GONE", "shop-web-1/env/GONE", "shop-web-1/finish"])
     }
 
+    static let sentence = "the next export of shop replaces or removes this file."
+
     @Test(arguments: [
-        ("# Written by drover export systemd for app shop; the next export of shop replaces or removes this file.\n[Unit]\n",
-         ExportMarker(format: .systemd, app: "shop")),
-        ("#!/bin/sh\n# Written by drover export runit for app my_app-2; the next...\n", ExportMarker(format: .runit, app: "my_app-2")),
-        ("<?xml?>\n<!-- Written by drover export launchd for app a; x -->", ExportMarker(format: .launchd, app: "a")),
-        ("# Written by drover export upstart for app shop; x\n", nil),
-        ("# Written by drover export systemd for app bad name; x\n", nil),
+        ("# Written by drover export systemd for app shop; \(sentence)\n[Unit]\n", ExportMarker(format: .systemd, app: "shop")),
+        ("#!/bin/sh\n# Written by drover export runit for app shop; \(sentence)\nexec x\n", ExportMarker(format: .runit, app: "shop")),
+        ("<?xml version=\"1.0\"?>\n<!DOCTYPE plist>\n<!-- Written by drover export launchd for app shop; \(sentence) -->\n",
+         ExportMarker(format: .launchd, app: "shop")),
+        // Anything but the exact line, where the format puts it, is not a marker.
+        ("# Written by drover export upstart for app shop; \(sentence)\n", nil),
+        ("# Written by drover export systemd for app shop; \(sentence) (edited)\n", nil),
         ("# Written by drover export systemd for app shop\n", nil),
+        ("<!-- Written by drover export systemd for app shop; \(sentence) -->\n", nil),
+        ("[Unit]\n# a\n# b\n# Written by drover export systemd for app shop; \(sentence)\n", nil),
+        ("[Unit]\nDescription=see \"Written by drover export systemd for app shop; \(sentence)\"\n", nil),
         ("[Unit]\nDescription=hand-written\n", nil),
     ] as [(String, ExportMarker?)])
     func markers(head: String, marker: ExportMarker?) {
@@ -74,7 +80,7 @@ import Testing
     @Test func theMarkerSentenceIsFoundAgain() {
         for format in ExportFormat.allCases {
             let marker = ExportMarker(format: format, app: "shop")
-            #expect(ExportMarker.find(in: Array("# \(marker.sentence)\n".utf8)) == marker)
+            #expect(ExportMarker.find(in: Array("\(marker.line)\n".utf8)) == marker)
         }
     }
 }
@@ -83,7 +89,7 @@ import Testing
 @Suite struct AppNameTests {
     @Test(arguments: [
         ("/srv/shop", "shop"), ("/home/me/My App.v2", "My-App-v2"), ("/x/_private_", "private"),
-        ("/x/ünïcode", "n-code"), ("/", "app"), ("/x/...", "app"), ("/x/2048", "2048"),
+        ("/x/ünïcode", "n-code"), ("/", "app"), ("/x/...", "app"), ("/x/2048", "2048"), ("/x/a--b", "a-b"),
         ("/x/" + String(repeating: "a", count: 50), String(repeating: "a", count: 40)),
     ])
     func derived(root: String, name: String) {
@@ -91,7 +97,7 @@ import Testing
         #expect(AppName.problem(with: name) == nil)
     }
 
-    @Test(arguments: ["", "-x", "_x", "a b", "a.b", "a/b", "a;b", String(repeating: "a", count: 41)])
+    @Test(arguments: ["", "-x", "_x", "a b", "a.b", "a/b", "a;b", "a--b", String(repeating: "a", count: 41)])
     func refused(name: String) {
         #expect(AppName.problem(with: name) != nil)
     }

@@ -21,10 +21,12 @@ import Testing
             app: "shop", root: "/srv/shop", stopTimeoutMilliseconds: 5_000, variables: sourced,
             types: [
                 ExportedType(
-                    name: type, entryIndex: 0, command: ByteString(command), commandLocation: "Procfile:1",
+                    name: type, command: ByteString(command), commandLocation: "Procfile:1",
                     settings: ProcessTypeSettings(restart: restart), instances: instances)
             ])
     }
+
+    static func flag(_ text: String, _ name: String) -> OptionValue { OptionValue(text, origin: .commandLine(flag: name)) }
 
     static func problems(_ format: ExportFormat, _ formation: ExportFormation) -> [String] {
         do {
@@ -45,19 +47,16 @@ import Testing
 
     @Test func flagsAFormatHasNoUseForAreUsageErrors() {
         var formation = Self.formation()
-        formation.image = "x"
+        formation.image = Self.flag("x", "--image")
         #expect(Self.problems(.systemd, formation) == ["--image is for kubernetes and compose, not systemd"])
         formation.image = nil
-        formation.logDirectory = "/var/log/shop"
+        formation.logDirectory = Self.flag("/var/log/shop", "-l")
         #expect(Self.problems(.compose, formation) == [
-            "-l is for formats that write log files; compose keeps the output of containers",
+            "-l is for formats that write log files; compose leaves the output to the container runtime",
         ])
+        formation.logDirectory = OptionValue("/var/log/shop", origin: .file(path: ".foreman", line: 2))
+        #expect(Self.problems(.compose, formation) == [], "a defaults file's log is another format's")
         formation.logDirectory = nil
-        formation.app = "no spaces"
-        #expect(Self.problems(.runit, formation) == [
-            "invalid value \"no spaces\" for -a: an app name starts with a letter or digit and has only letters, digits, _ and -",
-        ])
-        formation.app = "shop"
         formation.types = []
         #expect(Self.problems(.launchd, formation) == ["nothing to export: the formation has no instances"])
     }
@@ -65,7 +64,7 @@ import Testing
     @Test(arguments: [ExportFormat.systemd, .supervisord, .launchd, .kubernetes, .compose])
     func textFormatsRefuseValuesThatAreNotUTF8(format: ExportFormat) {
         var formation = Self.formation([("OK", Array("fine".utf8)), ("LATIN", [0x63, 0x61, 0x66, 0xE9])])
-        if format == .kubernetes { formation.image = "shop:1" }
+        if format == .kubernetes { formation.image = Self.flag("shop:1", "--image") }
         let name = ["systemd": "systemd units", "supervisord": "supervisord configs", "launchd": "property lists",
                     "kubernetes": "Kubernetes files", "compose": "Compose files"][format.rawValue]!
         #expect(Self.problems(format, formation) == [".env:2: the value of LATIN is not UTF-8, and \(name) are UTF-8 text"])
@@ -121,10 +120,10 @@ import Testing
     @Test func systemdRefusesPathsItCannotWrite() {
         var formation = Self.formation()
         formation.root = "/srv/shop "
-        formation.user = "dep\u{1}loy"
+        formation.user = Self.flag("dep\u{1}loy", "-u")
         #expect(Self.problems(.systemd, formation) == [
-            "the root directory \"/srv/shop \" cannot be written in a systemd unit: it has blanks at an end or control characters",
-            "the user (-u) \"dep\u{1}loy\" cannot be written in a systemd unit: it has blanks at an end or control characters",
+            "the root directory \"/srv/shop \": a systemd unit cannot hold blanks at its ends or control characters",
+            "invalid value \"dep\u{1}loy\" for -u: a systemd unit cannot hold blanks at its ends or control characters",
         ])
     }
 
@@ -137,6 +136,12 @@ import Testing
         #expect(unit.contains("\nTimeoutStopSec=0.001s\n"))
         #expect(unit.contains("\nRestartSec=0.25s\n"))
         #expect(unit.contains("\nStartLimitIntervalSec=0\n"), "a limit of 0 never gives up")
+        formation.types[0].settings.backoff = Backoff(firstDelayMilliseconds: 500, limit: 3)
+        let limited = try Self.text(.systemd, formation, path: "shop-web.1.service")
+        #expect(limited.contains("\nStartLimitIntervalSec=42s\nStartLimitBurst=4\n"), "4 starts within 4 × 10.5 s")
+        formation.logDirectory = Self.flag("/var/log/my shop", "-l")
+        let spaced = try Self.text(.systemd, formation, path: "shop-web.1.service")
+        #expect(!spaced.contains("LogsDirectory="), "a list to systemd: it would make two directories")
     }
 
     // MARK: supervisord
@@ -188,8 +193,14 @@ import Testing
         ])
     }
 
-    @Test(arguments: [(RestartPolicy.always, "autorestart=true\nstartretries=10\n"),
-                      (.onFailure, "autorestart=unexpected\nexitcodes=0\nstartretries=10\n"),
+    @Test func supervisordRefusesACarriageReturnInACommand() {
+        #expect(Self.problems(.supervisord, Self.formation(command: "serve\r")) == [
+            "Procfile:1: the command of web holds a carriage return, which supervisord's config reader turns into a line break",
+        ])
+    }
+
+    @Test(arguments: [(RestartPolicy.always, "autorestart=true\nstartsecs=10\nstartretries=10\n"),
+                      (.onFailure, "autorestart=unexpected\nexitcodes=0\nstartsecs=10\nstartretries=10\n"),
                       (.no, "autorestart=false\nstartsecs=0\n")])
     func supervisordRestartPolicies(policy: RestartPolicy, lines: String) throws {
         #expect(try Self.text(.supervisord, Self.formation(restart: policy)).contains("\n" + lines))
@@ -207,16 +218,20 @@ import Testing
         #expect(RunitSyntax.environmentFile(value) == contents)
     }
 
-    @Test func runitSetsTrailingBlanksInRun() throws {
+    /// Through env(1), which takes any name (`.env` keys may hold `.` and `-`, which
+    /// `export` in the shell would refuse).
+    @Test func runitSetsTrailingBlanksThroughEnv() throws {
         let files = try Export.files(.runit, for: Self.formation([("PAD", Array("x \t".utf8))]))
         #expect(!files.contains { $0.path == "shop-web-1/env/PAD" })
         let run = String(decoding: files.first { $0.path == "shop-web-1/run" }!.contents, as: UTF8.self)
-        #expect(run.contains("\nexport PAD='x \t'\nexec chpst -P -e \"$env_dir\" /bin/sh -c 'exec serve $PORT'\n"))
+        #expect(run.contains(
+            "\n# env/ cannot hold the trailing blanks of PAD: env(1) sets them.\n"
+                + "exec env 'PAD=x \t' chpst -P -e \"$env_dir\" /bin/sh -c 'exec serve $PORT'\n"))
     }
 
     @Test func runitRefusesAUserChpstCannotTake() {
         var formation = Self.formation()
-        formation.user = "deploy:staff"
+        formation.user = Self.flag("deploy:staff", "-u")
         #expect(Self.problems(.runit, formation) == [
             "invalid value \"deploy:staff\" for -u: chpst takes a user name without blanks or \":\"",
         ])
@@ -227,7 +242,18 @@ import Testing
     @Test func launchdRefusesControlCharacters() {
         let formation = Self.formation([("TAB", Array("a\tb".utf8)), ("BELL", Array("a\u{7}".utf8))])
         #expect(Self.problems(.launchd, formation) == [
-            ".env:2: the value of BELL holds the control character U+0007, which XML property lists cannot hold",
+            ".env:2: the value of BELL holds U+0007, which XML property lists cannot hold",
+        ])
+    }
+
+    @Test func launchdRefusesControlCharactersAnywhere() {
+        var formation = Self.formation(command: "serve\u{1}")
+        formation.root = "/srv/\u{2}"
+        formation.user = Self.flag("de\u{3}ploy", "-u")
+        #expect(Self.problems(.launchd, formation) == [
+            "Procfile:1: the command of web holds U+0001, which XML property lists cannot hold",
+            "the root directory \"/srv/\u{2}\" holds U+0002, which XML property lists cannot hold",
+            "invalid value \"de\u{3}ploy\" for -u: it holds U+0003, which XML property lists cannot hold",
         ])
     }
 
@@ -247,7 +273,7 @@ import Testing
 
     @Test func kubernetesNeedsAnImageAndANumericUser() {
         var formation = Self.formation()
-        formation.user = "deploy"
+        formation.user = Self.flag("deploy", "-u")
         #expect(Self.problems(.kubernetes, formation) == [
             "invalid value \"deploy\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)",
             "kubernetes needs --image IMAGE: the image the containers run",
@@ -256,7 +282,7 @@ import Testing
 
     @Test func kubernetesNamesAreDNSLabels() throws {
         var formation = Self.formation(type: "Web_Server")
-        formation.image = "shop:1"
+        formation.image = Self.flag("shop:1", "--image")
         formation.app = "My_Shop"
         let text = try Self.text(.kubernetes, formation)
         #expect(text.contains("  name: my-shop-web-server\n"))
@@ -280,7 +306,7 @@ import Testing
         long.name = String(repeating: "w", count: 60)
         long.commandLocation = "Procfile:4"
         formation.types += [other, empty, long]
-        formation.image = "shop:1"
+        formation.image = Self.flag("shop:1", "--image")
         #expect(Self.problems(.kubernetes, formation) == [
             "Procfile:2: types \"web_1\" and \"web-1\" would both be \"web-1\" in Kubernetes names; rename one",
             "Procfile:3: the type name \"__\" leaves nothing for a Kubernetes name",
@@ -299,7 +325,7 @@ import Testing
     @Test(arguments: [(RestartPolicy.onFailure, "OnFailure", 10), (.no, "Never", 0)])
     func kubernetesRunsTypesThatDoNotAlwaysRestartAsJobs(policy: RestartPolicy, restartPolicy: String, limit: Int) throws {
         var formation = Self.formation(count: 3, restart: policy)
-        formation.image = "shop:1"
+        formation.image = Self.flag("shop:1", "--image")
         let text = try Self.text(.kubernetes, formation)
         #expect(text.contains("kind: Job\n"))
         #expect(text.contains("  completions: 3\n  parallelism: 3\n  backoffLimit: \(limit)\n"))
@@ -318,5 +344,46 @@ import Testing
         #expect(!text.contains("PS:"), "two replicas cannot both be web.1")
         #expect(!text.contains("ports:"), "two replicas cannot publish one host port")
         #expect(text.contains("    expose:\n      - \"5000\"\n"))
+    }
+}
+
+/// The export's settings: where each came from decides how an error about it reads.
+@Suite struct ExportSettingsTests {
+    static func application() throws -> Application {
+        let loader = ApplicationLoader(workingDirectory: "/srv/my shop", inherited: EnvironmentVariables()) { path in
+            path == "Procfile" ? .contents(Array("web: serve\n".utf8)) : .missing
+        }
+        return try loader.load(LaunchOptions(), defaultRestart: .always).get()
+    }
+
+    @Test func theAppNameIsCheckedWhereItWasGiven() throws {
+        let application = try Self.application()
+        let derived = try ExportFormation.resolve(application, options: LaunchOptions(), workingDirectory: "/srv/my shop")
+        #expect(derived.app == "my-shop")
+        let fromFile = LaunchOptions([.app: OptionValue("my app", origin: .file(path: ".foreman", line: 3))])
+        #expect(throws: Diagnostics([Diagnostic(
+            ".foreman:3: invalid value \"my app\" for app: an app name starts with a letter or digit and has only letters, "
+                + "digits, _ and -")])) {
+            try ExportFormation.resolve(application, options: fromFile, workingDirectory: "/")
+        }
+        let flag = LaunchOptions([.app: OptionValue("a--b", origin: .commandLine(flag: "-a"))])
+        #expect(throws: Diagnostics([Diagnostic("invalid value \"a--b\" for -a: an app name cannot hold \"--\"", kind: .usage)])) {
+            try ExportFormation.resolve(application, options: flag, workingDirectory: "/")
+        }
+    }
+
+    @Test func theLogDirectoryIsMadeAbsolute() throws {
+        let options = LaunchOptions([.logDirectory: OptionValue("logs", origin: .commandLine(flag: "-l"))])
+        let formation = try ExportFormation.resolve(try Self.application(), options: options, workingDirectory: "/srv/shop")
+        #expect(formation.logDirectory?.text == "/srv/shop/logs")
+        #expect(formation.logDirectory?.origin == .commandLine(flag: "-l"))
+    }
+
+    @Test func aTypeWithoutInstancesIsLeftOut() throws {
+        var formation = ExportRulesTests.formation()
+        formation.types.append(ExportedType(
+            name: "idle", command: "x", commandLocation: "Procfile:2", settings: ProcessTypeSettings(), instances: []))
+        let files = try Export.files(.launchd, for: formation)
+        #expect(files.map(\.path) == ["shop-web-1.plist"])
     }
 }

@@ -79,7 +79,7 @@ final class Runsvdir {
 
     init(_ services: String) throws {
         self.services = services
-        process = try RunningDrover(program: ExternalTool.find("runsvdir")!, ["runsvdir", "-P", services], in: services)
+        process = try RunningDrover(program: ExternalTool.find("runsvdir") ?? "runsvdir", ["runsvdir", "-P", services], in: services)
         // runsvdir starts a runsv per directory within a second or two.
         let count = (try FileManager.default.contentsOfDirectory(atPath: services)).count
         let deadline = Date().addingTimeInterval(20)
@@ -90,9 +90,17 @@ final class Runsvdir {
         #expect(runsv.count == count, "runsvdir started \(runsv.count) of \(count) runsv")
     }
 
+    /// A test that failed before `stop` still leaves nothing running.
+    deinit {
+        if !stopped { for pid in runsv where ProcessTable.isAlive(pid) { kill(-pid, SIGKILL) } }
+    }
+
+    private var stopped = false
+
     /// `sv exit` for every service and its log, then runsvdir's end; a runsv still
     /// there after that has its session killed and fails the test.
     func stop(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        stopped = true
         let directories = try FileManager.default.contentsOfDirectory(atPath: services).sorted()
             .flatMap { ["\(services)/\($0)", "\(services)/\($0)/log"] }
         let exit = try ExternalTool.run("sv", ["-w", "10", "exit"] + directories, in: services)
