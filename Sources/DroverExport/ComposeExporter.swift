@@ -31,7 +31,8 @@ enum ComposeExporter: Exporter {
             service.append(YAMLEntry(
                 "environment", .mapping(environment.map { YAMLEntry($0.name, .string(escapedDollars($0.value.description))) })))
             if let user = formation.user { service.append(YAMLEntry("user", .string(user.text))) }
-            service.append(YAMLEntry("stop_grace_period", .string(Seconds.text(milliseconds: formation.stopTimeoutMilliseconds))))
+            let grace = Seconds.text(milliseconds: formation.stopTimeoutMilliseconds)
+            service.append(YAMLEntry("stop_grace_period", .string(grace)))
             service.append(YAMLEntry("restart", .string(type.settings.restart.rawValue)))
             service.append(YAMLEntry("deploy", .mapping([YAMLEntry("replicas", .integer(type.instances.count))])))
             if type.takesPort {

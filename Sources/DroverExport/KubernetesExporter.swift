@@ -55,7 +55,9 @@ enum KubernetesExporter: Exporter {
             ])
             documents.append(workload(type, name: name, labels: labels, template: template))
             if type.takesPort {
-                let port = YAMLValue.mapping([YAMLEntry("port", .integer(type.port)), YAMLEntry("targetPort", .integer(type.port))])
+                let port = YAMLValue.mapping([
+                    YAMLEntry("port", .integer(type.port)), YAMLEntry("targetPort", .integer(type.port)),
+                ])
                 documents.append(object("v1", "Service", name: name, labels: labels, [
                     YAMLEntry("spec", .mapping([YAMLEntry("selector", mapping(labels)), YAMLEntry("ports", .sequence([port]))]))
                 ]))
@@ -171,11 +173,13 @@ enum KubernetesName {
                 checks.fail("\(type.commandLocation): the type name \"\(type.name)\" leaves nothing for a Kubernetes name")
             } else if let other = owners.updateValue(type.name, forKey: name) {
                 checks.fail(
-                    "\(type.commandLocation): types \"\(other)\" and \"\(type.name)\" would both be \"\(name)\" in Kubernetes names; "
+                    "\(type.commandLocation): types \"\(other)\" and \"\(type.name)\" would both be \"\(name)\" "
+                        + "in Kubernetes names; "
                         + "rename one")
             } else if app.utf8.count + 1 + name.utf8.count > maximumLength {
                 checks.fail(
-                    "\(type.commandLocation): \"\(app)-\(name)\" is longer than the \(maximumLength) characters of a Kubernetes name; "
+                    "\(type.commandLocation): \"\(app)-\(name)\" is longer than the \(maximumLength) characters "
+                        + "of a Kubernetes name; "
                         + "use a shorter type name or -a")
             }
             return name

@@ -35,6 +35,8 @@ enum LaunchdExporter: Exporter {
         for (index, type) in formation.types.enumerated() {
             for instance in type.instances {
                 let label = formation.instanceName(instance)
+                // Seconds between starts (launchd's default is 10); at least 1.
+                let throttle = max(1, Seconds.roundedUp(milliseconds: type.settings.backoff.firstDelayMilliseconds))
                 let environment = formation.environment(of: instance).map {
                     (key: $0.name, value: PropertyListValue.string($0.value.description))
                 }
@@ -47,8 +49,7 @@ enum LaunchdExporter: Exporter {
                     ("KeepAlive", keepAlive(type.settings.restart)),
                     // launchd waits this long after SIGTERM before SIGKILL; 0 would mean forever.
                     ("ExitTimeOut", .integer(max(1, formation.stopTimeoutSeconds))),
-                    // Seconds between starts (launchd's default is 10); at least 1.
-                    ("ThrottleInterval", .integer(max(1, Seconds.roundedUp(milliseconds: type.settings.backoff.firstDelayMilliseconds)))),
+                    ("ThrottleInterval", .integer(throttle)),
                     ("StandardOutPath", .string("\(logDirectory)/\(label).log")),
                     ("StandardErrorPath", .string("\(logDirectory)/\(label).log")),
                 ]

@@ -63,7 +63,8 @@ enum RunitExporter: Exporter {
                     """
                 files.append(ExportedFile(path: "\(service)/control/t", text: control, isExecutable: true))
                 if let finish = RunitSyntax.finish(type.settings.restart) {
-                    files.append(ExportedFile(path: "\(service)/finish", text: "#!/bin/sh\n" + marker + finish, isExecutable: true))
+                    let text = "#!/bin/sh\n" + marker + finish
+                    files.append(ExportedFile(path: "\(service)/finish", text: text, isExecutable: true))
                 }
 
                 let logDirectory = formation.logDirectory.map { ShellQuoting.text("\($0.text)/\(service)") } ?? "./main"

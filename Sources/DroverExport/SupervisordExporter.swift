@@ -11,19 +11,21 @@ enum SupervisordExporter: Exporter {
         checks.requireText(formation)
         let scripts = formation.types.map { checks.script(of: $0) }
         for (index, type) in formation.types.enumerated() where scripts[index].unicodeScalars.contains("\r") {
-            checks.fail("\(type.commandLocation): the command of \(type.name) holds a carriage return, \(SupervisordSyntax.carriageReturn)")
+            checks.fail("\(type.commandLocation): the command of \(type.name) \(SupervisordSyntax.carriageReturn)")
         }
         var passedByEnv: Set<String> = []
         for variable in formation.variables {
             let value = variable.value.description
             if value.unicodeScalars.contains("\r") {
-                checks.fail("\(variable.location): the value of \(variable.name) holds a carriage return, \(SupervisordSyntax.carriageReturn)")
+                checks.fail("\(variable.location): the value of \(variable.name) \(SupervisordSyntax.carriageReturn)")
             } else if SupervisordSyntax.environmentValue(value) == nil {
                 passedByEnv.insert(variable.name)
             }
         }
         let settings = Settings(
-            directory: SupervisordSyntax.plainValue(formation.root, checks: &checks) { Diagnostic("the root directory \"\($0)\": \($1)") },
+            directory: SupervisordSyntax.plainValue(formation.root, checks: &checks) {
+                Diagnostic("the root directory \"\($0)\": \($1)")
+            },
             user: formation.user.map { value in
                 SupervisordSyntax.plainValue(value.text, checks: &checks) { _, reason in value.invalid(reason, option: .user) }
             },
@@ -77,7 +79,8 @@ enum SupervisordExporter: Exporter {
         text += "directory=\(settings.directory)\n"
         if !inline.isEmpty {
             let pairs = inline.map {
-                SupervisordSyntax.percentDoubled($0.name) + "=" + (SupervisordSyntax.environmentValue($0.value.description) ?? "")
+                let value = SupervisordSyntax.environmentValue($0.value.description) ?? ""
+                return SupervisordSyntax.percentDoubled($0.name) + "=" + value
             }
             text += "environment=" + pairs.joined(separator: ",") + "\n"
         }
@@ -172,7 +175,7 @@ enum SupervisordSyntax {
     }
 
     /// Why a carriage return is refused everywhere in the config.
-    static let carriageReturn = "which supervisord's config reader turns into a line break"
+    static let carriageReturn = "holds a carriage return, which supervisord's config reader turns into a line break"
 
     /// A path or name, taken as written once `%` is doubled; what configparser would
     /// strip or cut is refused, `message(text, reason)` wording the error.
@@ -181,7 +184,8 @@ enum SupervisordSyntax {
             || text.contains("%(") || text.first.map(isSpace) == true || text.last.map(isSpace) == true
         {
             checks.fail(message(
-                text, "a supervisord config cannot hold blanks at its ends, control characters, \"%(\" or a ; or # after a blank"))
+                text,
+                "a supervisord config cannot hold blanks at its ends, control characters, \"%(\" or a ; or # after a blank"))
         }
         return percentDoubled(text)
     }
