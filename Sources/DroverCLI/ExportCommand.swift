@@ -8,9 +8,14 @@ enum ExportCommand {
         let (format, location) = try operands(arguments)
         let context = try ApplicationContext.current()
         let application = try context.load(options, defaultRestart: .always)
-        let formation = try ExportFormation.resolve(
-            application, options: try context.options(options), workingDirectory: context.workingDirectory)
+        let given = try context.options(options)
+        let formation = try ExportFormation.resolve(application, options: given, workingDirectory: context.workingDirectory)
         let files = try Export.files(format, for: formation)
+        // Only what was typed: a .drover's restart settings are for start as much.
+        for option in [LaunchOption.restartDelay, .restartMaxDelay, .restartLimit] {
+            guard given[option]?.isFromCommandLine == true, let reason = format.cannotCarry(option) else { continue }
+            Console.error("note: \(format.rawValue) cannot carry --\(option.rawValue) (\(reason)); the files leave it out")
+        }
         if location == "-" {
             // Only one-file formats get here: the file is the output, and losing it is an error.
             for file in files {
@@ -42,6 +47,7 @@ enum ExportCommand {
             throw usage("export needs a LOCATION: a directory\(format.isSingleFile ? ", or - for standard output" : "")")
         }
         guard arguments.count == 2 else { throw usage("unexpected argument \"\(arguments[2])\"") }
+        guard !arguments[1].isEmpty else { throw usage("the LOCATION cannot be empty") }
         if arguments[1] == "-" && !format.isSingleFile {
             throw usage("\(format.rawValue) writes several files: give a directory, not -")
         }

@@ -8,29 +8,56 @@ struct ExportLocation {
     let format: ExportFormat
     let app: String
 
+    /// Every file is written under a temporary name first and renamed into place only
+    /// once all are written (and synced): a write that fails (a full disk) leaves the
+    /// location as it was.
     func write(_ files: [ExportedFile]) throws(Diagnostics) {
         if case let .failure(error) = FileSystem.makeDirectories(path) {
             throw Diagnostics([Diagnostic("cannot make the directory \(path): \(error.reason)")])
         }
         let plan = try ExportPlan(files, format: format, app: app, location: path, view: view)
-        var madeDirectories: Set<String> = [path]
-        for file in plan.writes {
-            let full = FilePath.join(path, file.path)
-            let directory = FilePath.directory(of: full)
-            if madeDirectories.insert(directory).inserted, case let .failure(error) = FileSystem.makeDirectories(directory) {
-                throw Diagnostics([Diagnostic("cannot make the directory \(directory): \(error.reason)")])
+        var made: [String] = []
+        var temporaries: [(temporary: String, final: String)] = []
+        func giveUp(_ message: String) -> Diagnostics {
+            for written in temporaries { FileSystem.removeEntry(written.temporary) }
+            for directory in made.reversed() { FileSystem.removeEntry(directory) }
+            return Diagnostics([Diagnostic(message)])
+        }
+        for (index, file) in plan.writes.enumerated() {
+            let final = FilePath.join(path, file.path)
+            let directory = FilePath.directory(of: final)
+            switch FileSystem.makeDirectories(directory) {
+            case let .success(new): made += new
+            case let .failure(error): throw giveUp("cannot make the directory \(directory): \(error.reason)")
             }
-            if case let .failure(error) = FileSystem.replaceFile(full, contents: file.contents, executable: file.isExecutable) {
-                throw Diagnostics([Diagnostic("cannot write \(full): \(error.reason)")])
+            let temporary = FilePath.join(directory, ".drover-export-\(CurrentProcess.id)-\(index)")
+            if case let .failure(error) = FileSystem.writeNewFile(
+                temporary, contents: file.contents, executable: file.isExecutable, replacing: final)
+            {
+                throw giveUp("cannot write \(final): \(error.reason)")
             }
-            Console.out("wrote \(full)\n")
+            temporaries.append((temporary, final))
+        }
+        FileSystem.synchronize()
+        var report = ""
+        for (offset, written) in temporaries.enumerated() {
+            if case let .failure(error) = FileSystem.rename(written.temporary, over: written.final) {
+                for left in temporaries[offset...] { FileSystem.removeEntry(left.temporary) }
+                throw Diagnostics([Diagnostic("cannot write \(written.final): \(error.reason)")])
+            }
+            report += "wrote \(TerminalText.escaped(written.final))\n"
         }
         for name in plan.removals {
             let full = FilePath.join(path, name)
             if case let .failure(error) = FileSystem.removeTree(full) {
                 throw Diagnostics([Diagnostic("cannot remove \(full): \(error.reason)")])
             }
-            Console.out("removed \(full)\n")
+            report += "removed \(TerminalText.escaped(full))\n"
+        }
+        do throws(SystemError) {
+            try FileDescriptor.standardOutput.writeAll(report)
+        } catch {
+            throw Diagnostics([Diagnostic("the export is written, but its report could not be: \(error.reason)")])
         }
     }
 

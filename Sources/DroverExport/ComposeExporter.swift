@@ -19,9 +19,9 @@ enum ComposeExporter: Exporter {
         for (index, type) in formation.types.enumerated() {
             var service: [YAMLEntry] = []
             if let image = formation.image {
-                service.append(YAMLEntry("image", .string(image.text)))
+                service.append(YAMLEntry("image", .string(escapedDollars(image.text))))
             } else {
-                service.append(YAMLEntry("build", .string(formation.root)))
+                service.append(YAMLEntry("build", .string(escapedDollars(formation.root))))
             }
             service.append(YAMLEntry(
                 "command", .sequence([.string("/bin/sh"), .string("-c"), .string(escapedDollars(scripts[index]))])))
@@ -33,7 +33,7 @@ enum ComposeExporter: Exporter {
             if let user = formation.user { service.append(YAMLEntry("user", .string(user.text))) }
             let grace = Seconds.text(milliseconds: formation.stopTimeoutMilliseconds)
             service.append(YAMLEntry("stop_grace_period", .string(grace)))
-            service.append(YAMLEntry("restart", .string(type.settings.restart.rawValue)))
+            service.append(YAMLEntry("restart", .string(restart(type))))
             service.append(YAMLEntry("deploy", .mapping([YAMLEntry("replicas", .integer(type.instances.count))])))
             if type.takesPort {
                 service.append(YAMLEntry("expose", .sequence([.string(String(type.port))])))
@@ -49,6 +49,13 @@ enum ComposeExporter: Exporter {
         let document = YAMLValue.mapping([YAMLEntry("services", .mapping(services))])
         let marker = ExportMarker(format: .compose, app: formation.app)
         return [ExportedFile(path: fileName, text: YAML.document(document, comments: [marker.sentence]))]
+    }
+
+    /// `always`, `"no"`, or `on-failure:N` with drover's restart limit (Compose's
+    /// `on-failure` alone never gives up).
+    static func restart(_ type: ExportedType) -> String {
+        let limit = type.settings.backoff.limit
+        return type.settings.restart == .onFailure && limit > 0 ? "on-failure:\(limit)" : type.settings.restart.rawValue
     }
 
     /// Compose interpolates `$NAME` and `${NAME}` in every value and reads `$$` as `$`.

@@ -10,7 +10,10 @@ public enum Export {
         formation.types.removeAll { $0.instances.isEmpty }
         var problems: [Diagnostic] = []
         if formation.types.isEmpty {
-            problems.append(Diagnostic("nothing to export: the formation has no instances"))
+            problems.append(Diagnostic("nothing to export: the formation has no instances (every count of -m is 0?)"))
+        }
+        if let user = formation.user, let problem = UserName.problem(with: user.text) {
+            problems.append(user.invalid(problem, option: .user))
         }
         // On the command line, a flag the format has no use for is a mistake; in a
         // defaults file, which every format reads, it is only another format's.
@@ -33,6 +36,22 @@ public enum Export {
     }
 }
 
+/// What every format takes as a user: a name of letters, digits, `_`, `.` and `-`
+/// (not starting with `-`), or a number. systemd refuses `a:b` outright and an empty
+/// `User=` silently means root; supervisord refuses an empty `user=`.
+enum UserName {
+    static let maximumLength = 32
+
+    static func problem(with name: String) -> String? {
+        guard let first = name.unicodeScalars.first, first != "-", name.count <= maximumLength,
+              name.unicodeScalars.allSatisfy({ $0.isASCII && (ShellName.isContinuation(UInt8($0.value)) || $0 == "." || $0 == "-") })
+        else {
+            return "a user is a name of letters, digits, _, . and - (not starting with -, at most \(maximumLength)), or a number"
+        }
+        return nil
+    }
+}
+
 extension ExportFormat {
     /// Kubernetes and Compose run images; `--image` is theirs.
     public var runsContainers: Bool { self == .kubernetes || self == .compose }
@@ -40,17 +59,53 @@ extension ExportFormat {
     /// Whether `-l` means anything: container formats leave output to the runtime.
     public var writesLogFiles: Bool { !runsContainers }
 
-    /// Whether an entry of the location may be a file of this format for `app`, worth
-    /// reading for its marker: every name it writes starts with the app's name, but
-    /// Compose's, which is always `compose.yaml`.
-    public func mayHaveWritten(_ name: String, app: String) -> Bool {
-        self == .compose ? name == ComposeExporter.fileName : name.hasPrefix(app)
+    /// Whether `name` has the shape of an entry this format writes for `app`: only
+    /// such an entry (with the app's marker) is ever replaced or removed, so a copy
+    /// such as `shop.target.bak` or `shop-web-1.old/` is left alone.
+    public func writesName(_ name: String, app: String) -> Bool {
+        switch self {
+        case .systemd:
+            return name == "\(app).target" || Self.isInstanceName(name, app: app, separator: ".", suffix: ".service")
+        case .supervisord: return name == SupervisordExporter.fileName(app: app)
+        case .runit: return Self.isInstanceName(name, app: app, separator: "-", suffix: "")
+        case .launchd: return Self.isInstanceName(name, app: app, separator: "-", suffix: ".plist")
+        case .kubernetes: return name == KubernetesExporter.fileName(app: app)
+        case .compose: return name == ComposeExporter.fileName
+        }
+    }
+
+    /// `APP-TYPE` + separator + `N` + suffix, TYPE a Procfile name and N a number.
+    private static func isInstanceName(_ name: String, app: String, separator: Character, suffix: String) -> Bool {
+        guard name.hasPrefix(app + "-"), name.hasSuffix(suffix) else { return false }
+        let middle = name.dropFirst(app.count + 1).dropLast(suffix.count)
+        guard let split = middle.lastIndex(of: separator) else { return false }
+        let number = middle[middle.index(after: split)...]
+        return Procfile.isValidName(String(middle[..<split])) && WholeNumber.isDigits(number) && number.first != "0"
     }
 
     /// For a directory of the location: the file inside it that carries the marker
     /// (runit's service directories are marked by their `run`); nil where this format
     /// writes no directories.
     public var markedFileInDirectory: String? { self == .runit ? "run" : nil }
+
+    /// Why this format cannot carry a restart setting, for a note when the command line
+    /// gives one; nil where it does. (What it can carry is in docs/export.md.)
+    public func cannotCarry(_ option: LaunchOption) -> String? {
+        switch (self, option) {
+        case (.systemd, .restartDelay), (.launchd, .restartDelay): nil
+        case (.systemd, .restartLimit), (.supervisord, .restartLimit): nil
+        case (.kubernetes, .restartLimit): nil  // a Job's backoffLimit
+        case (.compose, .restartLimit): nil  // on-failure:N
+        case (.supervisord, .restartDelay): "supervisord restarts at once"
+        case (.runit, .restartDelay): "runsv restarts after a second"
+        case (.kubernetes, .restartDelay), (.kubernetes, .restartMaxDelay): "the kubelet has its own back-off"
+        case (.compose, .restartDelay), (.compose, .restartMaxDelay): "Docker has its own back-off"
+        case (_, .restartMaxDelay): "\(rawValue) restarts after a fixed delay"
+        case (.runit, .restartLimit): "runsv restarts without a limit"
+        case (.launchd, .restartLimit): "launchd restarts without a limit"
+        default: nil
+        }
+    }
 
     /// What an exported directory holds that is the export's alone, so whatever of it
     /// the export no longer writes is removed: runit's `env/` (a stale file would still

@@ -50,7 +50,11 @@ public struct ExportFormation: Equatable, Sendable {
             app = given.text
         }
         var logDirectory = options[.logDirectory]
-        if let given = logDirectory { logDirectory?.text = FilePath.absolute(given.text, from: workingDirectory) }
+        if let given = logDirectory {
+            // FilePath.absolute would make "" the current directory.
+            if given.text.isEmpty { throw Diagnostics([given.invalid("a log directory cannot be empty", option: .logDirectory)]) }
+            logDirectory?.text = FilePath.absolute(given.text, from: workingDirectory)
+        }
 
         var byType: [String: [PlannedInstance]] = [:]
         for instance in application.instances { byType[instance.type, default: []].append(instance) }

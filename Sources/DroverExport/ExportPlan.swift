@@ -38,7 +38,8 @@ public struct ExportPlan {
         _ files: [ExportedFile], format: ExportFormat, app: String, location: String, view: LocationView
     ) throws(Diagnostics) {
         let marker = ExportMarker(format: format, app: app)
-        let existing = view.entries("").sorted().filter { format.mayHaveWritten($0, app: app) }.map { name in
+        try Self.checkPaths(files, location: location, view: view)
+        let existing = view.entries("").sorted().filter { format.writesName($0, app: app) }.map { name in
             switch view.kind(name) {
             case .directory:
                 let marked = format.markedFileInDirectory.flatMap { view.head(name + "/" + $0) }
@@ -58,5 +59,40 @@ public struct ExportPlan {
             removals += ExportCleanup.leftovers(
                 inside: directory, owned: format.ownedInDirectories, writing: files, listing: view.entries)
         }
+    }
+
+    /// The longest name of one file (Linux's NAME_MAX).
+    public static let maximumNameBytes = 255
+
+    /// What would stop a write half-way, found before the first: a name too long for
+    /// a file, or a directory the export writes into that is not one.
+    private static func checkPaths(_ files: [ExportedFile], location: String, view: LocationView) throws(Diagnostics) {
+        var problems: [Diagnostic] = []
+        var checked: Set<String> = []
+        for file in files {
+            if let long = file.path.split(separator: "/").first(where: { $0.utf8.count > maximumNameBytes }) {
+                problems.append(Diagnostic(
+                    "the file name \"\(long)\" is longer than the \(maximumNameBytes) bytes a name may have; "
+                        + "use a shorter type name or -a"))
+                continue
+            }
+            var ancestor = ""
+            for component in file.path.split(separator: "/").dropLast() {
+                ancestor += (ancestor.isEmpty ? "" : "/") + component
+                guard checked.insert(ancestor).inserted else { continue }
+                let kind = view.kind(ancestor)
+                if kind != .missing && kind != .directory {
+                    problems.append(Diagnostic(
+                        "\(FilePath.join(location, ancestor)) is not a directory, and the export writes into it; "
+                            + "move it away or export to another location"))
+                }
+            }
+            if view.kind(file.path) == .directory {
+                problems.append(Diagnostic(
+                    "\(FilePath.join(location, file.path)) is a directory, and the export writes a file there; "
+                        + "move it away or export to another location"))
+            }
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
     }
 }

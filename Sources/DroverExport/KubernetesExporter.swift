@@ -16,7 +16,7 @@ enum KubernetesExporter: Exporter {
         let names = KubernetesName.types(formation.types, app: app, checks: &checks)
         var runAsUser: Int?
         if let user = formation.user {
-            runAsUser = WholeNumber.parse(user.text)
+            runAsUser = WholeNumber.parse(user.text, maximum: Int(Int32.max))
             if runAsUser == nil {
                 checks.fail(user.invalid("Kubernetes runs a container as a numeric user id (runAsUser)", option: .user))
             }
@@ -24,6 +24,7 @@ enum KubernetesExporter: Exporter {
         if formation.image == nil {
             checks.fail("kubernetes needs --image IMAGE: the image the containers run", kind: .usage)
         }
+        KubernetesName.checkConfigMap(formation.variables, checks: &checks)
         let scripts = formation.types.map { checks.script(of: $0) }
         try checks.finish()
         guard let image = formation.image?.text else { return [] }
@@ -183,6 +184,23 @@ enum KubernetesName {
                         + "use a shorter type name or -a")
             }
             return name
+        }
+    }
+
+    /// The API server refuses a ConfigMap key over 253 characters and data over 1 MiB,
+    /// though a schema check passes both.
+    static func checkConfigMap(_ variables: [SourcedVariable], checks: inout ExportChecks) {
+        let limit = 1_048_576
+        var total = 0
+        for variable in variables {
+            if variable.name.utf8.count > 253 {
+                checks.fail("\(variable.location): \(variable.name.prefix(20))... is longer than the 253 characters of a ConfigMap key")
+            }
+            total += variable.name.utf8.count + variable.value.count
+            if total > limit {
+                checks.fail("\(variable.location): the env files' variables come to more than the 1 MiB a ConfigMap holds")
+                return
+            }
         }
     }
 

@@ -8,14 +8,6 @@ import DroverCore
 /// whatever ends).
 enum RunitExporter: Exporter {
     static func files(for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
-        var checks = ExportChecks("runit service directories")
-        if let user = formation.user, user.text.isEmpty || user.text.contains(":")
-            || user.text.unicodeScalars.contains(where: { $0.value < 0x21 })
-        {
-            checks.fail(user.invalid("chpst takes a user name without blanks or \":\"", option: .user))
-        }
-        try checks.finish()
-
         let marker = ExportMarker(format: .runit, app: formation.app).line + "\n"
         let user = formation.user.map { ShellQuoting.text($0.text) }
         var files: [ExportedFile] = []

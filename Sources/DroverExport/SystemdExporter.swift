@@ -135,11 +135,16 @@ enum SystemdSyntax {
     }
 
     /// For a log directory under /var/log, `LogsDirectory=` makes it (owned by `User=`)
-    /// before the service starts; elsewhere, or with a blank in it (the setting is a
-    /// list), the directory must exist.
+    /// before the service starts. The setting is a list, and unquoted: only a plain
+    /// path (letters, digits, `_ . / -`) is written there; elsewhere the directory
+    /// must exist.
     static func logsDirectory(_ path: String) -> String? {
         let prefix = "/var/log/"
-        guard path.hasPrefix(prefix), path.count > prefix.count, !path.contains(where: \.isWhitespace) else { return nil }
-        return String(path.dropFirst(prefix.count))
+        let relative = path.dropFirst(prefix.count)
+        guard path.hasPrefix(prefix), !relative.isEmpty,
+              relative.unicodeScalars.allSatisfy({ $0.isASCII && (ShellName.isContinuation(UInt8($0.value)) || "./-".unicodeScalars.contains($0)) }),
+              !relative.split(separator: "/").contains("..")
+        else { return nil }
+        return String(relative)
     }
 }

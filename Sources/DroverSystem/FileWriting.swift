@@ -28,43 +28,70 @@ extension FileSystem {
         }
     }
 
-    /// `mkdir -p`: every missing directory of `path`.
-    public static func makeDirectories(_ path: String) -> Result<Void, SystemError> {
+    /// `mkdir -p`: every missing directory of `path`, which may itself be a link to a
+    /// directory (`/var/service` is one on some systems). Returns the directories it
+    /// made, outermost first, so a caller that gives up can take them back.
+    @discardableResult
+    public static func makeDirectories(_ path: String) -> Result<[String], SystemError> {
+        var made: [String] = []
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, 0o777) != 0 && errno != EEXIST { return .failure(.last("mkdir")) }
+            if mkdir(prefix, 0o777) == 0 {
+                made.append(prefix)
+            } else if errno != EEXIST {
+                return .failure(.last("mkdir"))
+            }
             prefix += "/"
         }
-        return entryKind(of: path) == .directory ? .success(()) : .failure(SystemError("mkdir", code: ENOTDIR))
+        return kind(of: path) == .directory ? .success(made) : .failure(SystemError("mkdir", code: ENOTDIR))
     }
 
-    /// Writes `contents` to a temporary file beside `path`, then renames it over `path`:
-    /// a reader (an init system reloading) sees the old file or the new, never half.
-    public static func replaceFile(
-        _ path: String, contents: [UInt8], executable: Bool
+    /// Writes `contents` to `path`, a new file (it must not exist), executable or not.
+    /// When it is to replace `replacing`, it takes that file's permissions (a unit
+    /// someone made 0600 stays 0600) and, as far as allowed, its owner.
+    public static func writeNewFile(
+        _ path: String, contents: [UInt8], executable: Bool, replacing existing: String
     ) -> Result<Void, SystemError> {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = FilePath.join(FilePath.directory(of: path), ".drover-export-\(getpid())-\(name)")
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, executable ? 0o777 : 0o666)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, executable ? 0o777 : 0o666)
         guard descriptor >= 0 else { return .failure(.last("open")) }
         let file = FileDescriptor(rawValue: descriptor)
+        defer { file.close() }
+        var status = stat()
+        if lstat(existing, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
+            let mode = (status.st_mode & 0o7777) | (executable ? 0o100 : 0)
+            _ = fchown(descriptor, status.st_uid, status.st_gid)
+            _ = fchmod(descriptor, mode)
+        }
         do throws(SystemError) {
             try file.writeAll(contents)
-            // On disk before it takes the name: after a crash, the old file or the whole new one.
-            if fsync(descriptor) != 0 { throw SystemError.last("fsync") }
         } catch {
-            file.close()
-            unlink(temporary)
-            return .failure(error)
-        }
-        file.close()
-        guard rename(temporary, path) == 0 else {
-            let error = SystemError.last("rename")
-            unlink(temporary)
+            unlink(path)
             return .failure(error)
         }
         return .success(())
+    }
+
+    /// `rename(2)`: `path` takes `destination`'s name at once; a reader sees the old
+    /// file or the new one, never half of either.
+    public static func rename(_ path: String, over destination: String) -> Result<Void, SystemError> {
+        #if canImport(Glibc)
+        let renamed = Glibc.rename(path, destination)
+        #else
+        let renamed = Darwin.rename(path, destination)
+        #endif
+        return renamed == 0 ? .success(()) : .failure(.last("rename"))
+    }
+
+    /// `sync(2)`: everything written so far on its way to disk, once for many files
+    /// (an fsync each made a large runit export take minutes).
+    public static func synchronize() {
+        sync()
+    }
+
+    /// `unlink(2)` or `rmdir(2)`, for taking back what a failed write left.
+    public static func removeEntry(_ path: String) {
+        if unlink(path) != 0 { rmdir(path) }
     }
 
     /// `rm -r`, without following links: a link inside is removed, not what it names.

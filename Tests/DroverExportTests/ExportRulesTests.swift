@@ -58,7 +58,9 @@ import Testing
         #expect(Self.problems(.compose, formation) == [], "a defaults file's log is another format's")
         formation.logDirectory = nil
         formation.types = []
-        #expect(Self.problems(.launchd, formation) == ["nothing to export: the formation has no instances"])
+        #expect(Self.problems(.launchd, formation) == [
+            "nothing to export: the formation has no instances (every count of -m is 0?)",
+        ])
     }
 
     @Test(arguments: [ExportFormat.systemd, .supervisord, .launchd, .kubernetes, .compose])
@@ -120,10 +122,10 @@ import Testing
     @Test func systemdRefusesPathsItCannotWrite() {
         var formation = Self.formation()
         formation.root = "/srv/shop "
-        formation.user = Self.flag("dep\u{1}loy", "-u")
+        formation.logDirectory = Self.flag("/var/log/\u{1}", "-l")
         #expect(Self.problems(.systemd, formation) == [
             "the root directory \"/srv/shop \": a systemd unit cannot hold blanks at its ends or control characters",
-            "invalid value \"dep\u{1}loy\" for -u: a systemd unit cannot hold blanks at its ends or control characters",
+            "invalid value \"/var/log/\u{1}\" for -l: a systemd unit cannot hold blanks at its ends or control characters",
         ])
     }
 
@@ -229,12 +231,25 @@ import Testing
                 + "exec env 'PAD=x \t' chpst -P -e \"$env_dir\" /bin/sh -c 'exec serve $PORT'\n"))
     }
 
-    @Test func runitRefusesAUserChpstCannotTake() {
-        var formation = Self.formation()
-        formation.user = Self.flag("deploy:staff", "-u")
-        #expect(Self.problems(.runit, formation) == [
-            "invalid value \"deploy:staff\" for -u: chpst takes a user name without blanks or \":\"",
-        ])
+    /// One rule for every format: systemd refuses `a:b` and reads an empty `User=` as
+    /// root, supervisord refuses an empty `user=`.
+    @Test(arguments: ExportFormat.allCases)
+    func usersAreNamesOrNumbers(format: ExportFormat) {
+        for user in ["deploy", "www-data", "a.b", "_svc", "1000"] {
+            var formation = Self.formation()
+            formation.user = Self.flag(user, "-u")
+            if format.runsContainers { formation.image = Self.flag("shop:1", "--image") }
+            let problems = Self.problems(format, formation)
+            #expect(problems.isEmpty || format == .kubernetes && user != "1000", "\(format) \(user): \(problems)")
+        }
+        for user in ["", "deploy:staff", "a b", "-x", "ünï", "dep\u{1}loy", String(repeating: "u", count: 33)] {
+            var formation = Self.formation()
+            formation.user = OptionValue(user, origin: .file(path: ".drover", line: 4))
+            #expect(Self.problems(format, formation) == [
+                ".drover:4: invalid value \"\(user)\" for user: a user is a name of letters, digits, _, . and - "
+                    + "(not starting with -, at most 32), or a number",
+            ])
+        }
     }
 
     // MARK: launchd
@@ -249,11 +264,11 @@ import Testing
     @Test func launchdRefusesControlCharactersAnywhere() {
         var formation = Self.formation(command: "serve\u{1}")
         formation.root = "/srv/\u{2}"
-        formation.user = Self.flag("de\u{3}ploy", "-u")
+        formation.logDirectory = Self.flag("/logs/\u{3}", "-l")
         #expect(Self.problems(.launchd, formation) == [
             "Procfile:1: the command of web holds U+0001, which XML property lists cannot hold",
             "the root directory \"/srv/\u{2}\" holds U+0002, which XML property lists cannot hold",
-            "invalid value \"de\u{3}ploy\" for -u: it holds U+0003, which XML property lists cannot hold",
+            "invalid value \"/logs/\u{3}\" for -l: it holds U+0003, which XML property lists cannot hold",
         ])
     }
 
@@ -334,6 +349,33 @@ import Testing
     }
 
     // MARK: compose
+
+    @Test func composeDoublesDollarsInEveryValueItInterpolates() throws {
+        var formation = Self.formation(restart: .onFailure)
+        formation.root = "/srv/$HOME"
+        let built = try Self.text(.compose, formation)
+        #expect(built.contains("    build: /srv/$$HOME\n") || built.contains("    build: \"/srv/$$HOME\"\n"))
+        #expect(built.contains("    restart: \"on-failure:10\"\n") || built.contains("    restart: on-failure:10\n"))
+        formation.image = Self.flag("reg/app:${TAG}", "--image")
+        let imaged = try Self.text(.compose, formation)
+        #expect(imaged.contains("    image: \"reg/app:$${TAG}\"\n"))
+    }
+
+    @Test func kubernetesTakesAnyUserIdAndChecksTheConfigMapsLimits() throws {
+        var formation = Self.formation([("K" + String(repeating: "x", count: 253), Array("v".utf8))])
+        formation.image = Self.flag("shop:1", "--image")
+        formation.user = Self.flag("2147483647", "-u")
+        #expect(Self.problems(.kubernetes, formation) == [
+            ".env:1: Kxxxxxxxxxxxxxxxxxxx... is longer than the 253 characters of a ConfigMap key",
+        ])
+        formation.variables = (1...11).map {
+            SourcedVariable(EnvironmentVariable(name: "V\($0)", value: ByteString([UInt8](repeating: 0x61, count: 100_000))),
+                            file: ".env", line: $0)
+        }
+        #expect(Self.problems(.kubernetes, formation) == [
+            ".env:11: the env files' variables come to more than the 1 MiB a ConfigMap holds",
+        ])
+    }
 
     @Test func composeBuildsTheRootWithoutAnImageAndDoublesDollars() throws {
         let formation = Self.formation([("COST", Array("$5".utf8))], count: 2)

@@ -13,26 +13,46 @@ import Testing
     @Test func makeDirectoriesMakesEveryLevelAndAcceptsWhatExists() throws {
         let base = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: base) }
-        #expect(throws: Never.self) { try FileSystem.makeDirectories("\(base)/a/b/c").get() }
-        #expect(throws: Never.self) { try FileSystem.makeDirectories("\(base)/a/b").get() }
+        #expect(throws: Never.self) { _ = try FileSystem.makeDirectories("\(base)/a/b/c").get() }
+        #expect(throws: Never.self) { _ = try FileSystem.makeDirectories("\(base)/a/b").get() }
         #expect(FileSystem.entryKind(of: "\(base)/a/b/c") == .directory)
         try "x".write(toFile: "\(base)/file", atomically: false, encoding: .utf8)
-        #expect(throws: SystemError.self) { try FileSystem.makeDirectories("\(base)/file").get() }
+        #expect(throws: SystemError.self) { _ = try FileSystem.makeDirectories("\(base)/file").get() }
     }
 
-    @Test func replaceFileReplacesWholeAndLeavesNoTemporaryFile() throws {
+    /// A file is written under another name, then renamed over the old one.
+    static func replace(_ path: String, _ contents: String, executable: Bool = false) throws {
+        try FileSystem.writeNewFile(
+            path + ".new", contents: Array(contents.utf8), executable: executable, replacing: path).get()
+        try FileSystem.rename(path + ".new", over: path).get()
+    }
+
+    @Test func aNewFileReplacesTheOldWholeAndKeepsItsMode() throws {
         let base = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: base) }
         try "old contents that are longer".write(toFile: "\(base)/unit", atomically: false, encoding: .utf8)
-        try FileSystem.replaceFile("\(base)/unit", contents: Array("new".utf8), executable: true).get()
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(base)/unit")
+        try Self.replace("\(base)/unit", "new")
         #expect(try String(contentsOfFile: "\(base)/unit", encoding: .utf8) == "new")
-        #expect(FileManager.default.isExecutableFile(atPath: "\(base)/unit"))
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(base)/unit")[.posixPermissions] as? Int
+        #expect(mode == 0o600, "a unit someone made private stays private")
         #expect(try FileManager.default.contentsOfDirectory(atPath: base) == ["unit"])
-        try FileSystem.replaceFile("\(base)/unit", contents: [], executable: false).get()
-        #expect(!FileManager.default.isExecutableFile(atPath: "\(base)/unit"))
-        #expect(throws: SystemError.self) {
-            try FileSystem.replaceFile("\(base)/missing/unit", contents: [], executable: false).get()
+        try Self.replace("\(base)/run", "#!/bin/sh\n", executable: true)
+        #expect(FileManager.default.isExecutableFile(atPath: "\(base)/run"))
+        #expect(throws: SystemError.self, "never over a file that is there") {
+            try FileSystem.writeNewFile("\(base)/run", contents: [], executable: false, replacing: "\(base)/run").get()
         }
+        #expect(throws: SystemError.self) {
+            try FileSystem.writeNewFile("\(base)/missing/unit", contents: [], executable: false, replacing: "x").get()
+        }
+    }
+
+    @Test func makeDirectoriesSaysWhatItMadeAndFollowsALinkToADirectory() throws {
+        let base = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        #expect(try FileSystem.makeDirectories("\(base)/a/b").get() == ["\(base)/a", "\(base)/a/b"])
+        try FileManager.default.createSymbolicLink(atPath: "\(base)/service", withDestinationPath: "\(base)/a")
+        #expect(try FileSystem.makeDirectories("\(base)/service").get() == [])
     }
 
     @Test func aLinkIsReplacedNotWrittenThrough() throws {
@@ -42,8 +62,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: "\(base)/unit", withDestinationPath: "\(base)/target")
         #expect(FileSystem.entryKind(of: "\(base)/unit") == .other)
         #expect(FileSystem.readPrefix("\(base)/unit", count: 100) == nil, "a link is not read")
-        try FileSystem.replaceFile("\(base)/unit", contents: Array("new".utf8), executable: false).get()
+        try Self.replace("\(base)/unit", "new")
         #expect(try String(contentsOfFile: "\(base)/target", encoding: .utf8) == "precious")
+        #expect(FileSystem.entryKind(of: "\(base)/unit") == .file)
     }
 
     @Test func removeTreeRemovesLinksNotWhatTheyName() throws {

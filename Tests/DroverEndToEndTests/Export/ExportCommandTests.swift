@@ -93,6 +93,104 @@ import Testing
         ])
     }
 
+    /// Only names the format writes are ever removed: a copy someone kept is not one.
+    @Test func copiesOfExportedFilesAreLeftAlone() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        #expect(try DroverProcess.run(["export", "systemd", "../units", "-m", "web=2"], in: root).code == 0)
+        #expect(try DroverProcess.run(["export", "runit", "../service", "-m", "web=2"], in: root).code == 0)
+        let units = "\(sandbox.path)/units"
+        for (from, to) in [("shop.target", "shop.target.bak"), ("shop-web.2.service", "shop-web.2.service~")] {
+            try FileManager.default.copyItem(atPath: "\(units)/\(from)", toPath: "\(units)/\(to)")
+        }
+        try FileManager.default.copyItem(atPath: "\(sandbox.path)/service/shop-web-2", toPath: "\(sandbox.path)/service/shop-web-2.old")
+        let systemd = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=1"], in: root)
+        #expect(systemd.stdout.hasSuffix("removed ../units/shop-web.2.service\n"), "\(systemd.stdout)")
+        let runit = try DroverProcess.run(["export", "runit", "../service", "-m", "web=1"], in: root)
+        #expect(runit.stdout.hasSuffix("removed ../service/shop-web-2\n"), "\(runit.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: units).sorted() == [
+            "shop-web.1.service", "shop-web.2.service~", "shop.target", "shop.target.bak",
+        ])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/service").sorted() == [
+            "shop-web-1", "shop-web-2.old",
+        ])
+    }
+
+    /// What would fail half-way (a name too long, a file where a directory must be) is
+    /// found before anything is written.
+    @Test func whatWouldStopTheWriteHalfWayStopsItBefore() throws {
+        let long = String(repeating: "w", count: 250)
+        let sandbox = try Self.sandbox("web: serve\n\(long): work\n")
+        let root = "\(sandbox.path)/shop"
+        let outcome = try DroverProcess.run(["export", "systemd", "../units"], in: root)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == """
+            drover: the file name "shop-\(long).1.service" is longer than the 255 bytes a name may have; use a shorter type name or -a
+
+            """)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units") == [])
+
+        try sandbox.write("shop/Procfile", "web: serve\n")
+        #expect(try DroverProcess.run(["export", "runit", "../service", "-m", "web=2"], in: root).code == 0)
+        try FileManager.default.removeItem(atPath: "\(sandbox.path)/service/shop-web-2/env")
+        try sandbox.write("service/shop-web-2/env", "not a directory\n")
+        try sandbox.write("shop/.env", "NEW=1\n")
+        let blocked = try DroverProcess.run(["export", "runit", "../service", "-m", "web=2"], in: root)
+        #expect(blocked.code == 1)
+        #expect(blocked.stderr.hasPrefix("drover: ../service/shop-web-2/env is not a directory, and the export writes into it"))
+        #expect(!FileManager.default.fileExists(atPath: "\(sandbox.path)/service/shop-web-1/env/NEW"), "nothing written")
+    }
+
+    @Test func aLinkToADirectoryIsALocationAndNothingElseIsBlank() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        try FileManager.default.createDirectory(atPath: "\(sandbox.path)/real", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(sandbox.path)/service", withDestinationPath: "\(sandbox.path)/real")
+        let linked = try DroverProcess.run(["export", "runit", "../service"], in: root)
+        #expect(linked.code == 0, "\(linked.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(sandbox.path)/real/shop-web-1/run"))
+        let blank = try DroverProcess.run(["export", "runit", ""], in: root)
+        #expect(blank.code == 64)
+        #expect(blank.stderr.hasPrefix("drover: the LOCATION cannot be empty"))
+        let noLog = try DroverProcess.run(["export", "runit", "../service", "-l", ""], in: root)
+        #expect(noLog.code == 64)
+        #expect(noLog.stderr == "drover: invalid value \"\" for -l: a log directory cannot be empty\n")
+        let user = try DroverProcess.run(["export", "systemd", "../units", "-u", "deploy:staff"], in: root)
+        #expect(user.code == 64)
+        #expect(user.stderr.hasPrefix("drover: invalid value \"deploy:staff\" for -u: a user is a name of letters"))
+    }
+
+    @Test func whatAFormatCannotCarryIsSaid() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        let outcome = try DroverProcess.run(
+            ["export", "runit", "../service", "--restart-limit", "3", "--restart-delay", "1"], in: root)
+        #expect(outcome.code == 0)
+        #expect(outcome.stderr == """
+            drover: note: runit cannot carry --restart-delay (runsv restarts after a second); the files leave it out
+            drover: note: runit cannot carry --restart-limit (runsv restarts without a limit); the files leave it out
+
+            """)
+        try sandbox.write("shop/.drover", "restart-limit=3\n")
+        let quiet = try DroverProcess.run(["export", "runit", "../service"], in: root)
+        #expect(quiet.code == 0)
+        #expect(quiet.stderr == "", "a .drover's restart settings are start's too: no note")
+        let carried = try DroverProcess.run(["export", "systemd", "../units", "--restart-limit", "3"], in: root)
+        #expect(carried.stderr == "")
+    }
+
+    @Test func reportedPathsShowControlCharactersEscaped() throws {
+        let sandbox = try Self.sandbox()
+        let outcome = try DroverProcess.run(["export", "compose", "../out\u{1B}[31m"], in: "\(sandbox.path)/shop")
+        #expect(outcome.code == 0)
+        #expect(outcome.stdout == "wrote ../out\\u{1b}[31m/compose.yaml\n")
+        let full = try DroverProcess.runProgram(
+            "/bin/sh", ["sh", "-c", "exec \"$0\" export compose ../full > /dev/full", DroverProcess.binary],
+            in: "\(sandbox.path)/shop")
+        #expect(full.code == 1)
+        #expect(full.stderr == "drover: the export is written, but its report could not be: no space left on device\n")
+    }
+
     @Test func aFileThatIsNotTheAppsStopsTheExportBeforeAnythingIsWritten() throws {
         let sandbox = try Self.sandbox()
         let root = "\(sandbox.path)/shop"
