@@ -91,7 +91,7 @@ final class PrivateSystemd {
     }
 
     private let launcher: RunningDrover
-    let pidOne: Int32
+    private(set) var pidOne: Int32 = 0
     private let cgroup: String
 
     init(units: String, sandbox: Sandbox, starting unit: String) throws {
@@ -117,14 +117,18 @@ final class PrivateSystemd {
             exec unshare --cgroup --pid --fork --mount --mount-proc --uts --ipc /bin/sh -c '\(inner)' inner "$2" "$3"
             """
         launcher = try RunningDrover(program: "/bin/sh", ["sh", "-c", outer, "outer", cgroup, stubs, units], in: "/")
+        // PID 1 is the process systemd moves into init.scope: not the first child seen,
+        // which may still be the shell's mkdir.
         let deadline = Date().addingTimeInterval(20)
         var found: Int32?
         while found == nil && Date() < deadline {
-            found = ProcessTable.children(of: launcher.pid).first?.pid
+            let procs = (try? String(contentsOfFile: "\(cgroup)/init.scope/cgroup.procs", encoding: .utf8)) ?? ""
+            found = procs.split(separator: "\n").first.flatMap { Int32($0) }
             if found == nil { usleep(10_000) }
         }
         guard let found else {
             Issue.record("no systemd started: \(launcher.stderr)")
+            destroy()
             throw CocoaError(.executableLoad)
         }
         pidOne = found
@@ -146,9 +150,16 @@ final class PrivateSystemd {
         }
     }
 
-    /// SIGKILL to PID 1 ends every process of the namespace; then the cgroups go.
+    /// SIGKILL to every process in the test's cgroups (PID 1 first: its end ends the
+    /// namespace), then the cgroups go; one that cannot means something still runs.
     func destroy() {
-        kill(pidOne, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        var left = Self.processes(below: cgroup)
+        while !left.isEmpty && Date() < deadline {
+            for pid in left { kill(pid, SIGKILL) }
+            usleep(20_000)
+            left = Self.processes(below: cgroup)
+        }
         _ = try? launcher.finish(timeout: 20)
         let enumerator = FileManager.default.enumerator(atPath: cgroup)
         var directories: [String] = []
@@ -156,6 +167,21 @@ final class PrivateSystemd {
             if enumerator?.fileAttributes?[.type] as? FileAttributeType == .typeDirectory { directories.append(path) }
         }
         for path in directories.sorted(by: { $0.count > $1.count }) { rmdir("\(cgroup)/\(path)") }
-        #expect(rmdir(cgroup) == 0, "the test's cgroup \(cgroup) could not be removed: something still runs in it")
+        #expect(rmdir(cgroup) == 0 || errno == ENOENT, "the test's cgroup \(cgroup) could not be removed: something still runs in it")
+    }
+
+    /// Every pid in a cgroup and the cgroups below it.
+    static func processes(below cgroup: String) -> [Int32] {
+        var pids: [Int32] = []
+        let enumerator = FileManager.default.enumerator(atPath: cgroup)
+        var files = ["cgroup.procs"]
+        while let path = enumerator?.nextObject() as? String {
+            if path.hasSuffix("/cgroup.procs") { files.append(path) }
+        }
+        for file in files {
+            let text = (try? String(contentsOfFile: "\(cgroup)/\(file)", encoding: .utf8)) ?? ""
+            pids += text.split(separator: "\n").compactMap { Int32($0) }
+        }
+        return pids
     }
 }
