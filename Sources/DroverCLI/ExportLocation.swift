@@ -17,7 +17,9 @@ struct ExportLocation {
         }
         let plan = try ExportPlan(files, format: format, app: app, location: path, view: view)
         var made: [String] = []
+        var ensured: Set<String> = [path]
         var temporaries: [(temporary: String, final: String)] = []
+        let process = CurrentProcess.id
         func giveUp(_ message: String) -> Diagnostics {
             for written in temporaries { FileSystem.removeEntry(written.temporary) }
             for directory in made.reversed() { FileSystem.removeEntry(directory) }
@@ -26,11 +28,13 @@ struct ExportLocation {
         for (index, file) in plan.writes.enumerated() {
             let final = FilePath.join(path, file.path)
             let directory = FilePath.directory(of: final)
-            switch FileSystem.makeDirectories(directory) {
-            case let .success(new): made += new
-            case let .failure(error): throw giveUp("cannot make the directory \(directory): \(error.reason)")
+            if ensured.insert(directory).inserted {
+                switch FileSystem.makeDirectories(directory) {
+                case let .success(new): made += new
+                case let .failure(error): throw giveUp("cannot make the directory \(directory): \(error.reason)")
+                }
             }
-            let temporary = FilePath.join(directory, ".drover-export-\(CurrentProcess.id)-\(index)")
+            let temporary = FilePath.join(directory, ".drover-export-\(process)-\(index)")
             if case let .failure(error) = FileSystem.writeNewFile(
                 temporary, contents: file.contents, executable: file.isExecutable, replacing: final)
             {
