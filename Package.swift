@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "DroverCLITests", dependencies: ["DroverCLI", "DroverCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "DroverEndToEndTests",
-            dependencies: ["drover", "DroverSystem", "DroverCore"],
+            dependencies: ["drover", "DroverSystem", "DroverCore", "DroverExport"],
             swiftSettings: strictSwift
         ),
     ],

@@ -12,44 +12,22 @@ import Testing
         let outcome = try fixture.export("supervisord", to: "\(base)/conf.d", ["-t", "1", "-l", "\(base)/logs"])
         try FileManager.default.createDirectory(atPath: "\(base)/logs", withIntermediateDirectories: true)
         #expect(outcome.stdout == "wrote \(base)/conf.d/app.conf\n")
-        try fixture.sandbox.write("supervisord.conf", """
-            [unix_http_server]
-            file=\(base)/supervisor.sock
-
-            [supervisord]
-            logfile=\(base)/supervisord.log
-            pidfile=\(base)/supervisord.pid
-            childlogdir=\(base)
-
-            [rpcinterface:supervisor]
-            supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-            [supervisorctl]
-            serverurl=unix://\(base)/supervisor.sock
-
-            [include]
-            files = conf.d/*.conf
-
-            """)
-        let supervisord = try RunningDrover(
-            program: ExternalTool.find("supervisord") ?? "supervisord", ["supervisord", "-n", "-c", "\(base)/supervisord.conf"],
-            in: base)
+        let supervisord = try PrivateSupervisord(in: fixture.sandbox, including: "conf.d/*.conf")
         let dumps = fixture.waitForDumps()
         let pids = dumps.values.map(\.pid)
         // Its programs lead their own groups: whatever happens below, none outlives the test.
         defer { _ = ProcessTable.killSurvivors(pids) }
         fixture.verify(dumps)
 
-        let status = try ExternalTool.run("supervisorctl", ["-c", "\(base)/supervisord.conf", "status"], in: base)
+        let status = try supervisord.control(["status"])
         for name in ["app-web-1", "app-web-2", "app-worker-1", "app-stubborn-1"] {
             #expect(status.stdout.contains("app:\(name) "), "\(status.stdout)")
         }
         // stopwaitsecs=1 (from -t 1): stubborn ignores SIGTERM and gets SIGKILL.
-        let stop = try ExternalTool.run("supervisorctl", ["-c", "\(base)/supervisord.conf", "stop", "app:*"], in: base)
+        let stop = try supervisord.control(["stop", "app:*"])
         #expect(stop.stdout.contains("app:app-stubborn-1: stopped"), "\(stop.stdout) \(stop.stderr)")
         fixture.expectGone(pids, within: 10, "after supervisorctl stop app:*")
-        supervisord.signal(SIGTERM)
-        _ = try supervisord.finish(timeout: 20)
+        try supervisord.stop()
         for (name, _) in ExportFixture.instances {
             let log = fixture.sandbox.text("logs/app-\(name.replacingOccurrences(of: ".", with: "-")).log")
             #expect(log.contains("\(name) is up\n"), "\(name)'s log: \(log)")
@@ -57,5 +35,51 @@ import Testing
         let log = fixture.sandbox.text("supervisord.log")
         #expect(log.contains("app-stubborn-1 (terminated by SIGKILL)"), "\(log)")
         withExtendedLifetime(fixture) {}
+    }
+}
+
+/// A supervisord of the test's own: its socket, pid file and logs in the sandbox, the
+/// export's files included; in the foreground, in its own process group.
+final class PrivateSupervisord {
+    private let process: RunningDrover
+    private let configuration: String
+    private let directory: String
+
+    init(in sandbox: Sandbox, including pattern: String) throws {
+        directory = sandbox.path
+        configuration = "\(sandbox.path)/supervisord.conf"
+        try sandbox.write("supervisord.conf", """
+            [unix_http_server]
+            file=\(directory)/supervisor.sock
+
+            [supervisord]
+            logfile=\(directory)/supervisord.log
+            pidfile=\(directory)/supervisord.pid
+            childlogdir=\(directory)
+
+            [rpcinterface:supervisor]
+            supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+            [supervisorctl]
+            serverurl=unix://\(directory)/supervisor.sock
+
+            [include]
+            files = \(pattern)
+
+            """)
+        process = try RunningDrover(
+            program: ExternalTool.find("supervisord") ?? "supervisord", ["supervisord", "-n", "-c", configuration],
+            in: directory)
+    }
+
+    /// `supervisorctl ARGS` against this supervisord.
+    func control(_ arguments: [String]) throws -> Outcome {
+        try ExternalTool.run("supervisorctl", ["-c", configuration] + arguments, in: directory)
+    }
+
+    /// SIGTERM, which stops every program, then supervisord's end.
+    func stop() throws {
+        process.signal(SIGTERM)
+        _ = try process.finish(timeout: 30)
     }
 }
