@@ -48,13 +48,13 @@ struct ApplicationContext {
     /// problem of both is reported at once.
     func load(
         _ commandLine: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true,
-        defaultRestart: RestartPolicy = .no
+        purpose: LoadPurpose = .running
     ) throws(Diagnostics) -> Application {
         let loader = ApplicationLoader(
             workingDirectory: workingDirectory, inherited: inherited,
             isDirectory: { FileSystem.kind(of: $0) == .directory }, readFile: Self.read)
         let options = defaults.overridden(by: commandLine)
-        switch loader.load(options, selected: selected, requireProcfile: requireProcfile, defaultRestart: defaultRestart) {
+        switch loader.load(options, selected: selected, requireProcfile: requireProcfile, purpose: purpose) {
         case let .success(application):
             if !defaultsErrors.isEmpty { throw Diagnostics(defaultsErrors) }
             return application

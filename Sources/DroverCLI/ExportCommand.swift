@@ -7,7 +7,7 @@ enum ExportCommand {
     static func run(options: LaunchOptions, arguments: [String]) throws(Diagnostics) -> ExitCode {
         let (format, location) = try operands(arguments)
         let context = try ApplicationContext.current()
-        let application = try context.load(options, defaultRestart: .always)
+        let application = try context.load(options, purpose: .exporting)
         let given = try context.options(options)
         let formation = try ExportFormation.resolve(application, options: given, workingDirectory: context.workingDirectory)
         let files = try Export.files(format, for: formation)

@@ -47,7 +47,7 @@ import Testing
         let files = ["Procfile": "web: a\nworker: b\nmigrate: c\n", ".drover": ""]
         let options = Self.flags([.restart: "worker=on-failure", .canDie: "migrate"])
         let started = try Self.loader(files).load(options).get()
-        let exported = try Self.loader(files).load(options, defaultRestart: .always).get()
+        let exported = try Self.loader(files).load(options, purpose: .exporting).get()
         #expect(["web", "worker", "migrate"].map { started.settings(for: $0).restart } == [.no, .onFailure, .no])
         #expect(["web", "worker", "migrate"].map { exported.settings(for: $0).restart } == [.always, .onFailure, .no])
     }

@@ -79,6 +79,24 @@ import Testing
         #expect(values["DOTTED"] == "", "a reference sees only keys defined before it")
     }
 
+    /// For an export nothing comes from drover's own environment: a reference only the
+    /// files can answer, else its default, else an error at its line.
+    @Test func refusingUnsetReferencesNamesThemAtTheirLine() throws {
+        let text = "A=1\nB=$A ${A} ${MISSING:-fallback} ${EMPTY:-d}\nEMPTY=\nC=\"$HOME/x\"\nD=${PATH}:/bin\n"
+        guard case let .failure(errors) = DotEnv.parse(text, file: ".env", refusingUnset: true) else {
+            Issue.record("expected errors")
+            return
+        }
+        #expect(errors.errors.map(\.description) == [
+            ".env:4: no env file sets $HOME, and an export does not take values from drover's own environment: "
+                + "set it in an env file, or give a default (${HOME:-value})",
+            ".env:5: no env file sets $PATH, and an export does not take values from drover's own environment: "
+                + "set it in an env file, or give a default (${PATH:-value})",
+        ])
+        let fine = try DotEnv.parse("A=1\nB=$A-${A}-${X:-d}\n", file: ".env", refusingUnset: true).get()
+        #expect(fine.map(\.value) == ["1", "1-1-d"])
+    }
+
     @Test func laterAssignmentWinsAndSeesTheEarlierValue() throws {
         let values = try Self.parse("PATH=/a\nPATH=$PATH:/b\n", inherited: ["PATH": "/usr/bin"])
         #expect(values["PATH"] == "/a:/b")

@@ -395,7 +395,7 @@ import Testing
         let loader = ApplicationLoader(workingDirectory: "/srv/my shop", inherited: EnvironmentVariables()) { path in
             path == "Procfile" ? .contents(Array("web: serve\n".utf8)) : .missing
         }
-        return try loader.load(LaunchOptions(), defaultRestart: .always).get()
+        return try loader.load(LaunchOptions(), purpose: .exporting).get()
     }
 
     @Test func theAppNameIsCheckedWhereItWasGiven() throws {

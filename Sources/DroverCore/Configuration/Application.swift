@@ -38,6 +38,16 @@ public struct Application: Equatable, Sendable {
     }
 }
 
+/// What an application is loaded for.
+public enum LoadPurpose: Equatable, Sendable {
+    /// `start`, `run`, `check`: on this machine, in its environment.
+    case running
+    /// `export`: for another machine. A type nothing gives a policy restarts always
+    /// (foreman's exports do), and env files may not take values from drover's own
+    /// environment (`$HOME`, `$PATH`...), which the files would carry away.
+    case exporting
+}
+
 /// A variable an env file set, and where: so a rule about it (an export's format
 /// that cannot hold it) can name the file and line.
 public struct SourcedVariable: Equatable, Sendable {
@@ -99,11 +109,10 @@ public struct ApplicationLoader {
     /// - Parameters:
     ///   - selected: types named on the command line (`start web`), validated against the Procfile.
     ///   - requireProcfile: false for `run`, which works without a Procfile unless `-f` names one.
-    ///   - defaultRestart: the policy of a type nothing sets one for: `no` under `start`,
-    ///     `always` for an export (foreman's exports restart everything).
+    ///   - purpose: what the application is loaded for (see `LoadPurpose`).
     public func load(
         _ options: LaunchOptions, selected: [String] = [], requireProcfile: Bool = true,
-        defaultRestart: RestartPolicy = .no
+        purpose: LoadPurpose = .running
     ) -> Result<Application, Diagnostics> {
         var errors: [Diagnostic] = []
 
@@ -119,7 +128,7 @@ public struct ApplicationLoader {
         let procfile = loadProcfile(
             procfilePath, required: requireProcfile || options[.procfile] != nil, errors: &errors)
         let (environment, fileVariables, portAssignment) = loadEnvironment(
-            options[.env], rootDisplay: rootDisplay, errors: &errors)
+            options[.env], rootDisplay: rootDisplay, purpose: purpose, errors: &errors)
         let basePort = resolveBasePort(options[.port], fromFiles: portAssignment, errors: &errors)
 
         var spec: FormationSpec?
@@ -145,7 +154,7 @@ public struct ApplicationLoader {
         var typeSettings: [String: ProcessTypeSettings] = [:]
         if let procfile {
             typeSettings = resolveTypeSettings(
-                options, procfile: procfile, defaultRestart: defaultRestart, errors: &errors)
+                options, procfile: procfile, defaultRestart: purpose == .exporting ? .always : .no, errors: &errors)
         }
 
         var formation: Formation?
@@ -226,7 +235,7 @@ public struct ApplicationLoader {
     /// Applies the env files in order; returns the environment, what the files alone
     /// set, and the last `PORT` they assign.
     private func loadEnvironment(
-        _ option: OptionValue?, rootDisplay: String, errors: inout [Diagnostic]
+        _ option: OptionValue?, rootDisplay: String, purpose: LoadPurpose, errors: inout [Diagnostic]
     ) -> (EnvironmentVariables, [SourcedVariable], (file: String, assignment: DotEnvAssignment)?) {
         var files: [String] = []
         if let option {
@@ -252,8 +261,12 @@ public struct ApplicationLoader {
             case let .failed(reason):
                 errors.append(Diagnostic(DotEnvError.unreadable(file: file, reason: reason).description))
             case let .contents(text):
-                let inherited = self.inherited
-                switch DotEnv.parse(text, file: file, earlier: fromFiles, inherited: { inherited[$0] }) {
+                // An export is for another machine: this one's environment must not leak into it.
+                let inherited = purpose == .exporting ? EnvironmentVariables() : self.inherited
+                let parsed = DotEnv.parse(
+                    text, file: file, earlier: fromFiles, inherited: { inherited[$0] },
+                    refusingUnset: purpose == .exporting)
+                switch parsed {
                 case let .success(assignments):
                     for assignment in assignments {
                         if let problem = ExecLimits.problem(with: assignment.variable) {

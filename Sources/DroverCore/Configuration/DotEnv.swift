@@ -13,15 +13,17 @@ public enum DotEnv {
     /// in a value, which no process could be given, is an error.
     ///
     /// `$VAR` references resolve first against keys assigned earlier (in this file,
-    /// or in `earlier` from files loaded before), then through `inherited`, else to "".
+    /// or in `earlier` from files loaded before), then through `inherited`, else to "";
+    /// with `refusingUnset`, a reference nothing resolves (and that has no default) is
+    /// an error instead.
     /// - Returns: the assignments in file order (a key may repeat; later wins).
     public static func parse(
         _ contents: [UInt8],
         file: String,
         earlier: EnvironmentVariables = EnvironmentVariables(),
-        inherited: (String) -> ByteString? = { _ in nil }
+        inherited: (String) -> ByteString? = { _ in nil }, refusingUnset: Bool = false
     ) -> Result<[DotEnvAssignment], DotEnvErrors> {
-        var scanner = DotEnvScanner(contents: contents, file: file)
+        var scanner = DotEnvScanner(contents: contents, file: file, refusingUnset: refusingUnset)
         var known = earlier
         var assignments: [DotEnvAssignment] = []
         var errors: [DotEnvError] = []
@@ -51,9 +53,10 @@ public enum DotEnv {
         _ text: String,
         file: String,
         earlier: EnvironmentVariables = EnvironmentVariables(),
-        inherited: (String) -> ByteString? = { _ in nil }
+        inherited: (String) -> ByteString? = { _ in nil },
+        refusingUnset: Bool = false
     ) -> Result<[DotEnvAssignment], DotEnvErrors> {
-        parse(Array(text.utf8), file: file, earlier: earlier, inherited: inherited)
+        parse(Array(text.utf8), file: file, earlier: earlier, inherited: inherited, refusingUnset: refusingUnset)
     }
 }
 
@@ -89,8 +92,11 @@ struct DotEnvScanner {
     /// The line the last assignment's key stood on (blank lines before it are skipped).
     private(set) var lineOfLastKey: Int?
     let file: String
+    /// A reference nothing resolves is an error, not "" (`export`).
+    let refusingUnset: Bool
 
-    init(contents: [UInt8], file: String) {
+    init(contents: [UInt8], file: String, refusingUnset: Bool = false) {
+        self.refusingUnset = refusingUnset
         // CRLF becomes LF everywhere, inside quoted values too.
         var normalized: [UInt8] = []
         normalized.reserveCapacity(contents.count)
@@ -232,7 +238,7 @@ struct DotEnvScanner {
             case UInt8(ascii: "$"):
                 let expansionLine = line
                 let (text, consumed) = try VariableExpansion.expandOne(
-                    bytes, at: position, lookup: lookup, file: file, line: expansionLine)
+                    bytes, at: position, lookup: lookup, file: file, line: expansionLine, refusingUnset: refusingUnset)
                 for _ in 0..<consumed { advance() }
                 try value.append(text)
             default:
@@ -259,7 +265,7 @@ struct DotEnvScanner {
         }
         while let last = raw.last, last.isBlank { raw.removeLast() }
         let value = try VariableExpansion.expandAll(
-            raw, lookup: lookup, file: file, line: valueLine, remaining: remaining)
+            raw, lookup: lookup, file: file, line: valueLine, remaining: remaining, refusingUnset: refusingUnset)
         skipRestOfLine()
         return value
     }

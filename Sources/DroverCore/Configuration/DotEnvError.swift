@@ -19,6 +19,8 @@ public enum DotEnvError: Error, Equatable, Sendable, CustomStringConvertible {
     case nulInValue(file: String, line: Int, key: String)
     /// The file's values together over `DotEnv.maximumFileBytes` at this line; reading stops there.
     case fileTooLong(file: String, line: Int)
+    /// For an export: `$name` that no env file sets, and that has no default.
+    case unsetReference(file: String, line: Int, name: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,9 @@ public enum DotEnvError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file):\(line): value longer than \(DotEnv.maximumValueBytes) bytes (1 MiB) after expanding variables"
         case let .nulInValue(file, line, key):
             return "\(file):\(line): the value of \(key) contains a NUL byte"
+        case let .unsetReference(file, line, name):
+            return "\(file):\(line): no env file sets $\(name), and an export does not take values from drover's own "
+                + "environment: set it in an env file, or give a default (${\(name):-value})"
         case let .fileTooLong(file, line):
             return "\(file):\(line): the values so far pass \(DotEnv.maximumFileBytes) bytes (16 MiB) after expanding "
                 + "variables; the rest of the file is not read"

@@ -3,13 +3,15 @@ enum VariableExpansion {
     /// Expands every reference in `raw`; a `$` that starts no reference stays a `$`.
     /// - Parameter remaining: how many bytes the file's values may still add.
     static func expandAll(
-        _ raw: [UInt8], lookup: (String) -> ByteString?, file: String, line: Int, remaining: Int
+        _ raw: [UInt8], lookup: (String) -> ByteString?, file: String, line: Int, remaining: Int,
+        refusingUnset: Bool = false
     ) throws(DotEnvError) -> ByteString {
         var result = BoundedValue(file: file, line: line, remaining: remaining)
         var index = 0
         while index < raw.count {
             if raw[index] == UInt8(ascii: "$") {
-                let (text, consumed) = try expandOne(raw, at: index, lookup: lookup, file: file, line: line)
+                let (text, consumed) = try expandOne(
+                    raw, at: index, lookup: lookup, file: file, line: line, refusingUnset: refusingUnset)
                 try result.append(text)
                 index += consumed
             } else {
@@ -21,9 +23,11 @@ enum VariableExpansion {
     }
 
     /// Expands the reference starting at the `$` at `start`.
+    /// - Parameter refusingUnset: a name nothing resolves, without a default, is an error.
     /// - Returns: the replacement and how many bytes it replaced (at least 1).
     static func expandOne(
-        _ bytes: [UInt8], at start: Int, lookup: (String) -> ByteString?, file: String, line: Int
+        _ bytes: [UInt8], at start: Int, lookup: (String) -> ByteString?, file: String, line: Int,
+        refusingUnset: Bool = false
     ) throws(DotEnvError) -> (ByteString, Int) {
         let next = start + 1
         guard next < bytes.count else { return ("$", 1) }
@@ -41,15 +45,21 @@ enum VariableExpansion {
             guard DotEnvScanner.isValidKey(name) else {
                 throw .badExpansion(file: file, line: line, text: text(bytes[start...close]))
             }
-            let value = lookup(name) ?? ""
-            if let fallback, value.isEmpty { return (fallback, consumed) }
-            return (value, consumed)
+            let value = lookup(name)
+            if let fallback, value?.isEmpty ?? true { return (fallback, consumed) }
+            if value == nil && refusingUnset { throw .unsetReference(file: file, line: line, name: name) }
+            return (value ?? "", consumed)
         }
 
         guard ShellName.isStart(bytes[next]) else { return ("$", 1) }
         var end = next + 1
         while end < bytes.count, ShellName.isContinuation(bytes[end]) { end += 1 }
-        return (lookup(text(bytes[next..<end])) ?? "", end - start)
+        let name = text(bytes[next..<end])
+        guard let value = lookup(name) else {
+            if refusingUnset { throw .unsetReference(file: file, line: line, name: name) }
+            return ("", end - start)
+        }
+        return (value, end - start)
     }
 
     /// `NAME:-default` splits into the name and the default (shell semantics: used when unset or empty).

@@ -305,6 +305,28 @@ import Testing
         #expect(procfile.stderr == "drover: Procfile:1: expected \"name: command\", got \"web serve\"\n")
     }
 
+    /// What the developer's shell has is not the server's: an env file may not take it
+    /// into an export (where start would expand it, an export fails at the line).
+    @Test func drover_sOwnEnvironmentDoesNotLeakIntoAnExport() throws {
+        let sandbox = try Self.sandbox(env: "DATA=${DATA_DIR:-/srv/data}\nKEY=$AWS_SECRET\n")
+        let root = "\(sandbox.path)/shop"
+        let environment = DroverProcess.environment(["AWS_SECRET": "hunter2", "DATA_DIR": "/home/me/data"])
+        let outcome = try DroverProcess.run(["export", "compose", "-"], in: root, environment: environment)
+        #expect(outcome.code == 1)
+        #expect(outcome.stderr == """
+            drover: .env:2: no env file sets $AWS_SECRET, and an export does not take values from drover's own environment: set it in an env file, or give a default (${AWS_SECRET:-value})
+
+            """)
+        try sandbox.write("shop/.env", "DATA=${DATA_DIR:-/srv/data}\n")
+        let defaulted = try DroverProcess.run(["export", "compose", "-"], in: root, environment: environment)
+        #expect(defaulted.code == 0, "\(defaulted.stderr)")
+        #expect(defaulted.stdout.contains("      DATA: /srv/data\n"), "the default, not this machine's DATA_DIR")
+        #expect(!defaulted.stdout.contains("/home/me"))
+        // start, on this machine, takes it as before.
+        let check = try DroverProcess.run(["run", "echo $DATA"], in: root, environment: environment)
+        #expect(check.stdout == "/home/me/data\n")
+    }
+
     @Test func helpDescribesTheCommand() throws {
         let outcome = try DroverProcess.run(["help", "export"], in: "/")
         #expect(outcome.code == 0)
