@@ -43,6 +43,8 @@ int cdrover_peer_uid(int socket, unsigned int *uid) {
 
 int cdrover_become_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
+int cdrover_syncfs(int fd) { return syncfs(fd); }
+
 static int fill_set(sigset_t *set, const int *signals, int count) {
     if (sigemptyset(set) != 0) return -1;
     for (int i = 0; i < count; i++) {

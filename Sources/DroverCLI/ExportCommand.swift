@@ -13,7 +13,9 @@ enum ExportCommand {
         let files = try Export.files(format, for: formation)
         // Only what was typed: a .drover's restart settings are for start as much.
         for option in [LaunchOption.restartDelay, .restartMaxDelay, .restartLimit] {
-            guard given[option]?.isFromCommandLine == true, let reason = format.cannotCarry(option) else { continue }
+            guard given[option]?.isFromCommandLine == true, let reason = format.cannotCarry(option, for: formation) else {
+                continue
+            }
             Console.error("note: \(format.rawValue) cannot carry --\(option.rawValue) (\(reason)); the files leave it out")
         }
         if location == "-" {

@@ -8,60 +8,72 @@ struct ExportLocation {
     let format: ExportFormat
     let app: String
 
-    /// Every file is written under a temporary name first and renamed into place only
+    /// Every file is written into a staging directory first and renamed into place only
     /// once all are written (and synced): a write that fails (a full disk) leaves the
-    /// location as it was.
+    /// location as it was. One line is printed as each file is replaced or removed.
     func write(_ files: [ExportedFile]) throws(Diagnostics) {
-        if case let .failure(error) = FileSystem.makeDirectories(path) {
-            throw Diagnostics([Diagnostic("cannot make the directory \(path): \(error.reason)")])
-        }
         let plan = try ExportPlan(files, format: format, app: app, location: path, view: view)
         var made: [String] = []
-        var ensured: Set<String> = [path]
-        var temporaries: [(temporary: String, final: String)] = []
-        let process = CurrentProcess.id
-        func giveUp(_ message: String) -> Diagnostics {
-            for written in temporaries { FileSystem.removeEntry(written.temporary) }
+        func giveUp(_ message: String, staging: String? = nil) -> Diagnostics {
+            if let staging { _ = FileSystem.removeTree(staging) }
             for directory in made.reversed() { FileSystem.removeEntry(directory) }
             return Diagnostics([Diagnostic(message)])
         }
+        for directory in [path] + Set(plan.writes.map { FilePath.directory(of: FilePath.join(path, $0.path)) }).sorted() {
+            switch FileSystem.makeDirectories(directory) {
+            case let .success(new): made += new
+            case let .failure(error): throw giveUp("cannot make the directory \(directory): \(error.reason)")
+            }
+        }
+        let staging = FilePath.join(path, ExportPlan.stagingName(process: CurrentProcess.id))
+        if case let .failure(error) = FileSystem.makeDirectories(staging) {
+            throw giveUp("cannot make the directory \(staging): \(error.reason)")
+        }
         for (index, file) in plan.writes.enumerated() {
             let final = FilePath.join(path, file.path)
-            let directory = FilePath.directory(of: final)
-            if ensured.insert(directory).inserted {
-                switch FileSystem.makeDirectories(directory) {
-                case let .success(new): made += new
-                case let .failure(error): throw giveUp("cannot make the directory \(directory): \(error.reason)")
-                }
-            }
-            let temporary = FilePath.join(directory, ".drover-export-\(process)-\(index)")
             if case let .failure(error) = FileSystem.writeNewFile(
-                temporary, contents: file.contents, executable: file.isExecutable, replacing: final)
+                "\(staging)/\(index)", contents: file.contents, executable: file.isExecutable, replacing: final)
             {
-                throw giveUp("cannot write \(final): \(error.reason)")
+                throw giveUp("cannot write \(final): \(error.reason)", staging: staging)
             }
-            temporaries.append((temporary, final))
         }
-        FileSystem.synchronize()
-        var report = ""
-        for (offset, written) in temporaries.enumerated() {
-            if case let .failure(error) = FileSystem.rename(written.temporary, over: written.final) {
-                for left in temporaries[offset...] { FileSystem.removeEntry(left.temporary) }
-                throw Diagnostics([Diagnostic("cannot write \(written.final): \(error.reason)")])
+        FileSystem.synchronize(fileSystemOf: path)
+
+        var report = Report()
+        for (index, file) in plan.writes.enumerated() {
+            let final = FilePath.join(path, file.path)
+            if case let .failure(error) = FileSystem.rename("\(staging)/\(index)", over: final) {
+                _ = FileSystem.removeTree(staging)
+                throw Diagnostics([Diagnostic("cannot replace \(final): \(error.reason); the files above are replaced")])
             }
-            report += "wrote \(TerminalText.escaped(written.final))\n"
+            report.line("wrote \(final)")
         }
+        FileSystem.removeEntry(staging)
         for name in plan.removals {
             let full = FilePath.join(path, name)
             if case let .failure(error) = FileSystem.removeTree(full) {
                 throw Diagnostics([Diagnostic("cannot remove \(full): \(error.reason)")])
             }
-            report += "removed \(TerminalText.escaped(full))\n"
+            // A stale staging directory is drover's own leftover, not an export's file.
+            if !name.hasPrefix(".drover-export-") { report.line("removed \(full)") }
         }
-        do throws(SystemError) {
-            try FileDescriptor.standardOutput.writeAll(report)
-        } catch {
-            throw Diagnostics([Diagnostic("the export is written, but its report could not be: \(error.reason)")])
+        if let failure = report.failure {
+            throw Diagnostics([Diagnostic("the export is written, but its report could not be: \(failure.reason)")])
+        }
+    }
+
+    /// The lines on standard output, each as it happens; the first failure to write
+    /// one is kept for the end, since the files are what matters.
+    private struct Report {
+        var failure: SystemError?
+
+        mutating func line(_ text: String) {
+            guard failure == nil else { return }
+            do throws(SystemError) {
+                try FileDescriptor.standardOutput.writeAll(TerminalText.escaped(text) + "\n")
+            } catch {
+                failure = error
+            }
         }
     }
 
@@ -79,6 +91,7 @@ struct ExportLocation {
                 case .other: .other
                 }
             },
-            head: { FileSystem.readPrefix(full($0), count: ExportMarker.searchedBytes) })
+            head: { FileSystem.readPrefix(full($0), count: ExportMarker.searchedBytes) },
+            processExists: ProcessTable.exists)
     }
 }

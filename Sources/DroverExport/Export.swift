@@ -12,43 +12,31 @@ public enum Export {
         if formation.types.isEmpty {
             problems.append(Diagnostic("nothing to export: the formation has no instances (every count of -m is 0?)"))
         }
-        if let user = formation.user, let problem = UserName.problem(with: user.text) {
+        if let user = formation.user, let problem = UserName.problem(with: user.text, format: format) {
             problems.append(user.invalid(problem, option: .user))
         }
         // On the command line, a flag the format has no use for is a mistake; in a
         // defaults file, which every format reads, it is only another format's.
         if let image = formation.image, !format.runsContainers {
-            if image.isFromCommandLine {
-                problems.append(Diagnostic("--image is for kubernetes and compose, not \(format.rawValue)", kind: .usage))
+            if case let .commandLine(flag) = image.origin {
+                problems.append(Diagnostic("\(flag) is for kubernetes and compose, not \(format.rawValue)", kind: .usage))
             }
             formation.image = nil
+        } else if let image = formation.image,
+                  image.text.isEmpty || image.text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+        {
+            problems.append(image.invalid("an image name has no blanks or control characters", option: .image))
         }
         if let log = formation.logDirectory, !format.writesLogFiles {
-            if log.isFromCommandLine {
+            if case let .commandLine(flag) = log.origin {
                 problems.append(Diagnostic(
-                    "-l is for formats that write log files; \(format.rawValue) leaves the output to the container runtime",
+                    "\(flag) is for formats that write log files; \(format.rawValue) leaves the output to the container runtime",
                     kind: .usage))
             }
             formation.logDirectory = nil
         }
         guard problems.isEmpty else { throw Diagnostics(problems) }
         return try format.exporter.files(for: formation)
-    }
-}
-
-/// What every format takes as a user: a name of letters, digits, `_`, `.` and `-`
-/// (not starting with `-`), or a number. systemd refuses `a:b` outright and an empty
-/// `User=` silently means root; supervisord refuses an empty `user=`.
-enum UserName {
-    static let maximumLength = 32
-
-    static func problem(with name: String) -> String? {
-        guard let first = name.unicodeScalars.first, first != "-", name.count <= maximumLength,
-              name.unicodeScalars.allSatisfy({ $0.isASCII && (ShellName.isContinuation(UInt8($0.value)) || $0 == "." || $0 == "-") })
-        else {
-            return "a user is a name of letters, digits, _, . and - (not starting with -, at most \(maximumLength)), or a number"
-        }
-        return nil
     }
 }
 
@@ -88,22 +76,31 @@ extension ExportFormat {
     /// writes no directories.
     public var markedFileInDirectory: String? { self == .runit ? "run" : nil }
 
-    /// Why this format cannot carry a restart setting, for a note when the command line
-    /// gives one; nil where it does. (What it can carry is in docs/export.md.)
-    public func cannotCarry(_ option: LaunchOption) -> String? {
+    /// Why this format cannot carry a restart setting for `formation`, for a note when the
+    /// command line gives one; nil where it does (docs/export.md has the table).
+    public func cannotCarry(_ option: LaunchOption, for formation: ExportFormation) -> String? {
+        let policies = Set(formation.types.map(\.settings.restart))
         switch (self, option) {
-        case (.systemd, .restartDelay), (.launchd, .restartDelay): nil
-        case (.systemd, .restartLimit), (.supervisord, .restartLimit): nil
-        case (.kubernetes, .restartLimit): nil  // a Job's backoffLimit
-        case (.compose, .restartLimit): nil  // on-failure:N
-        case (.supervisord, .restartDelay): "supervisord restarts at once"
-        case (.runit, .restartDelay): "runsv restarts after a second"
-        case (.kubernetes, .restartDelay), (.kubernetes, .restartMaxDelay): "the kubelet has its own back-off"
-        case (.compose, .restartDelay), (.compose, .restartMaxDelay): "Docker has its own back-off"
-        case (_, .restartMaxDelay): "\(rawValue) restarts after a fixed delay"
-        case (.runit, .restartLimit): "runsv restarts without a limit"
-        case (.launchd, .restartLimit): "launchd restarts without a limit"
-        default: nil
+        case (.systemd, .restartDelay), (.launchd, .restartDelay), (.systemd, .restartLimit), (.supervisord, .restartLimit):
+            return nil
+        case (.kubernetes, .restartLimit):
+            // A Job's backoffLimit holds it; a Deployment restarts without one.
+            return policies.contains(.onFailure) ? nil : "a Deployment restarts without a limit"
+        case (.compose, .restartLimit):
+            return policies.contains(.onFailure) ? nil : "restart: always has no limit"
+        case (.supervisord, .restartDelay), (.supervisord, .restartMaxDelay):
+            return "supervisord restarts at once"
+        case (.runit, .restartDelay), (.runit, .restartMaxDelay):
+            return "runsv restarts after a second"
+        case (.kubernetes, .restartDelay), (.kubernetes, .restartMaxDelay):
+            return "the kubelet has its own back-off"
+        case (.compose, .restartDelay), (.compose, .restartMaxDelay):
+            return "Docker has its own back-off"
+        case (.systemd, .restartMaxDelay), (.launchd, .restartMaxDelay):
+            return "\(rawValue) waits the same delay before every restart"
+        case (.runit, .restartLimit): return "runsv restarts without a limit"
+        case (.launchd, .restartLimit): return "launchd restarts without a limit"
+        default: return nil
         }
     }
 

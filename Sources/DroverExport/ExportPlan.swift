@@ -14,13 +14,18 @@ public struct LocationView {
     public var kind: (String) -> Kind
     /// The first `ExportMarker.searchedBytes` of a regular file; nil if it cannot be read.
     public var head: (String) -> [UInt8]?
+    /// Whether a process runs with this pid: an earlier export's staging directory is
+    /// stale once its drover is gone.
+    public var processExists: (Int32) -> Bool
 
     public init(
-        entries: @escaping (String) -> [String], kind: @escaping (String) -> Kind, head: @escaping (String) -> [UInt8]?
+        entries: @escaping (String) -> [String], kind: @escaping (String) -> Kind, head: @escaping (String) -> [UInt8]?,
+        processExists: @escaping (Int32) -> Bool
     ) {
         self.entries = entries
         self.kind = kind
         self.head = head
+        self.processExists = processExists
     }
 }
 
@@ -33,13 +38,23 @@ public struct ExportPlan {
     /// the directories this export keeps.
     public var removals: [String]
 
+    /// Where an export keeps its files until every one is written: inside the location,
+    /// so that renaming them into place stays on one file system.
+    public static func stagingName(process: Int32) -> String { ".drover-export-\(process)" }
+
     /// - Parameter location: as the user wrote it, for messages.
     public init(
         _ files: [ExportedFile], format: ExportFormat, app: String, location: String, view: LocationView
     ) throws(Diagnostics) {
-        let marker = ExportMarker(format: format, app: app)
         try Self.checkPaths(files, location: location, view: view)
-        let existing = view.entries("").sorted().filter { format.writesName($0, app: app) }.map { name in
+        // The names this export writes are looked at directly, whatever a listing of
+        // the location says (one that failed would list nothing); the listing finds
+        // what an earlier export left.
+        let listed = view.entries("")
+        let written = Set(files.map(\.topLevelName))
+        let candidates = written.filter { view.kind($0) != .missing }
+            .union(listed.filter { format.writesName($0, app: app) })
+        let existing = candidates.sorted().map { name in
             switch view.kind(name) {
             case .directory:
                 let marked = format.markedFileInDirectory.flatMap { view.head(name + "/" + $0) }
@@ -50,12 +65,19 @@ public struct ExportPlan {
                 return ExistingEntry(name: name, marker: nil)
             }
         }
-        let cleanup = ExportCleanup(existing: existing, writing: files, marker: marker)
+        let cleanup = ExportCleanup(existing: existing, writing: files, marker: ExportMarker(format: format, app: app))
         let conflicts = cleanup.problems(location: location)
         guard conflicts.isEmpty else { throw Diagnostics(conflicts) }
         writes = files
-        removals = cleanup.removals.map(\.name)
-        for directory in Set(files.map(\.topLevelName)).sorted() where view.kind(directory) == .directory {
+        // A drover killed before its renames left its staging directory.
+        removals = listed.filter { name in
+            guard name.hasPrefix(".drover-export-"), let pid = Int32(name.dropFirst(".drover-export-".count)) else {
+                return false
+            }
+            return !view.processExists(pid)
+        }.sorted()
+        removals += cleanup.removals.map(\.name)
+        for directory in written.sorted() where view.kind(directory) == .directory {
             removals += ExportCleanup.leftovers(
                 inside: directory, owned: format.ownedInDirectories, writing: files, listing: view.entries)
         }

@@ -24,13 +24,13 @@ enum KubernetesExporter: Exporter {
         if formation.image == nil {
             checks.fail("kubernetes needs --image IMAGE: the image the containers run", kind: .usage)
         }
-        KubernetesName.checkConfigMap(formation.variables, checks: &checks)
+        let shared = formation.variables.filter { $0.name != "PORT" && $0.name != "PS" }
+        KubernetesName.checkConfigMap(shared, checks: &checks)
         let scripts = formation.types.map { checks.script(of: $0) }
         try checks.finish()
-        guard let image = formation.image?.text else { return [] }
+        let image = formation.image?.text ?? ""  // checked above: there is one
 
         let configMap = app + "-env"
-        let shared = formation.variables.filter { $0.name != "PORT" && $0.name != "PS" }
         var documents: [YAMLValue] = [
             object("v1", "ConfigMap", name: configMap, labels: [("app", app)], [
                 YAMLEntry("data", .mapping(shared.map { YAMLEntry($0.name, .string($0.value.description)) }))

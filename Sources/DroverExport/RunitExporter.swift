@@ -8,6 +8,14 @@ import DroverCore
 /// whatever ends).
 enum RunitExporter: Exporter {
     static func files(for formation: ExportFormation) throws(Diagnostics) -> [ExportedFile] {
+        var checks = ExportChecks("runit service directories")
+        for variable in formation.variables where variable.name.utf8.count > ExportPlan.maximumNameBytes {
+            checks.fail(
+                "\(variable.location): \(variable.name.prefix(20))... is too long for a file name in env/ "
+                    + "(at most \(ExportPlan.maximumNameBytes) bytes)")
+        }
+        try checks.finish()
+
         let marker = ExportMarker(format: .runit, app: formation.app).line + "\n"
         let user = formation.user.map { ShellQuoting.text($0.text) }
         var files: [ExportedFile] = []
@@ -101,19 +109,4 @@ enum RunitSyntax {
         if let last = value.last, last == 0x20 || last == 0x09 { return nil }
         return value.map { $0 == 0x0A ? 0 : $0 } + [0x0A]
     }
-}
-
-/// Words for `/bin/sh`: single quotes keep every byte but `'`, which is closed over.
-enum ShellQuoting {
-    static func quoted(_ bytes: [UInt8]) -> [UInt8] {
-        var quoted: [UInt8] = [0x27]
-        for byte in bytes {
-            if byte == 0x27 { quoted += Array("'\\''".utf8) } else { quoted.append(byte) }
-        }
-        quoted.append(0x27)
-        return quoted
-    }
-
-    /// The quoted word of a text (a path, a user name).
-    static func text(_ text: String) -> String { String(decoding: quoted(Array(text.utf8)), as: UTF8.self) }
 }

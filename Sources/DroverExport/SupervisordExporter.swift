@@ -80,7 +80,7 @@ enum SupervisordExporter: Exporter {
         if !inline.isEmpty {
             let pairs = inline.map {
                 let value = SupervisordSyntax.environmentValue($0.value.description) ?? ""
-                return SupervisordSyntax.percentDoubled($0.name) + "=" + value
+                return $0.name + "=" + value
             }
             text += "environment=" + pairs.joined(separator: ",") + "\n"
         }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CDroverShims
 import DroverCore
 
 /// What `drover export` does to a directory: make it, replace files in it, remove
@@ -83,9 +84,17 @@ extension FileSystem {
         return renamed == 0 ? .success(()) : .failure(.last("rename"))
     }
 
-    /// `sync(2)`: everything written so far on its way to disk, once for many files
-    /// (an fsync each made a large runit export take minutes).
-    public static func synchronize() {
+    /// What was written on the file system holding `directory`, on its way to disk: once
+    /// for many files (an fsync each made a large runit export take minutes), and only
+    /// that file system (`syncfs`; `sync` where there is none).
+    public static func synchronize(fileSystemOf directory: String) {
+        #if os(Linux)
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+            defer { FileDescriptor(rawValue: descriptor).close() }
+            if cdrover_syncfs(descriptor) == 0 { return }
+        }
+        #endif
         sync()
     }
 

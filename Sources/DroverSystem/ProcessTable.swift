@@ -13,6 +13,11 @@ public enum ProcessTable {
     }
 
     /// One pass over `/proc/*/stat`; processes that vanish meanwhile are skipped.
+    /// Whether a process with this pid exists (`kill(pid, 0)`; another user's counts).
+    public static func exists(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
     public static func snapshot() -> [Entry] {
         var entries: [Entry] = []
         for name in FileSystem.directoryEntries("/proc") {

@@ -70,6 +70,8 @@ import Testing
         ("# Written by drover export systemd for app shop\n", nil),
         ("<!-- Written by drover export systemd for app shop; \(sentence) -->\n", nil),
         ("[Unit]\n# a\n# b\n# Written by drover export systemd for app shop; \(sentence)\n", nil),
+        ("[Unit]\n# Written by drover export systemd for app shop; \(sentence)\n", nil),
+        ("# Written by drover export runit for app shop; \(sentence)\n", nil),
         ("[Unit]\nDescription=see \"Written by drover export systemd for app shop; \(sentence)\"\n", nil),
         ("[Unit]\nDescription=hand-written\n", nil),
     ] as [(String, ExportMarker?)])
@@ -80,7 +82,8 @@ import Testing
     @Test func theMarkerSentenceIsFoundAgain() {
         for format in ExportFormat.allCases {
             let marker = ExportMarker(format: format, app: "shop")
-            #expect(ExportMarker.find(in: Array("\(marker.line)\n".utf8)) == marker)
+            let before = String(repeating: "header\n", count: marker.lineIndex)
+            #expect(ExportMarker.find(in: Array("\(before)\(marker.line)\n".utf8)) == marker)
         }
     }
 }
@@ -102,3 +105,104 @@ import Testing
         #expect(AppName.problem(with: name) != nil)
     }
 }
+
+/// The plan against a location held in memory: what is replaced, what removed, what
+/// refused, and nothing decided from a listing alone.
+@Suite struct ExportPlanTests {
+    /// A location of files (path to contents) and directories (paths ending in `/`).
+    struct Location {
+        var files: [String: String] = [:]
+        var directories: Set<String> = []
+        var running: Set<Int32> = []
+        var listable = true
+
+        var view: LocationView {
+            LocationView(
+                entries: { directory in
+                    guard listable || !directory.isEmpty else { return [] }
+                    let prefix = directory.isEmpty ? "" : directory + "/"
+                    let names = (Array(files.keys) + directories.map { String($0.dropLast()) })
+                        .filter { $0.hasPrefix(prefix) && $0.count > prefix.count }
+                        .map { String($0.dropFirst(prefix.count).split(separator: "/")[0]) }
+                    return Array(Set(names))
+                },
+                kind: { path in
+                    if files[path] != nil { return .file }
+                    if directories.contains(path + "/") || files.keys.contains(where: { $0.hasPrefix(path + "/") }) {
+                        return .directory
+                    }
+                    return .missing
+                },
+                head: { files[$0].map { Array($0.utf8) } },
+                processExists: { running.contains($0) })
+        }
+    }
+
+    static func marker(_ format: ExportFormat, _ app: String = "shop") -> String {
+        ExportMarker(format: format, app: app).line + "\n"
+    }
+
+    @Test func replacesRemovesAndCleansAStaleStaging() throws {
+        var location = Location()
+        location.files["shop.target"] = Self.marker(.systemd)
+        location.files["shop-web.2.service"] = Self.marker(.systemd)
+        location.files["shop-web.2.service~"] = Self.marker(.systemd)
+        location.files["other.service"] = "[Unit]\n"
+        location.directories = [".drover-export-77/", ".drover-export-78/", ".drover-export-x/"]
+        location.running = [78]
+        let files = [ExportedFile(path: "shop.target", text: ""), ExportedFile(path: "shop-web.1.service", text: "")]
+        let plan = try ExportPlan(files, format: .systemd, app: "shop", location: "units", view: location.view)
+        #expect(plan.writes == files)
+        #expect(plan.removals == [".drover-export-77", "shop-web.2.service"], "78 still runs; x is no pid")
+    }
+
+    @Test func aNameItWritesIsLookedAtEvenWhenTheListingFails() {
+        var location = Location()
+        location.files["shop.target"] = "[Unit]\nDescription=hand-written\n"
+        location.listable = false
+        #expect(throws: Diagnostics.self) {
+            try ExportPlan([ExportedFile(path: "shop.target", text: "")], format: .systemd, app: "shop", location: "u",
+                           view: location.view)
+        }
+    }
+
+    @Test func whatWouldStopTheWriteIsFoundFirst() {
+        var location = Location()
+        location.files["shop-web-1/env"] = "a file\n"
+        location.files["shop-web-1/run"] = "#!/bin/sh\n" + Self.marker(.runit)
+        location.directories = ["shop-web-1/finish/"]
+        let files = [
+            ExportedFile(path: "shop-web-1/run", text: ""), ExportedFile(path: "shop-web-1/env/PORT", text: ""),
+            ExportedFile(path: "shop-web-1/finish", text: ""),
+            ExportedFile(path: String(repeating: "x", count: 256), text: ""),
+        ]
+        #expect(throws: Diagnostics([
+            Diagnostic("s/shop-web-1/env is not a directory, and the export writes into it; move it away or export to another location"),
+            Diagnostic("s/shop-web-1/finish is a directory, and the export writes a file there; move it away or export to another location"),
+            Diagnostic("the file name \"\(String(repeating: "x", count: 256))\" is longer than the 255 bytes a name may have; "
+                + "use a shorter type name or -a"),
+        ])) {
+            try ExportPlan(files, format: .runit, app: "shop", location: "s", view: location.view)
+        }
+    }
+
+    /// Every file a format writes has a name the format owns, or the export would
+    /// never replace or remove it (and a hand-written file there would go unchecked).
+    @Test(arguments: ExportFormat.allCases)
+    func everyWrittenNameIsOneTheFormatOwns(format: ExportFormat) throws {
+        var formation = GoldenExportTests.formation
+        formation.types.append(ExportedType(
+            name: "a-1_b", command: "x", commandLocation: "Procfile:4", settings: ProcessTypeSettings(),
+            instances: [PlannedInstance(type: "a-1_b", number: 12, command: "x", port: 5312, entryIndex: 3)]))
+        if format.runsContainers { formation.image = OptionValue("shop:1", origin: .commandLine(flag: "--image")) }
+        for file in try Export.files(format, for: formation) {
+            #expect(format.writesName(file.topLevelName, app: "shop"), "\(format) writes \(file.topLevelName)")
+            // Compose's one name is the same for every app.
+            #expect(format == .compose || !format.writesName(file.topLevelName, app: "sho"))
+        }
+        for name in ["shop.target.bak", "shop-web.1.service~", "shop-web-1.old", "shop-web-01.plist", "shop.yml"] {
+            #expect(!format.writesName(name, app: "shop"), "\(format): \(name)")
+        }
+    }
+}
+

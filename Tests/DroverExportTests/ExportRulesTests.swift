@@ -239,8 +239,15 @@ import Testing
             var formation = Self.formation()
             formation.user = Self.flag(user, "-u")
             if format.runsContainers { formation.image = Self.flag("shop:1", "--image") }
-            let problems = Self.problems(format, formation)
-            #expect(problems.isEmpty || format == .kubernetes && user != "1000", "\(format) \(user): \(problems)")
+            let numeric = user == "1000"
+            let expected: [String] = switch format {
+            // chpst and launchd look a number up as a name; Kubernetes takes only numbers.
+            case .runit where numeric, .launchd where numeric: ["invalid value \"1000\" for -u: \(format.rawValue) takes a user name, not a number"]
+            case .kubernetes where !numeric:
+                ["invalid value \"\(user)\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)"]
+            default: []
+            }
+            #expect(Self.problems(format, formation) == expected, "\(format) \(user)")
         }
         for user in ["", "deploy:staff", "a b", "-x", "ünï", "dep\u{1}loy", String(repeating: "u", count: 33)] {
             var formation = Self.formation()
@@ -354,8 +361,8 @@ import Testing
         var formation = Self.formation(restart: .onFailure)
         formation.root = "/srv/$HOME"
         let built = try Self.text(.compose, formation)
-        #expect(built.contains("    build: /srv/$$HOME\n") || built.contains("    build: \"/srv/$$HOME\"\n"))
-        #expect(built.contains("    restart: \"on-failure:10\"\n") || built.contains("    restart: on-failure:10\n"))
+        #expect(built.contains("    build: \"/srv/$$HOME\"\n"))
+        #expect(built.contains("    restart: \"on-failure:10\"\n"))
         formation.image = Self.flag("reg/app:${TAG}", "--image")
         let imaged = try Self.text(.compose, formation)
         #expect(imaged.contains("    image: \"reg/app:$${TAG}\"\n"))

@@ -59,6 +59,9 @@ unsigned int cdrover_epoll_error(void);
 int cdrover_get_file_limit(unsigned long long *soft, unsigned long long *hard);
 int cdrover_set_file_limit(unsigned long long soft, unsigned long long hard);
 
+/* syncfs(2): what was written on the file system holding fd, on its way to disk. */
+int cdrover_syncfs(int fd);
+
 /* Wait-status decoding (the W* macros do not import). */
 int cdrover_exited(int status);
 int cdrover_exit_code(int status);

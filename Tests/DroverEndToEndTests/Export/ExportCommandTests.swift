@@ -128,7 +128,7 @@ import Testing
             drover: the file name "shop-\(long).1.service" is longer than the 255 bytes a name may have; use a shorter type name or -a
 
             """)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units") == [])
+        #expect(!FileManager.default.fileExists(atPath: "\(sandbox.path)/units"), "not even the location is made")
 
         try sandbox.write("shop/Procfile", "web: serve\n")
         #expect(try DroverProcess.run(["export", "runit", "../service", "-m", "web=2"], in: root).code == 0)

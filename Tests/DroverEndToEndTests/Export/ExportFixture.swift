@@ -71,6 +71,9 @@ final class ExportFixture {
         try sandbox.write("app/Procfile", Self.procfile)
         try sandbox.write("app/.env", "DUMP_DIR=\(sandbox.path)/dump\n" + Self.envFile)
         try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
+        // Instances may run as nobody (-u): they must reach the root and write their dumps.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sandbox.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dump)
     }
 
     /// The app's root.

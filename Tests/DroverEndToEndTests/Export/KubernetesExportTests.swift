@@ -20,7 +20,7 @@ import Testing
         // An unknown kind is only a warning for it: every object must be named as passed.
         let lines = (validate.stdout + validate.stderr).split(separator: "\n")
         #expect(lines.allSatisfy { $0.hasPrefix("INFO ") && $0.contains(" passed for resource ") }, "\(lines)")
-        #expect(lines.map { String($0.split(separator: " ")[5]) } == [
+        #expect(lines.map { $0.split(separator: " ").dropFirst(5).first.map(String.init) ?? "" } == [
             "configmap/app-env", "deployment/app-web", "service/app-web", "job/app-worker", "job/app-stubborn",
         ])
     }

@@ -45,8 +45,12 @@ import Testing
 
             """)
         let services = "\(sandbox.path)/service"
+        // As nobody (chpst -u, svlogd's directory chowned to it), which must write the logs.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: sandbox.path)
         let export = try DroverProcess.run(
-            ["export", "runit", services, "-r", "once=no,done=on-failure,fails=on-failure"], in: "\(sandbox.path)/app")
+            ["export", "runit", services, "-r", "once=no,done=on-failure,fails=on-failure", "-u", "nobody",
+             "-l", "\(sandbox.path)/logs"],
+            in: "\(sandbox.path)/app")
         #expect(export.code == 0, "\(export.stderr)")
         let runsvdir = try Runsvdir(services)
 
@@ -65,6 +69,9 @@ import Testing
         #expect(settled("once"), "\(status("once"))")
         #expect(settled("done"), "\(status("done"))")
         #expect(runs("once") == 1 && runs("done") == 1)
+        let owner = try FileManager.default.attributesOfItem(atPath: "\(sandbox.path)/once.log")[.ownerAccountName] as? String
+        #expect(owner == "nobody", "chpst -u nobody ran it")
+        #expect(FileManager.default.fileExists(atPath: "\(sandbox.path)/logs/app-fails-1/current"), "svlogd under -l")
         try runsvdir.stop()
         withExtendedLifetime(sandbox) {}
     }
@@ -90,9 +97,16 @@ final class Runsvdir {
         #expect(runsv.count == count, "runsvdir started \(runsv.count) of \(count) runsv")
     }
 
-    /// A test that failed before `stop` still leaves nothing running.
+    /// A test that failed before `stop` still leaves nothing running: each service leads
+    /// its own group (chpst -P), each runsv its own session (-P).
     deinit {
-        if !stopped { for pid in runsv where ProcessTable.isAlive(pid) { kill(-pid, SIGKILL) } }
+        guard !stopped else { return }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: services)) ?? []
+        for name in names {
+            let text = (try? String(contentsOfFile: "\(services)/\(name)/supervise/pid", encoding: .utf8)) ?? ""
+            if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 { kill(-pid, SIGKILL) }
+        }
+        for pid in runsv where ProcessTable.isAlive(pid) { kill(-pid, SIGKILL) }
     }
 
     private var stopped = false

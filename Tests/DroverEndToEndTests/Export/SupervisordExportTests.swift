@@ -9,7 +9,7 @@ import Testing
     func supervisordRunsEveryInstanceWithItsEnvironmentAndStopsTheGroups() throws {
         let fixture = try ExportFixture()
         let base = fixture.sandbox.path
-        let outcome = try fixture.export("supervisord", to: "\(base)/conf.d", ["-t", "1", "-l", "\(base)/logs"])
+        let outcome = try fixture.export("supervisord", to: "\(base)/conf.d", ["-t", "1", "-l", "\(base)/logs", "-u", "nobody"])
         try FileManager.default.createDirectory(atPath: "\(base)/logs", withIntermediateDirectories: true)
         #expect(outcome.stdout == "wrote \(base)/conf.d/app.conf\n")
         let supervisord = try PrivateSupervisord(in: fixture.sandbox, including: "conf.d/*.conf")
@@ -18,6 +18,9 @@ import Testing
         // Its programs lead their own groups: whatever happens below, none outlives the test.
         defer { _ = ProcessTable.killSurvivors(pids) }
         fixture.verify(dumps)
+        for (name, dump) in dumps {
+            #expect(ProcessTable.user(of: dump.pid) == 65534, "\(name) runs as nobody (-u)")
+        }
 
         let status = try supervisord.control(["status"])
         for name in ["app-web-1", "app-web-2", "app-worker-1", "app-stubborn-1"] {
@@ -77,9 +80,18 @@ final class PrivateSupervisord {
         try ExternalTool.run("supervisorctl", ["-c", configuration] + arguments, in: directory)
     }
 
+    private var stopped = false
+
     /// SIGTERM, which stops every program, then supervisord's end.
     func stop() throws {
+        stopped = true
         process.signal(SIGTERM)
         _ = try process.finish(timeout: 30)
+    }
+
+    /// A test that failed before `stop` still has supervisord stop its programs, which
+    /// lead their own process groups and would outlive a SIGKILL to its group.
+    deinit {
+        if !stopped { try? stop() }
     }
 }

@@ -29,13 +29,20 @@ import Testing
     func aPrivateSystemdRunsTheTargetAndStopsItWithinTheTimeout() throws {
         let fixture = try ExportFixture()
         let units = "\(fixture.sandbox.path)/units"
-        _ = try fixture.export("systemd", to: units, ["-t", "1"])
+        _ = try fixture.export("systemd", to: units, ["-t", "1", "-u", "nobody"])
         let systemd = try PrivateSystemd(units: units, sandbox: fixture.sandbox, starting: "app.target")
         // The units' directory must outlive the systemd that reads it.
         defer { withExtendedLifetime(fixture) { systemd.destroy() } }
         let dumps = fixture.waitForDumps()
         fixture.verify(dumps)
-        let processes = systemd.processes()
+        for (name, dump) in dumps { #expect(dump.environment["USER"] == Array("nobody".utf8), "\(name) runs as nobody") }
+        // Right after its dump an instance may still be running its mv: wait for one each.
+        var processes = systemd.processes()
+        let settled = Date().addingTimeInterval(10)
+        while processes.count != ExportFixture.instances.count && Date() < settled {
+            usleep(20_000)
+            processes = systemd.processes()
+        }
         #expect(processes.count == ExportFixture.instances.count, "one process per unit: \(processes)")
 
         // KillMode=control-group and TimeoutStopSec=1s: stubborn ignores SIGTERM and gets SIGKILL.

@@ -108,6 +108,14 @@ enum ProcessTable {
         return state != "Z" && state != "X"
     }
 
+    /// The real user id of a process, from `/proc/PID/status`.
+    static func user(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") })
+        else { return nil }
+        return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { Int($0) }
+    }
+
     /// The pids whose parent is `parent`, with their state letter.
     static func children(of parent: Int32) -> [(pid: Int32, state: Character)] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
