@@ -18,6 +18,11 @@ enum ExportCommand {
             }
             Console.error("note: \(format.rawValue) cannot carry --\(option.rawValue) (\(reason)); the files leave it out")
         }
+        if format.needsExistingLogDirectory, let log = formation.logDirectory, FileSystem.kind(of: log.text) != .directory {
+            Console.error(
+                "note: the log directory \(log.text) does not exist here; make it before \(format.rawValue) loads these "
+                    + "files (it makes no directory for its logs)")
+        }
         if location == "-" {
             // Only one-file formats get here: the file is the output, and losing it is an error.
             for file in files {

@@ -8,58 +8,89 @@ struct ExportLocation {
     let format: ExportFormat
     let app: String
 
-    /// Every file is written into a staging directory first and renamed into place only
-    /// once all are written (and synced): a write that fails (a full disk) leaves the
-    /// location as it was. One line is printed as each file is replaced or removed.
+    /// Every file is written into a staging directory (the tree as it will be) and only
+    /// once all are written and synced moved into place: a new entry whole, in one
+    /// rename, a kept one file by file. A write that fails (a full disk) leaves the
+    /// location as it was; a drover killed meanwhile leaves only its staging directory,
+    /// which the next export removes. One line is printed as each file is replaced or
+    /// removed; a removal that fails does not stop the others.
     func write(_ files: [ExportedFile]) throws(Diagnostics) {
         let plan = try ExportPlan(files, format: format, app: app, location: path, view: view)
-        var made: [String] = []
-        func giveUp(_ message: String, staging: String? = nil) -> Diagnostics {
-            if let staging { _ = FileSystem.removeTree(staging) }
-            for directory in made.reversed() { FileSystem.removeEntry(directory) }
-            return Diagnostics([Diagnostic(message)])
+        for name in plan.unreadable {
+            Console.error("note: \(FilePath.join(path, name)) cannot be read to see whether it is stale; left as it is")
         }
-        for directory in [path] + Set(plan.writes.map { FilePath.directory(of: FilePath.join(path, $0.path)) }).sorted() {
-            switch FileSystem.makeDirectories(directory) {
-            case let .success(new): made += new
-            case let .failure(error): throw giveUp("cannot make the directory \(directory): \(error.reason)")
-            }
+        let madeLocation: [String]
+        switch FileSystem.makeDirectories(path) {
+        case let .success(made): madeLocation = made
+        case let .failure(error): throw Diagnostics([Diagnostic("cannot make the directory \(path): \(error.reason)")])
         }
         let staging = FilePath.join(path, ExportPlan.stagingName(process: CurrentProcess.id))
-        if case let .failure(error) = FileSystem.makeDirectories(staging) {
-            throw giveUp("cannot make the directory \(staging): \(error.reason)")
+        func giveUp(_ message: String) -> Diagnostics {
+            _ = FileSystem.removeTree(staging)
+            for directory in madeLocation.reversed() { FileSystem.removeEntry(directory) }
+            return Diagnostics([Diagnostic(message)])
         }
-        for (index, file) in plan.writes.enumerated() {
+        var ensured: Set<String> = []
+        for file in plan.writes {
+            let staged = FilePath.join(staging, file.path)
+            let directory = FilePath.directory(of: staged)
+            if ensured.insert(directory).inserted, case let .failure(error) = FileSystem.makeDirectories(directory) {
+                throw giveUp("cannot make the directory \(directory): \(error.reason)")
+            }
             let final = FilePath.join(path, file.path)
             if case let .failure(error) = FileSystem.writeNewFile(
-                "\(staging)/\(index)", contents: file.contents, executable: file.isExecutable, replacing: final)
+                staged, contents: file.contents, executable: file.isExecutable, replacing: final)
             {
-                throw giveUp("cannot write \(final): \(error.reason)", staging: staging)
+                throw giveUp("cannot write \(final): \(error.reason)")
             }
         }
         FileSystem.synchronize(fileSystemOf: path)
 
         var report = Report()
-        for (index, file) in plan.writes.enumerated() {
+        var moved: Set<String> = []
+        for file in plan.writes {
+            let top = file.topLevelName
             let final = FilePath.join(path, file.path)
-            if case let .failure(error) = FileSystem.rename("\(staging)/\(index)", over: final) {
-                _ = FileSystem.removeTree(staging)
-                throw Diagnostics([Diagnostic("cannot replace \(final): \(error.reason); the files above are replaced")])
+            if plan.newEntries.contains(top) {
+                if moved.insert(top).inserted,
+                   case let .failure(error) = FileSystem.rename(FilePath.join(staging, top), over: FilePath.join(path, top))
+                {
+                    throw giveUp("cannot put \(FilePath.join(path, top)) in place: \(error.reason)")
+                }
+            } else {
+                let directory = FilePath.directory(of: final)
+                if ensured.insert(directory).inserted, case let .failure(error) = FileSystem.makeDirectories(directory) {
+                    throw giveUp("cannot make the directory \(directory): \(error.reason)")
+                }
+                if case let .failure(error) = FileSystem.rename(FilePath.join(staging, file.path), over: final) {
+                    throw giveUp("cannot replace \(final): \(error.reason); the files above are replaced")
+                }
             }
             report.line("wrote \(final)")
         }
-        FileSystem.removeEntry(staging)
-        for name in plan.removals {
+        var problems: [Diagnostic] = []
+        for (index, name) in plan.removals.enumerated() {
             let full = FilePath.join(path, name)
-            if case let .failure(error) = FileSystem.removeTree(full) {
-                throw Diagnostics([Diagnostic("cannot remove \(full): \(error.reason)")])
+            // Out of the way first, in one rename: what cannot be deleted afterwards is
+            // left in the staging directory, not half-deleted where runsv or systemd looks.
+            let aside = FilePath.join(staging, ".removed-\(index)")
+            if case let .failure(error) = FileSystem.rename(full, over: aside) {
+                problems.append(Diagnostic("cannot remove \(full): \(error.reason)"))
+                continue
             }
             // A stale staging directory is drover's own leftover, not an export's file.
             if !name.hasPrefix(".drover-export-") { report.line("removed \(full)") }
         }
-        if let failure = report.failure {
-            throw Diagnostics([Diagnostic("the export is written, but its report could not be: \(failure.reason)")])
+        if case let .failure(error) = FileSystem.removeTree(staging) {
+            problems.append(Diagnostic(
+                "cannot remove \(staging) (what was taken away is in it): \(error.reason); the next export tries again"))
         }
+        if let failure = report.failure {
+            problems.append(Diagnostic("the export is written, but its report could not be: \(failure.reason)"))
+        }
+        let removed = plan.removals.filter { !$0.hasPrefix(".drover-export-") }
+        if let hint = format.stopHint(forRemoved: removed) { Console.error("note: \(hint)") }
+        if !problems.isEmpty { throw Diagnostics(problems) }
     }
 
     /// The lines on standard output, each as it happens; the first failure to write

@@ -34,6 +34,8 @@ public enum Export {
                     kind: .usage))
             }
             formation.logDirectory = nil
+        } else if let log = formation.logDirectory, log.text.isEmpty {
+            problems.append(log.invalid("a log directory cannot be empty", option: .logDirectory))
         }
         guard problems.isEmpty else { throw Diagnostics(problems) }
         return try format.exporter.files(for: formation)
@@ -81,8 +83,11 @@ extension ExportFormat {
     public func cannotCarry(_ option: LaunchOption, for formation: ExportFormation) -> String? {
         let policies = Set(formation.types.map(\.settings.restart))
         switch (self, option) {
-        case (.systemd, .restartDelay), (.launchd, .restartDelay), (.systemd, .restartLimit), (.supervisord, .restartLimit):
+        case (.systemd, .restartDelay), (.launchd, .restartDelay), (.systemd, .restartLimit):
             return nil
+        case (.supervisord, .restartLimit):
+            // startretries counts runs shorter than startsecs, which on-failure cannot have.
+            return policies.contains(.always) ? nil : "an on-failure program restarts without a limit"
         case (.kubernetes, .restartLimit):
             // A Job's backoffLimit holds it; a Deployment restarts without one.
             return policies.contains(.onFailure) ? nil : "a Deployment restarts without a limit"
@@ -103,6 +108,26 @@ extension ExportFormat {
         default: return nil
         }
     }
+
+    /// What to tell the user about removed files this format keeps running: systemd
+    /// and launchd keep a job whose file is gone (runsvdir and `supervisorctl update`
+    /// stop theirs). nil when there is nothing to say.
+    public func stopHint(forRemoved names: [String]) -> String? {
+        switch self {
+        case .systemd:
+            let units = names.filter { $0.hasSuffix(".service") }
+            return units.isEmpty ? nil : "systemd runs removed units until they are stopped: systemctl stop \(units.joined(separator: " "))"
+        case .launchd:
+            let labels = names.filter { $0.hasSuffix(".plist") }.map { String($0.dropLast(".plist".count)) }
+            return labels.isEmpty ? nil : "launchd runs removed jobs until they are removed: launchctl remove \(labels.joined(separator: " "))"
+        case .supervisord, .runit, .kubernetes, .compose:
+            return nil
+        }
+    }
+
+    /// Formats that make no directory for their log files, so `-l` must name one that exists
+    /// where they run (systemd makes one under /var/log, runit's log/run makes its own).
+    public var needsExistingLogDirectory: Bool { self == .supervisord || self == .launchd }
 
     /// What an exported directory holds that is the export's alone, so whatever of it
     /// the export no longer writes is removed: runit's `env/` (a stale file would still

@@ -50,9 +50,9 @@ public struct ExportFormation: Equatable, Sendable {
             app = given.text
         }
         var logDirectory = options[.logDirectory]
-        if let given = logDirectory {
-            // FilePath.absolute would make "" the current directory.
-            if given.text.isEmpty { throw Diagnostics([given.invalid("a log directory cannot be empty", option: .logDirectory)]) }
+        // FilePath.absolute would make "" the current directory: an empty one stays
+        // empty, for the formats that write logs to refuse.
+        if let given = logDirectory, !given.text.isEmpty {
             logDirectory?.text = FilePath.absolute(given.text, from: workingDirectory)
         }
 

@@ -37,6 +37,13 @@ public struct ExportPlan {
     /// Paths relative to the location: whole stale entries, then stale files inside
     /// the directories this export keeps.
     public var removals: [String]
+    /// Top-level entries that do not exist yet: each can be built whole elsewhere and
+    /// moved into place at once (a runit service appears complete to runsvdir, or not
+    /// at all).
+    public var newEntries: Set<String> = []
+    /// Entries with a name this format writes that could not be read to see whether
+    /// they are an earlier export's: left alone, and said so.
+    public var unreadable: [String] = []
 
     /// Where an export keeps its files until every one is written: inside the location,
     /// so that renaming them into place stays on one file system.
@@ -57,14 +64,18 @@ public struct ExportPlan {
         let existing = candidates.sorted().map { name in
             switch view.kind(name) {
             case .directory:
-                let marked = format.markedFileInDirectory.flatMap { view.head(name + "/" + $0) }
-                return ExistingEntry(name: name, marker: marked.flatMap(ExportMarker.find))
+                guard let marked = format.markedFileInDirectory else { return ExistingEntry(name: name, marker: nil) }
+                let head = view.head(name + "/" + marked)
+                let unreadable = head == nil && view.kind(name + "/" + marked) != .missing
+                return ExistingEntry(name: name, marker: head.flatMap(ExportMarker.find), isReadable: !unreadable)
             case .file:
-                return ExistingEntry(name: name, marker: view.head(name).flatMap(ExportMarker.find))
+                let head = view.head(name)
+                return ExistingEntry(name: name, marker: head.flatMap(ExportMarker.find), isReadable: head != nil)
             case .missing, .other:
                 return ExistingEntry(name: name, marker: nil)
             }
         }
+        unreadable = existing.filter { !$0.isReadable && !written.contains($0.name) }.map(\.name)
         let cleanup = ExportCleanup(existing: existing, writing: files, marker: ExportMarker(format: format, app: app))
         let conflicts = cleanup.problems(location: location)
         guard conflicts.isEmpty else { throw Diagnostics(conflicts) }
@@ -77,10 +88,12 @@ public struct ExportPlan {
             return !view.processExists(pid)
         }.sorted()
         removals += cleanup.removals.map(\.name)
+        let paths = Set(files.map(\.path))
         for directory in written.sorted() where view.kind(directory) == .directory {
             removals += ExportCleanup.leftovers(
-                inside: directory, owned: format.ownedInDirectories, writing: files, listing: view.entries)
+                inside: directory, owned: format.ownedInDirectories, written: paths, listing: view.entries)
         }
+        newEntries = written.filter { view.kind($0) == .missing }
     }
 
     /// The longest name of one file (Linux's NAME_MAX).

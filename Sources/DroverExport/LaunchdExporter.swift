@@ -25,6 +25,15 @@ enum LaunchdExporter: Exporter {
             refuse(scripts[index]) { Diagnostic("\(type.commandLocation): the command of \(type.name) \($0)") }
         }
         refuse(formation.root) { Diagnostic("the root directory \"\(formation.root)\" \($0)") }
+        // macOS's file names ignore case by default: web.1 and Web.1 would be one plist.
+        var byLowercase: [String: String] = [:]
+        for type in formation.types {
+            if let other = byLowercase.updateValue(type.name, forKey: type.name.lowercased()) {
+                checks.fail(
+                    "\(type.commandLocation): types \"\(other)\" and \"\(type.name)\" would share their property lists' "
+                        + "names on macOS, whose file names ignore case; rename one")
+            }
+        }
         if let user = formation.user { refuse(user.text) { user.invalid("it \($0)", option: .user) } }
         if let log = formation.logDirectory { refuse(log.text) { log.invalid("it \($0)", option: .logDirectory) } }
         try checks.finish()

@@ -67,10 +67,15 @@ enum SupervisordExporter: Exporter {
     ) -> String {
         let inline = environment.filter { !settings.passedByEnv.contains($0.name) }
         let passed = environment.filter { settings.passedByEnv.contains($0.name) }
-        var arguments = ["/bin/sh", "-c", script]
+        // As under start, where supervisord (Python) differs: env(1) gives SIGPIPE back its
+        // default action (Python ignores it, and a shell cannot undo an ignored signal),
+        // and sets what environment= cannot hold; a first shell swaps supervisord's stdin
+        // pipe (kept for `supervisorctl fg`) for /dev/null, then becomes, by exec, the
+        // `/bin/sh -c SCRIPT` start runs.
+        let arguments = ["/usr/bin/env", "--default-signal=PIPE"] + passed.map { "\($0.name)=\($0.value.description)" }
+            + ["/bin/sh", "-c", SupervisordSyntax.nullStandardInput, script]
         var text = ""
         if !passed.isEmpty {
-            arguments = ["/usr/bin/env"] + passed.map { "\($0.name)=\($0.value.description)" } + arguments
             text += "# environment= cannot hold " + passed.map(\.name).joined(separator: ", ")
                 + " exactly: env(1) sets them in command=.\n"
         }
@@ -91,13 +96,14 @@ enum SupervisordExporter: Exporter {
         case .onFailure: text += "autorestart=unexpected\nexitcodes=0\n"
         case .no: text += "autorestart=false\n"
         }
-        if type.settings.restart == .no {
-            // A one-shot that ends at once has run, not failed to start.
-            text += "startsecs=0\n"
-        } else {
+        if type.settings.restart == .always {
             // drover's rule: a run shorter than this is a failure, and too many in a row give up.
             text += "startsecs=\(Seconds.roundedUp(milliseconds: type.settings.backoff.healthyAfterMilliseconds))\n"
             text += "startretries=\(type.restartLimitCount)\n"
+        } else {
+            // An exit 0 within startsecs would be "exited too quickly" and retried: for a
+            // one-shot, or on-failure's success, ending at once is having run.
+            text += "startsecs=0\n"
         }
         text += "stopsignal=TERM\nstopwaitsecs=\(settings.stopSeconds)\n"
         // The signal, then SIGKILL, to the whole process group, as drover sends them.
@@ -173,6 +179,9 @@ enum SupervisordSyntax {
     static func isSpace(_ character: Character) -> Bool {
         character.isWhitespace || character.unicodeScalars.contains { (0x1C...0x1F).contains($0.value) }
     }
+
+    /// The first shell's script: `$0` is the instance's script.
+    static let nullStandardInput = "exec </dev/null; exec /bin/sh -c \"$0\""
 
     /// Why a carriage return is refused everywhere in the config.
     static let carriageReturn = "holds a carriage return, which supervisord's config reader turns into a line break"

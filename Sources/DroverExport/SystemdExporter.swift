@@ -30,6 +30,11 @@ enum SystemdExporter: Exporter {
         let app = formation.app
         let marker = ExportMarker(format: .systemd, app: app).line + "\n"
         var units: [ExportedFile] = []
+        // Each instance has the env files' variables: escape them once, not once an instance.
+        var shared: [String: String] = [:]
+        for variable in formation.variables {
+            shared[variable.name] = "Environment=" + SystemdSyntax.environmentWord(name: variable.name, value: variable.value.description)
+        }
         for type in formation.types {
             let command = SystemdSyntax.execWord(type.script.bytes)
             for instance in type.instances {
@@ -38,13 +43,23 @@ enum SystemdExporter: Exporter {
                 lines += ["", "[Service]", "Type=simple"]
                 if let user { lines.append("User=\(user)") }
                 lines.append("WorkingDirectory=\(root)")
-                lines += formation.environment(of: instance).map {
-                    "Environment=" + SystemdSyntax.environmentWord(name: $0.name, value: $0.value.description)
+                lines += formation.environment(of: instance).map { variable in
+                    let own = variable.name == "PORT" || variable.name == "PS"
+                    return (own ? nil : shared[variable.name])
+                        ?? "Environment=" + SystemdSyntax.environmentWord(name: variable.name, value: variable.value.description)
                 }
                 lines += [
                     "ExecStart=/bin/sh -c \(command)",
+                    // As under start: a pipe's writer dies of SIGPIPE (systemd would ignore it).
+                    "IgnoreSIGPIPE=no",
                     "Restart=\(type.settings.restart.rawValue)",
                     "RestartSec=\(Seconds.text(milliseconds: type.settings.backoff.firstDelayMilliseconds))",
+                ]
+                if type.settings.restart == .onFailure {
+                    // systemd counts these deaths as clean; drover's on-failure restarts after any signal.
+                    lines.append("RestartForceExitStatus=SIGHUP SIGINT SIGTERM SIGPIPE")
+                }
+                lines += [
                     // SIGTERM to every process of the unit, as drover signals a whole group;
                     // SIGKILL to whatever is left after the timeout (0 would mean none).
                     "KillMode=control-group",

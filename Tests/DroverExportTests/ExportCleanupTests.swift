@@ -53,7 +53,8 @@ import Testing
         let listings = ["shop-web-1": ["run", "env", "finish", "supervise"], "shop-web-1/env": ["PORT", "GONE", "ALSO_GONE"]]
         #expect(
             ExportCleanup.leftovers(
-                inside: "shop-web-1", owned: ["env/", "finish"], writing: files, listing: { listings[$0] ?? [] })
+                inside: "shop-web-1", owned: ["env/", "finish"], written: Set(files.map(\.path)),
+                listing: { listings[$0] ?? [] })
                 == ["shop-web-1/env/ALSO_GONE", "shop-web-1/env/GONE", "shop-web-1/finish"])
     }
 

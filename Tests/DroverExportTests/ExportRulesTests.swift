@@ -187,7 +187,8 @@ import Testing
         let formation = Self.formation([("OK", Array("fine".utf8)), ("QUOTED", Array("\"x\"".utf8))])
         let text = try Self.text(.supervisord, formation)
         #expect(text.contains("\n# environment= cannot hold QUOTED exactly: env(1) sets them in command=.\n"))
-        #expect(text.contains(#"command='/usr/bin/env' 'QUOTED="x"' '/bin/sh' '-c' 'exec serve $PORT'"#))
+        #expect(text.contains(
+            #"command='/usr/bin/env' '--default-signal=PIPE' 'QUOTED="x"' '/bin/sh' '-c' 'exec </dev/null; exec /bin/sh -c "$0"' 'exec serve $PORT'"#))
         #expect(text.contains(#"environment=OK="fine",PORT="5000",PS="web.1""#))
         let carriage = Self.formation([("CR", Array("a\rb".utf8))])
         #expect(Self.problems(.supervisord, carriage) == [
@@ -202,7 +203,7 @@ import Testing
     }
 
     @Test(arguments: [(RestartPolicy.always, "autorestart=true\nstartsecs=10\nstartretries=10\n"),
-                      (.onFailure, "autorestart=unexpected\nexitcodes=0\nstartsecs=10\nstartretries=10\n"),
+                      (.onFailure, "autorestart=unexpected\nexitcodes=0\nstartsecs=0\n"),
                       (.no, "autorestart=false\nstartsecs=0\n")])
     func supervisordRestartPolicies(policy: RestartPolicy, lines: String) throws {
         #expect(try Self.text(.supervisord, Self.formation(restart: policy)).contains("\n" + lines))
@@ -276,6 +277,18 @@ import Testing
             "Procfile:1: the command of web holds U+0001, which XML property lists cannot hold",
             "the root directory \"/srv/\u{2}\" holds U+0002, which XML property lists cannot hold",
             "invalid value \"/logs/\u{3}\" for -l: it holds U+0003, which XML property lists cannot hold",
+        ])
+    }
+
+    @Test func launchdRefusesTypesThatDifferOnlyInCase() {
+        var formation = Self.formation(type: "web")
+        var other = formation.types[0]
+        other.name = "Web"
+        other.commandLocation = "Procfile:2"
+        formation.types.append(other)
+        #expect(Self.problems(.launchd, formation) == [
+            "Procfile:2: types \"web\" and \"Web\" would share their property lists' names on macOS, whose file names "
+                + "ignore case; rename one",
         ])
     }
 
@@ -426,6 +439,34 @@ import Testing
         let formation = try ExportFormation.resolve(try Self.application(), options: options, workingDirectory: "/srv/shop")
         #expect(formation.logDirectory?.text == "/srv/shop/logs")
         #expect(formation.logDirectory?.origin == .commandLine(flag: "-l"))
+    }
+
+    @Test func anEmptyLogDirectoryIsAnErrorOnlyWhereLogsAreWritten() throws {
+        var formation = ExportRulesTests.formation()
+        formation.logDirectory = OptionValue("", origin: .file(path: ".drover", line: 2))
+        #expect(ExportRulesTests.problems(.compose, formation) == [])
+        #expect(ExportRulesTests.problems(.systemd, formation) == [
+            ".drover:2: invalid value \"\" for log: a log directory cannot be empty",
+        ])
+    }
+
+    /// execve's limits are held against what the processes get: for an export, the env
+    /// files alone, not drover's own environment.
+    @Test func theExecLimitsCountWhatAnExportCarries() throws {
+        var inherited = EnvironmentVariables()
+        inherited["BIG"] = ByteString([UInt8](repeating: 0x61, count: 131_000))
+        let files = [
+            "Procfile": "web: serve\n",
+            ".env": (1...16).map { "V\($0)=" + String(repeating: "b", count: 131_000) }.joined(separator: "\n") + "\n",
+        ]
+        let loader = ApplicationLoader(workingDirectory: "/srv", inherited: inherited) { path in
+            files[path].map { .contents(Array($0.utf8)) } ?? .missing
+        }
+        // (Booleans: a failure would print megabytes of values.)
+        let exported = (try? loader.load(LaunchOptions(), purpose: .exporting).get()) != nil
+        let started = (try? loader.load(LaunchOptions()).get()) != nil
+        #expect(exported, "the env files alone fit")
+        #expect(!started, "start gives the processes both, which do not")
     }
 
     @Test func aTypeWithoutInstancesIsLeftOut() throws {

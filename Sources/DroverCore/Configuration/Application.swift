@@ -182,7 +182,9 @@ public struct ApplicationLoader {
             }
         }
 
-        if errors.isEmpty, let problem = ExecLimits.totalProblem(environment: environment, instances: instances) {
+        // What the processes get: an export carries the files' variables alone.
+        let carried = purpose == .exporting ? EnvironmentVariables(fileVariables.map(\.variable)) : environment
+        if errors.isEmpty, let problem = ExecLimits.totalProblem(environment: carried, instances: instances) {
             errors.append(Diagnostic(problem))
         }
 

@@ -327,6 +327,58 @@ import Testing
         #expect(check.stdout == "/home/me/data\n")
     }
 
+    @Test func whatIsLeftToDoIsSaid() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        #expect(try DroverProcess.run(["export", "systemd", "../units", "-m", "web=3"], in: root).code == 0)
+        let smaller = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=1"], in: root)
+        #expect(smaller.code == 0)
+        #expect(smaller.stderr == """
+            drover: note: systemd runs removed units until they are stopped: systemctl stop shop-web.2.service shop-web.3.service
+
+            """)
+        let logs = try DroverProcess.run(["export", "supervisord", "-", "-l", "/nonexistent/logs"], in: root)
+        #expect(logs.code == 0)
+        #expect(logs.stderr == """
+            drover: note: the log directory /nonexistent/logs does not exist here; make it before supervisord loads these files (it makes no directory for its logs)
+
+            """)
+        // A drover killed before its renames left its staging directory: the next export takes it away.
+        try FileManager.default.createDirectory(
+            atPath: "\(sandbox.path)/units/.drover-export-2147483646/shop-web-9", withIntermediateDirectories: true)
+        let again = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=1"], in: root)
+        #expect(again.code == 0, "\(again.stderr)")
+        #expect(!again.stdout.contains(".drover-export"), "drover's own leftovers are not the app's files")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units").sorted() == [
+            "shop-web.1.service", "shop.target",
+        ])
+    }
+
+    @Test(.enabled(if: getuid() == 0 && ExternalTool.has("setpriv"), "needs root and setpriv (util-linux), to run as nobody"))
+    func anUnreadableFileIsSaidNotGuessed() throws {
+        let sandbox = try Self.sandbox()
+        let root = "\(sandbox.path)/shop"
+        #expect(try DroverProcess.run(["export", "systemd", "../units", "-m", "web=2"], in: root).code == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: sandbox.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: "\(sandbox.path)/units")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
+        for unit in ["shop.target", "shop-web.1.service"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: "\(sandbox.path)/units/\(unit)")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: "\(sandbox.path)/units/shop-web.2.service")
+        let setpriv = ExternalTool.find("setpriv") ?? "setpriv"
+        // As nobody, who may write the directory but not read web.2's unit: it is left, and said so.
+        let outcome = try DroverProcess.runProgram(
+            setpriv, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", DroverProcess.binary, "export", "systemd",
+                      "../units", "-m", "web=1", "-d", root, "-f", "\(root)/Procfile"],
+            in: root)
+        #expect(outcome.code == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr == """
+            drover: note: ../units/shop-web.2.service cannot be read to see whether it is stale; left as it is
+
+            """)
+    }
+
     @Test func helpDescribesTheCommand() throws {
         let outcome = try DroverProcess.run(["help", "export"], in: "/")
         #expect(outcome.code == 0)

@@ -48,6 +48,7 @@ final class ExportFixture {
     /// What every instance runs first: the dump, written whole before it is seen, and a
     /// line of output for the format's log.
     static let dumpCommand = #"cat /proc/$$/cmdline > "$DUMP_DIR/$PS.argv"; echo $$ > "$DUMP_DIR/$PS.pid"; "#
+        + #"readlink /proc/$$/fd/0 > "$DUMP_DIR/$PS.stdin"; grep SigIgn /proc/$$/status > "$DUMP_DIR/$PS.ignored"; "#
         + #"env -0 > "$DUMP_DIR/$PS.tmp"; mv "$DUMP_DIR/$PS.tmp" "$DUMP_DIR/$PS.env"; echo "$PS is up""#
 
     /// web serves on $PORT (as far as containers can tell); worker's comment carries the
@@ -106,6 +107,10 @@ final class ExportFixture {
         var environment: [String: [UInt8]]
         var arguments: [[UInt8]]
         var pid: Int32
+        /// What fd 0 is (`/dev/null` under start).
+        var standardInput: String
+        /// The mask of ignored signals, as /proc shows it in hexadecimal.
+        var ignoredSignals: UInt64
     }
 
     /// Waits until every instance has written its dump; what it found by `timeout`.
@@ -136,7 +141,12 @@ final class ExportFixture {
             environment[String(decoding: entry[..<equals], as: UTF8.self)] = Array(entry[(equals + 1)...])
         }
         let arguments = argv.split(separator: 0, omittingEmptySubsequences: false).dropLast().map(Array.init)
-        return Dump(environment: environment, arguments: arguments, pid: pid)
+        let stdin = (try? String(contentsOfFile: "\(dump)/\(name).stdin", encoding: .utf8)) ?? ""
+        let ignored = (try? String(contentsOfFile: "\(dump)/\(name).ignored", encoding: .utf8)) ?? ""
+        let mask = ignored.split(whereSeparator: \.isWhitespace).last.flatMap { UInt64($0, radix: 16) } ?? 0
+        return Dump(
+            environment: environment, arguments: arguments, pid: pid,
+            standardInput: stdin.trimmingCharacters(in: .whitespacesAndNewlines), ignoredSignals: mask)
     }
 
     /// Every instance got exactly its environment (other variables the tool adds are
@@ -152,6 +162,9 @@ final class ExportFixture {
             let script = Array(Self.script(of: type).utf8)
             #expect(dump.arguments.count == 3 && dump.arguments[2] == script,
                     "\(name): argv \(dump.arguments.map { String(decoding: $0, as: UTF8.self) })", sourceLocation: sourceLocation)
+            // As under start: stdin from /dev/null, and SIGPIPE not ignored (signal N is bit N - 1).
+            #expect(dump.standardInput == "/dev/null", "\(name): stdin \(dump.standardInput)", sourceLocation: sourceLocation)
+            #expect(dump.ignoredSignals & (1 << (UInt64(SIGPIPE) - 1)) == 0, "\(name) ignores SIGPIPE", sourceLocation: sourceLocation)
         }
     }
 

@@ -29,7 +29,7 @@ import Testing
     func aPrivateSystemdRunsTheTargetAndStopsItWithinTheTimeout() throws {
         let fixture = try ExportFixture()
         let units = "\(fixture.sandbox.path)/units"
-        _ = try fixture.export("systemd", to: units, ["-t", "1", "-u", "nobody"])
+        _ = try fixture.export("systemd", to: units, ["-t", "1", "-u", "nobody", "-r", "worker=on-failure"])
         let systemd = try PrivateSystemd(units: units, sandbox: fixture.sandbox, starting: "app.target")
         // The units' directory must outlive the systemd that reads it.
         defer { withExtendedLifetime(fixture) { systemd.destroy() } }
@@ -44,6 +44,19 @@ import Testing
             processes = systemd.processes()
         }
         #expect(processes.count == ExportFixture.instances.count, "one process per unit: \(processes)")
+
+        // on-failure restarts after a death by SIGTERM, as under start (systemd alone
+        // counts it clean): the worker's dump comes again, from another process.
+        let worker = "\(fixture.dump)/worker.1.env"
+        let first = dumps["worker.1"]?.pid
+        try FileManager.default.removeItem(atPath: worker)
+        for pid in systemd.processes(of: "app-worker.1.service") { kill(pid, SIGTERM) }
+        let again = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: worker) && Date() < again { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: worker), "worker.1 was not started again after SIGTERM")
+        let restarted = fixture.waitForDumps()["worker.1"]?.pid
+        #expect(restarted != nil && restarted != first)
+        processes = systemd.processes()
 
         // KillMode=control-group and TimeoutStopSec=1s: stubborn ignores SIGTERM and gets SIGKILL.
         let stop = try systemd.systemctl(["stop", "app.target"])
@@ -149,12 +162,14 @@ final class PrivateSystemd {
 
     /// The pids (as seen here) in the units' cgroups.
     func processes() -> [Int32] {
-        let slice = "\(cgroup)/system.slice"
-        let units = (try? FileManager.default.contentsOfDirectory(atPath: slice)) ?? []
-        return units.filter { $0.hasSuffix(".service") }.flatMap { unit -> [Int32] in
-            let procs = (try? String(contentsOfFile: "\(slice)/\(unit)/cgroup.procs", encoding: .utf8)) ?? ""
-            return procs.split(separator: "\n").compactMap { Int32($0) }
-        }
+        let units = (try? FileManager.default.contentsOfDirectory(atPath: "\(cgroup)/system.slice")) ?? []
+        return units.filter { $0.hasSuffix(".service") }.flatMap(processes(of:))
+    }
+
+    /// The pids (as seen here) of one unit.
+    func processes(of unit: String) -> [Int32] {
+        let procs = (try? String(contentsOfFile: "\(cgroup)/system.slice/\(unit)/cgroup.procs", encoding: .utf8)) ?? ""
+        return procs.split(separator: "\n").compactMap { Int32($0) }
     }
 
     /// SIGKILL to every process in the test's cgroups (PID 1 first: its end ends the
