@@ -34,18 +34,22 @@ extension FileSystem {
     /// made, outermost first, so a caller that gives up can take them back.
     @discardableResult
     public static func makeDirectories(_ path: String) -> Result<[String], SystemError> {
-        var made: [String] = []
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            if mkdir(prefix, 0o777) == 0 {
-                made.append(prefix)
-            } else if errno != EEXIST {
-                return .failure(.last("mkdir"))
+        // The directory itself first: its parent nearly always exists, so one call.
+        if mkdir(path, 0o777) == 0 { return .success([path]) }
+        switch errno {
+        case EEXIST:
+            return kind(of: path) == .directory ? .success([]) : .failure(SystemError("mkdir", code: ENOTDIR))
+        case ENOENT:
+            let parent = FilePath.directory(of: path)
+            guard parent != path, case let .success(made) = makeDirectories(parent) else {
+                return .failure(SystemError("mkdir", code: ENOENT))
             }
-            prefix += "/"
+            if mkdir(path, 0o777) == 0 { return .success(made + [path]) }
+            if errno == EEXIST && kind(of: path) == .directory { return .success(made) }
+            return .failure(.last("mkdir"))
+        default:
+            return .failure(.last("mkdir"))
         }
-        return kind(of: path) == .directory ? .success(made) : .failure(SystemError("mkdir", code: ENOTDIR))
     }
 
     /// Writes `contents` to `path`, a new file (it must not exist), executable or not.
@@ -61,7 +65,9 @@ extension FileSystem {
         var status = stat()
         if lstat(existing, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
             let mode = (status.st_mode & 0o7777) | (executable ? 0o100 : 0)
-            _ = fchown(descriptor, status.st_uid, status.st_gid)
+            if status.st_uid != geteuid() || status.st_gid != getegid() {
+                _ = fchown(descriptor, status.st_uid, status.st_gid)
+            }
             _ = fchmod(descriptor, mode)
         }
         do throws(SystemError) {
