@@ -65,10 +65,11 @@ extension FileSystem {
         var status = stat()
         if lstat(existing, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
             let mode = (status.st_mode & 0o7777) | (executable ? 0o100 : 0)
-            if status.st_uid != geteuid() || status.st_gid != getegid() {
+            let created = (executable ? 0o777 : 0o666) & ~Self.creationMask
+            if status.st_uid != Self.owner.user || status.st_gid != Self.owner.group {
                 _ = fchown(descriptor, status.st_uid, status.st_gid)
             }
-            _ = fchmod(descriptor, mode)
+            if mode != created { _ = fchmod(descriptor, mode) }
         }
         do throws(SystemError) {
             try file.writeAll(contents)
@@ -78,6 +79,16 @@ extension FileSystem {
         }
         return .success(())
     }
+
+    /// The umask, read once (setting it back at once): what a new file's mode loses.
+    private static let creationMask: mode_t = {
+        let mask = umask(0)
+        umask(mask)
+        return mask
+    }()
+
+    /// Who this process writes files as, asked once.
+    private static let owner = (user: geteuid(), group: getegid())
 
     /// `rename(2)`: `path` takes `destination`'s name at once; a reader sees the old
     /// file or the new one, never half of either.
