@@ -72,7 +72,7 @@ struct ExportLocation {
             report.line("wrote \(final)")
         }
         var problems: [Diagnostic] = []
-        for (index, name) in plan.removals.enumerated() {
+        for (index, name) in (plan.staleStaging + plan.removals).enumerated() {
             let full = FilePath.join(path, name)
             // Out of the way first, in one rename: what cannot be deleted afterwards is
             // left in the staging directory, not half-deleted where runsv or systemd looks.
@@ -82,7 +82,7 @@ struct ExportLocation {
                 continue
             }
             // A stale staging directory is drover's own leftover, not an export's file.
-            if !name.hasPrefix(".drover-export-") { report.line("removed \(full)") }
+            if index >= plan.staleStaging.count { report.line("removed \(full)") }
         }
         report.flush()
         if case let .failure(error) = FileSystem.removeTree(staging) {
@@ -92,8 +92,7 @@ struct ExportLocation {
         if let failure = report.failure {
             problems.append(Diagnostic("the export is written, but its report could not be: \(failure.reason)"))
         }
-        let removed = plan.removals.filter { !$0.hasPrefix(".drover-export-") }
-        if let hint = format.stopHint(forRemoved: removed) { Console.error("note: \(hint)") }
+        if let hint = format.stopHint(forRemoved: plan.removals) { Console.error("note: \(hint)") }
         if !problems.isEmpty { throw Diagnostics(problems) }
     }
 

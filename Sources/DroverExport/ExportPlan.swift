@@ -37,6 +37,8 @@ public struct ExportPlan {
     /// Paths relative to the location: whole stale entries, then stale files inside
     /// the directories this export keeps.
     public var removals: [String]
+    /// Staging directories of exports that were killed: drover's leftovers, not the app's.
+    public var staleStaging: [String] = []
     /// Top-level entries that do not exist yet: each can be built whole elsewhere and
     /// moved into place at once (a runit service appears complete to runsvdir, or not
     /// at all).
@@ -47,7 +49,14 @@ public struct ExportPlan {
 
     /// Where an export keeps its files until every one is written: inside the location,
     /// so that renaming them into place stays on one file system.
-    public static func stagingName(process: Int32) -> String { ".drover-export-\(process)" }
+    public static func stagingName(process: Int32) -> String { stagingPrefix + String(process) }
+
+    private static let stagingPrefix = ".drover-export-"
+
+    /// The drover whose staging directory `name` is, if it is one.
+    static func stagingProcess(_ name: String) -> Int32? {
+        name.hasPrefix(stagingPrefix) ? Int32(name.dropFirst(stagingPrefix.count)) : nil
+    }
 
     /// - Parameter location: as the user wrote it, for messages.
     public init(
@@ -81,13 +90,8 @@ public struct ExportPlan {
         guard conflicts.isEmpty else { throw Diagnostics(conflicts) }
         writes = files
         // A drover killed before its renames left its staging directory.
-        removals = listed.filter { name in
-            guard name.hasPrefix(".drover-export-"), let pid = Int32(name.dropFirst(".drover-export-".count)) else {
-                return false
-            }
-            return !view.processExists(pid)
-        }.sorted()
-        removals += cleanup.removals.map(\.name)
+        staleStaging = listed.filter { Self.stagingProcess($0).map { !view.processExists($0) } ?? false }.sorted()
+        removals = cleanup.removals.map(\.name)
         let paths = Set(files.map(\.path))
         for directory in written.sorted() where view.kind(directory) == .directory {
             removals += ExportCleanup.leftovers(

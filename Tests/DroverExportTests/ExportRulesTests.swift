@@ -26,6 +26,14 @@ import Testing
             ])
     }
 
+    /// The formation's first type again, as `name` on Procfile line `line`.
+    static func another(_ formation: ExportFormation, named name: String, line: Int) -> ExportedType {
+        var type = formation.types[0]
+        type.name = name
+        type.commandLocation = "Procfile:\(line)"
+        return type
+    }
+
     static func flag(_ text: String, _ name: String) -> OptionValue { OptionValue(text, origin: .commandLine(flag: name)) }
 
     static func problems(_ format: ExportFormat, _ formation: ExportFormation) -> [String] {
@@ -282,10 +290,7 @@ import Testing
 
     @Test func launchdRefusesTypesThatDifferOnlyInCase() {
         var formation = Self.formation(type: "web")
-        var other = formation.types[0]
-        other.name = "Web"
-        other.commandLocation = "Procfile:2"
-        formation.types.append(other)
+        formation.types.append(Self.another(formation, named: "Web", line: 2))
         #expect(Self.problems(.launchd, formation) == [
             "Procfile:2: types \"web\" and \"Web\" would share their property lists' names on macOS, whose file names "
                 + "ignore case; rename one",
@@ -331,16 +336,10 @@ import Testing
 
     @Test func kubernetesRefusesTypesThatShareAName() {
         var formation = Self.formation(type: "web_1")
-        var other = formation.types[0]
-        other.name = "web-1"
-        other.commandLocation = "Procfile:2"
-        var empty = formation.types[0]
-        empty.name = "__"
-        empty.commandLocation = "Procfile:3"
-        var long = formation.types[0]
-        long.name = String(repeating: "w", count: 60)
-        long.commandLocation = "Procfile:4"
-        formation.types += [other, empty, long]
+        let long = Self.another(formation, named: String(repeating: "w", count: 60), line: 4)
+        formation.types += [
+            Self.another(formation, named: "web-1", line: 2), Self.another(formation, named: "__", line: 3), long,
+        ]
         formation.image = Self.flag("shop:1", "--image")
         #expect(Self.problems(.kubernetes, formation) == [
             "Procfile:2: types \"web_1\" and \"web-1\" would both be \"web-1\" in Kubernetes names; rename one",
