@@ -114,7 +114,7 @@ final class ExportFixture {
     }
 
     /// Waits until every instance has written its dump; what it found by `timeout`.
-    func waitForDumps(timeout: Double = 30, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Dump] {
+    func waitForDumps(timeout: Double = 60, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Dump] {
         let deadline = Date().addingTimeInterval(timeout)
         var dumps: [String: Dump] = [:]
         while Date() < deadline {

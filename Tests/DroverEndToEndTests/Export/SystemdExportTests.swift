@@ -38,7 +38,7 @@ import Testing
         for (name, dump) in dumps { #expect(dump.environment["USER"] == Array("nobody".utf8), "\(name) runs as nobody") }
         // Right after its dump an instance may still be running its mv: wait for one each.
         var processes = systemd.processes()
-        let settled = Date().addingTimeInterval(10)
+        let settled = Date().addingTimeInterval(30)
         while processes.count != ExportFixture.instances.count && Date() < settled {
             usleep(20_000)
             processes = systemd.processes()
@@ -51,7 +51,7 @@ import Testing
         let first = dumps["worker.1"]?.pid
         try FileManager.default.removeItem(atPath: worker)
         for pid in systemd.processes(of: "app-worker.1.service") { kill(pid, SIGTERM) }
-        let again = Date().addingTimeInterval(20)
+        let again = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: worker) && Date() < again { usleep(20_000) }
         #expect(FileManager.default.fileExists(atPath: worker), "worker.1 was not started again after SIGTERM")
         let restarted = fixture.waitForDumps()["worker.1"]?.pid
@@ -139,7 +139,7 @@ final class PrivateSystemd {
         launcher = try RunningDrover(program: "/bin/sh", ["sh", "-c", outer, "outer", cgroup, stubs, units], in: "/")
         // PID 1 is the process systemd moves into init.scope: not the first child seen,
         // which may still be the shell's mkdir.
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         var found: Int32?
         while found == nil && Date() < deadline {
             let procs = (try? String(contentsOfFile: "\(cgroup)/init.scope/cgroup.procs", encoding: .utf8)) ?? ""
@@ -175,7 +175,7 @@ final class PrivateSystemd {
     /// SIGKILL to every process in the test's cgroups (PID 1 first: its end ends the
     /// namespace), then the cgroups go; one that cannot means something still runs.
     func destroy() {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         var left = Self.processes(below: cgroup)
         while !left.isEmpty && Date() < deadline {
             for pid in left { kill(pid, SIGKILL) }
