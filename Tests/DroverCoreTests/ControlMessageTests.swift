@@ -63,6 +63,8 @@ import Testing
             .restart([]), .restart([InstanceSelector(type: "web"), InstanceSelector(type: "worker", number: 2)]),
             .stop([InstanceSelector(type: "clock", number: 1)]), .start([InstanceSelector(type: "web")]),
             .logs(lines: 20, follow: true, targets: [InstanceSelector(type: "web")], color: false), .reopenLogs,
+            .attach(InstanceSelector(type: "web", number: 2), window: WindowSize(rows: 40, columns: 120)),
+            .attach(InstanceSelector(type: "console"), window: nil),
         ]
         for request in requests {
             #expect(try ControlRequest.parse(request.json.serialized) == request, "\(request.json.serialized)")
@@ -93,6 +95,14 @@ import Testing
         (#"{"version":1,"command":"stop","targets":["web.0"]}"#, #""web.0" is not a process name (NAME or NAME.N)"#),
         (#"{"version":1,"command":"logs","follow":"yes"}"#, #""follow" must be true or false"#),
         (#"{"version":1,"command":"logs","lines":-5}"#, #""lines" must be a whole number"#),
+        (#"{"version":1,"command":"attach"}"#, #"attach needs "target", an instance name such as "web.1""#),
+        (#"{"version":1,"command":"attach","target":"web.x"}"#, #""web.x" is not a process name (NAME or NAME.N)"#),
+        (#"{"version":1,"command":"attach","target":"web","rows":24}"#,
+         #""rows" and "columns" must both be whole numbers from 1 to 65535"#),
+        (#"{"version":1,"command":"attach","target":"web","rows":0,"columns":80}"#,
+         #""rows" and "columns" must both be whole numbers from 1 to 65535"#),
+        (#"{"version":1,"command":"attach","target":"web","rows":24,"columns":65536}"#,
+         #""rows" and "columns" must both be whole numbers from 1 to 65535"#),
     ]
 
     @Test(arguments: invalid)
@@ -124,6 +134,9 @@ import Testing
         #expect(ControlReply.logs(follow: true).json.serialized == #"{"version":1,"ok":true,"follow":true}"#)
         #expect(ControlReply.reopened(path: "a.log").json.serialized == #"{"version":1,"ok":true,"log":"a.log"}"#)
         #expect(ControlRequest.reopenLogs.json.serialized == #"{"version":1,"command":"reopen-logs"}"#)
+        #expect(ControlRequest.attach(InstanceSelector(type: "web", number: 1), window: WindowSize(rows: 24, columns: 80))
+            .json.serialized == #"{"version":1,"command":"attach","target":"web.1","rows":24,"columns":80}"#)
+        #expect(ControlReply.attached(name: "web.1").json.serialized == #"{"version":1,"ok":true,"name":"web.1"}"#)
         #expect(ControlReply.scaled([FormationCount(type: "web", count: 2)]).json.serialized
             == #"{"version":1,"ok":true,"formation":{"web":2}}"#)
         #expect(ControlReply.status(FormationStatus(pid: 7, stopping: false, instances: [])).json.serialized
@@ -136,8 +149,11 @@ import Testing
         let row = InstanceStatus(
             type: "worker", number: 2, pid: nil, state: .backoff, port: 5101, uptimeSeconds: nil, restarts: 3,
             exitCode: 3, retryInMilliseconds: 400)
+        var terminal = row
+        terminal.tty = true
         let cases: [(ControlReply, ControlRequest)] = [
-            (.status(FormationStatus(pid: 7, stopping: true, instances: [row])), .status),
+            (.status(FormationStatus(pid: 7, stopping: true, instances: [row, terminal])), .status),
+            (.attached(name: "console.1"), .attach(InstanceSelector(type: "console"), window: nil)),
             (.status(FormationStatus(pid: 7, stopping: false, instances: [])), .restart([])),
             (.scaled([FormationCount(type: "web", count: 0), FormationCount(type: "worker", count: 3)]), .scale([])),
             (.scaled([FormationCount(type: "web", count: 4)], startErrors: ["web.4 could not start: Too many open files"]),
@@ -179,7 +195,7 @@ import Testing
 
             """)
         #expect(rows[0].json.serialized
-            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null,"retry_in_s":null}"#)
+            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null,"retry_in_s":null,"tty":false}"#)
         #expect(try InstanceStatus(json: rows[1].json) == rows[1])
         #expect(InstanceStatus.duration(7322) == "2h02m")
     }
@@ -204,14 +220,14 @@ import Testing
     @Test func rowsFollowTheLifecycle() {
         let instance = PlannedInstance(type: "web", number: 2, command: "x", port: 5001, entryIndex: 0)
         var lifecycle = InstanceLifecycle(name: "web.2", settings: ProcessTypeSettings(restart: .always), graceMilliseconds: 1000)
-        var row = InstanceStatus(instance, lifecycle, now: 0)
+        var row = InstanceStatus(instance, lifecycle, tty: false, now: 0)
         #expect(row.state == .stopped && row.pid == nil && row.restarts == 0)
         _ = lifecycle.handle(.start, now: 0)
         _ = lifecycle.handle(.spawned(pid: 77), now: 0)
-        row = InstanceStatus(instance, lifecycle, now: 65_400)
+        row = InstanceStatus(instance, lifecycle, tty: false, now: 65_400)
         #expect(row.state == .running && row.pid == 77 && row.uptimeSeconds == 65 && row.port == 5001)
         _ = lifecycle.handle(.exited(.exited(code: 1)), now: 70_000)
-        row = InstanceStatus(instance, lifecycle, now: 70_030)
+        row = InstanceStatus(instance, lifecycle, tty: false, now: 70_030)
         #expect(row.state == .backoff && row.retryInMilliseconds == 70 && row.exitCode == 1 && row.pid == nil)
     }
 }

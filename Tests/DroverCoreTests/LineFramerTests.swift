@@ -3,8 +3,8 @@ import Testing
 
 @Suite struct LineFramerTests {
     /// Feeds `chunks` in order, then finishes; returns the lines as byte arrays.
-    static func frame(_ chunks: [[UInt8]]) -> [[UInt8]] {
-        var framer = LineFramer()
+    static func frame(_ chunks: [[UInt8]], lineEnds: LineFramer.LineEnds = .newline) -> [[UInt8]] {
+        var framer = LineFramer(lineEnds: lineEnds)
         var lines: [[UInt8]] = []
         for chunk in chunks {
             chunk.withUnsafeBytes { framer.feed($0) { lines.append(Array($0)) } }
@@ -13,8 +13,45 @@ import Testing
         return lines
     }
 
-    static func text(_ chunks: [String]) -> [String] {
-        frame(chunks.map { Array($0.utf8) }).map { String(decoding: $0, as: UTF8.self) }
+    static func text(_ chunks: [String], lineEnds: LineFramer.LineEnds = .newline) -> [String] {
+        frame(chunks.map { Array($0.utf8) }, lineEnds: lineEnds).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A pseudo-terminal's output: every way a line can end there, each split at every
+    /// byte boundary too, gives the same lines.
+    @Test(arguments: [
+        ("a\r\nb\r\n", ["a", "b"]),
+        ("a\r\n\r\nb\r\n", ["a", "", "b"]),  // a blank line stays
+        ("\r\n", [""]),
+        ("step 1\rstep 2\rdone\r\n", ["step 1", "step 2", "done"]),  // \r-drawn progress
+        ("\rstep 1\rstep 2\r\n", ["step 1", "step 2"]),  // a \r before anything ends nothing
+        ("a\r\r\nb\n", ["a", "b"]),  // a program's own \r\n, through ONLCR
+        ("a\r\r\r", ["a"]),
+        ("x\ry", ["x", "y"]),  // the partial last line is flushed
+        ("\u{1b}[31mred\u{1b}[0m\r\n", ["\u{1b}[31mred\u{1b}[0m"]),  // colors pass
+        ("a\nb\n", ["a", "b"]),
+        ("a\n\nb", ["a", "", "b"]),
+    ])
+    func terminalLineEnds(_ input: String, _ expected: [String]) {
+        #expect(Self.text([input], lineEnds: .terminal) == expected)
+        let bytes = Array(input.utf8)
+        for cut in 0...bytes.count {
+            let chunks = [Array(bytes[..<cut]), Array(bytes[cut...])]
+            #expect(Self.frame(chunks, lineEnds: .terminal).map { String(decoding: $0, as: UTF8.self) } == expected, "cut at \(cut)")
+        }
+        #expect(Self.frame(bytes.map { [$0] }, lineEnds: .terminal).map { String(decoding: $0, as: UTF8.self) } == expected)
+    }
+
+    @Test func terminalLinesAreCutAtTheLimitLikePipes() {
+        let long = [UInt8](repeating: 65, count: LineFramer.maximumLineLength + 10)
+        let lines = Self.frame([long + [13, 10]], lineEnds: .terminal)
+        #expect(lines.map(\.count) == [LineFramer.maximumLineLength, 10])
+    }
+
+    @Test func thePartialLineIsWhatFollowsTheLastLineEnd() {
+        var framer = LineFramer(lineEnds: .terminal)
+        Array("done\r\n$ ".utf8).withUnsafeBytes { framer.feed($0) { _ in } }
+        #expect(framer.partialLine == Array("$ ".utf8))
     }
 
     @Test func splitsOnNewlines() {

@@ -59,7 +59,7 @@ import Testing
             return
         }
         #expect(errors.all.map(\.message) == [
-            #".drover:2: option "procfile" cannot be set for one process type (in [web]: restart, can-die, restart-delay, restart-max-delay, restart-limit)"#,
+            #".drover:2: option "procfile" cannot be set for one process type (in [web]: restart, can-die, restart-delay, restart-max-delay, restart-limit, tty)"#,
             #".drover:4: option "restart" is already set for [web] on line 3"#,
             #".drover:5: "bad name" is not a process type name"#,
             ".drover:6: section [web] is already on line 1",
@@ -145,6 +145,25 @@ import Testing
         #expect(settings["worker"]?.canDie == true)
         let flagged = try Self.settings(flags: [.canDie: "migrate"], file: "can-die=worker\n")
         #expect(flagged["migrate"]?.canDie == true && flagged["worker"]?.canDie == true && flagged["web"]?.canDie == false)
+    }
+
+    /// `--tty` takes the same three places as `--can-die`: a list on the command line
+    /// or the file's own lines, a switch in a section.
+    @Test func ttyIsChosenPerTypeLikeCanDie() throws {
+        #expect(try Self.settings()["web"]?.tty == false)
+        let all = try Self.settings(flags: [.tty: "all"])
+        #expect(all["web"]?.tty == true && all["worker"]?.tty == true)
+        let listed = try Self.settings(flags: [.tty: "web"], file: "tty=worker\n[migrate]\ntty=true\n")
+        #expect(listed["web"]?.tty == true && listed["worker"]?.tty == true && listed["migrate"]?.tty == true)
+        let refused = try Self.settings(file: "tty=all\n[worker]\ntty=false\n")
+        #expect(refused["web"]?.tty == true && refused["worker"]?.tty == false)
+        #expect(ApplicationLoaderTests.messages(Self.load(file: "tty=ghost\n[web]\ntty=sometimes\n")) == [
+            #".drover:1: invalid value "ghost" for tty: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#,
+            #".drover:3: invalid value "sometimes" for tty: must be true or false"#,
+        ])
+        #expect(ApplicationLoaderTests.messages(Self.load(flags: [.tty: "web,"])) == [
+            #"invalid value "web," for --x: empty item in "web,""#,
+        ])
     }
 
     @Test func aFirstDelayAboveTheLongestIsAnError() {

@@ -17,6 +17,8 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     case restartDelay = "restart-delay"
     case restartMaxDelay = "restart-max-delay"
     case restartLimit = "restart-limit"
+    /// Types whose instances run on a pseudo-terminal of their own.
+    case tty
     /// `export`'s: the app's name, the user, the log directory and the container image.
     case app
     case user
@@ -37,7 +39,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .app: "a"
         case .user: "u"
         case .logDirectory: "l"
-        case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .image: nil
+        case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty, .image: nil
         }
     }
 
@@ -56,7 +58,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .color: "auto|always|never"
         case .socket: "PATH"
         case .restart: "SPEC"
-        case .canDie: "all|NAME[,NAME...]"
+        case .canDie, .tty: "all|NAME[,NAME...]"
         case .restartDelay, .restartMaxDelay: "SECONDS"
         case .restartLimit: "N"
         case .app: "NAME"
@@ -68,13 +70,17 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     }
 
     /// What a `[TYPE]` section of `.drover` may set; there `restart` takes one
-    /// policy and `can-die` true or false, since the type is already named.
+    /// policy and `can-die` and `tty` true or false, since the type is already named.
     public var isPerType: Bool {
         switch self {
-        case .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit: true
+        case .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty: true
         default: false
         }
     }
+
+    /// A list of types on the command line (`all` or `web,worker`) that is a switch
+    /// in a `[TYPE]` section.
+    public var isTypeList: Bool { self == .canDie || self == .tty }
 
     /// The option named by a defaults-file key; `concurrency` is foreman's old name for `formation`.
     public init?(fileKey: String) {

@@ -129,10 +129,10 @@ extension ApplicationLoader {
                     ?? maximumDelay.map { $0.value.invalid(reason, option: .restartMaxDelay) }
                 if let problem, !problems.contains(problem) { problems.append(problem) }
             }
-            let canDie = layers.lazy.compactMap { $0.canDie(for: type) }.first ?? false
+            let canDie = layers.lazy.compactMap { $0.flag(.canDie, for: type) }.first ?? false
             settings[type] = ProcessTypeSettings(
                 restart: layers.lazy.compactMap { $0.restart(for: type) }.first ?? (canDie ? .no : defaultRestart),
-                canDie: canDie, backoff: backoff)
+                canDie: canDie, backoff: backoff, tty: layers.lazy.compactMap { $0.flag(.tty, for: type) }.first ?? false)
         }
         errors += problems
         return settings
@@ -152,9 +152,10 @@ struct SettingsContext {
 struct SettingsLayer {
     typealias Delay = (milliseconds: Int, value: OptionValue)
     private var restartSpec: RestartSpec?
-    private var canDieList: TypeList?
+    /// `can-die` and `tty`: a list of types, or (in a section) a switch.
+    private var typeLists: [LaunchOption: TypeList] = [:]
     /// A section's `can-die=false` must be able to overrule the file's `can-die=all`.
-    private var canDieSwitch: Bool?
+    private var switches: [LaunchOption: Bool] = [:]
     var firstDelay: Delay?
     var maximumDelay: Delay?
     var limit: Int?
@@ -175,31 +176,33 @@ struct SettingsLayer {
                 errors.append(value.invalid(error.reason, option: .restart))
             }
         }
-        if let value = values[.canDie] {
+        for option in LaunchOption.allCases where option.isTypeList {
+            guard let value = values[option] else { continue }
             do {
                 let list = try TypeList.parse(value.text)
                 if let name = list.names.sorted().first(where: { !context.known.contains($0) }) {
-                    errors.append(value.invalid(context.unknown(name), option: .canDie))
+                    errors.append(value.invalid(context.unknown(name), option: option))
                 } else {
-                    canDieList = list
+                    typeLists[option] = list
                 }
             } catch {
-                errors.append(value.invalid(error.reason, option: .canDie))
+                errors.append(value.invalid(error.reason, option: option))
             }
         }
         readBackoff(values, errors: &errors)
     }
 
-    /// A `[TYPE]` section: one policy, can-die true or false.
+    /// A `[TYPE]` section: one policy, can-die and tty true or false.
     init(section values: [LaunchOption: OptionValue], errors: inout [Diagnostic]) {
         if let value = values[.restart] {
             do { restartSpec = RestartSpec(allPolicy: try RestartSpec.policy(value.text)) } catch {
                 errors.append(value.invalid(error.reason, option: .restart))
             }
         }
-        if let value = values[.canDie] {
-            canDieSwitch = Switch.parse(value.text)
-            if canDieSwitch == nil { errors.append(value.invalid("must be true or false", option: .canDie)) }
+        for option in LaunchOption.allCases where option.isTypeList {
+            guard let value = values[option] else { continue }
+            switches[option] = Switch.parse(value.text)
+            if switches[option] == nil { errors.append(value.invalid("must be true or false", option: option)) }
         }
         readBackoff(values, errors: &errors)
     }
@@ -224,7 +227,7 @@ struct SettingsLayer {
     }
 
     /// A list only says yes for the types it takes; it leaves the others to the next place.
-    func canDie(for type: String) -> Bool? {
-        canDieSwitch ?? (canDieList?.contains(type) == true ? true : nil)
+    func flag(_ option: LaunchOption, for type: String) -> Bool? {
+        switches[option] ?? (typeLists[option]?.contains(type) == true ? true : nil)
     }
 }

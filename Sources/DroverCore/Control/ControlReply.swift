@@ -12,6 +12,8 @@ public enum ControlReply: Equatable, Sendable {
     case logs(follow: Bool)
     /// To `reopen-logs`: the path of the log file now written to.
     case reopened(path: String)
+    /// To `attach`: the instance attached to; frames follow this reply.
+    case attached(name: String)
     case failure(String)
 
     public var json: JSONValue {
@@ -32,6 +34,8 @@ public enum ControlReply: Equatable, Sendable {
             members += [("ok", .bool(true)), ("follow", .bool(follow))]
         case let .reopened(path):
             members += [("ok", .bool(true)), ("log", .string(path))]
+        case let .attached(name):
+            members += [("ok", .bool(true)), ("name", .string(name))]
         case let .failure(message):
             members += [("ok", .bool(false)), ("error", .string(message))]
         }
@@ -89,6 +93,9 @@ public enum ControlReply: Equatable, Sendable {
         case .reopenLogs:
             guard case let .string(path)? = value["log"] else { throw InvalidValue("the reply has no \"log\"") }
             return .reopened(path: path)
+        case .attach:
+            guard case let .string(name)? = value["name"] else { throw InvalidValue("the reply has no \"name\"") }
+            return .attached(name: name)
         }
     }
 }

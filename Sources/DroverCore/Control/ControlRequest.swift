@@ -16,6 +16,9 @@ public enum ControlRequest: Equatable, Sendable {
     case logs(lines: Int, follow: Bool, targets: [InstanceSelector], color: Bool)
     /// Open the `--log` file again by its path (after logrotate renamed it).
     case reopenLogs
+    /// Connect to one instance's pseudo-terminal: after the reply the connection
+    /// carries `AttachFrame`s. `window` is the client's terminal size, if it has one.
+    case attach(InstanceSelector, window: WindowSize?)
 
     public static let version = 1
     /// A request line longer than this (not counting its `\n`) is refused.
@@ -35,6 +38,11 @@ public enum ControlRequest: Equatable, Sendable {
         case let .start(selectors): members += [("command", .string("start")), ("targets", targets(selectors))]
         case .quit: members.append(("command", .string("quit")))
         case .reopenLogs: members.append(("command", .string("reopen-logs")))
+        case let .attach(selector, window):
+            members += [("command", .string("attach")), ("target", .string(selector.description))]
+            if let window {
+                members += [("rows", .integer(Int(window.rows))), ("columns", .integer(Int(window.columns)))]
+            }
         case let .logs(lines, follow, selectors, color):
             members += [
                 ("command", .string("logs")), ("lines", .integer(lines)), ("follow", .bool(follow)),
@@ -83,6 +91,11 @@ public enum ControlRequest: Equatable, Sendable {
         case "restart": return .restart(try selectors(value["targets"]))
         case "stop": return .stop(try selectors(value["targets"]))
         case "start": return .start(try selectors(value["targets"]))
+        case "attach":
+            guard case let .string(target)? = value["target"] else {
+                throw InvalidValue("attach needs \"target\", an instance name such as \"web.1\"")
+            }
+            return .attach(try InstanceSelector.parse(target), window: try window(value))
         case "logs":
             var lines = 100
             if let given = value["lines"] {
@@ -108,6 +121,17 @@ public enum ControlRequest: Equatable, Sendable {
             result.append(try InstanceSelector.parse(text))
         }
         return result
+    }
+
+    /// `rows` and `columns`, both or neither, each from 1 to 65,535.
+    private static func window(_ value: JSONValue) throws(InvalidValue) -> WindowSize? {
+        let rows = value["rows"]
+        let columns = value["columns"]
+        guard rows != nil || columns != nil else { return nil }
+        guard case let .integer(rowCount)? = rows, case let .integer(columnCount)? = columns,
+              (1...65_535).contains(rowCount), (1...65_535).contains(columnCount)
+        else { throw InvalidValue("\"rows\" and \"columns\" must both be whole numbers from 1 to 65535") }
+        return WindowSize(rows: UInt16(rowCount), columns: UInt16(columnCount))
     }
 
     private static func flag(_ value: JSONValue?, _ name: String) throws(InvalidValue) -> Bool {

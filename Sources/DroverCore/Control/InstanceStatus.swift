@@ -14,10 +14,12 @@ public struct InstanceStatus: Equatable, Sendable {
     public var exitCode: Int32?
     /// While in backoff: milliseconds until the next start.
     public var retryInMilliseconds: Int?
+    /// Runs on a pseudo-terminal of its own (`--tty`), so `attach` can reach it.
+    public var tty: Bool
 
     public init(
         type: String, number: Int, pid: Int32?, state: State, port: Int, uptimeSeconds: Int?, restarts: Int,
-        exitCode: Int32?, retryInMilliseconds: Int? = nil
+        exitCode: Int32?, retryInMilliseconds: Int? = nil, tty: Bool = false
     ) {
         self.type = type
         self.number = number
@@ -28,10 +30,11 @@ public struct InstanceStatus: Equatable, Sendable {
         self.restarts = restarts
         self.exitCode = exitCode
         self.retryInMilliseconds = retryInMilliseconds
+        self.tty = tty
     }
 
     /// The row for an instance as its lifecycle stands at `now`.
-    public init(_ instance: PlannedInstance, _ lifecycle: InstanceLifecycle, now: Int64) {
+    public init(_ instance: PlannedInstance, _ lifecycle: InstanceLifecycle, tty: Bool, now: Int64) {
         var state: State
         var since: Int64?
         var retry: Int?
@@ -47,7 +50,7 @@ public struct InstanceStatus: Equatable, Sendable {
         self.init(
             type: instance.type, number: instance.number, pid: lifecycle.pid, state: state, port: instance.port,
             uptimeSeconds: since.map { Int((now - $0) / 1000) }, restarts: lifecycle.restarts,
-            exitCode: lifecycle.lastExit?.shellCode, retryInMilliseconds: retry)
+            exitCode: lifecycle.lastExit?.shellCode, retryInMilliseconds: retry, tty: tty)
     }
 
     public var name: String { "\(type).\(number)" }
@@ -58,7 +61,7 @@ public struct InstanceStatus: Equatable, Sendable {
             ("pid", pid.map { .integer(Int($0)) } ?? .null), ("state", .string(state.rawValue)),
             ("port", .integer(port)), ("uptime_s", uptimeSeconds.map(JSONValue.integer) ?? .null),
             ("restarts", .integer(restarts)), ("exit_code", exitCode.map { .integer(Int($0)) } ?? .null),
-            ("retry_in_s", retryInMilliseconds.map { .number(Double($0) / 1000) } ?? .null),
+            ("retry_in_s", retryInMilliseconds.map { .number(Double($0) / 1000) } ?? .null), ("tty", .bool(tty)),
         ])
     }
 
@@ -80,7 +83,8 @@ public struct InstanceStatus: Equatable, Sendable {
         self.init(
             type: type, number: number, pid: integer("pid").map { Int32(truncatingIfNeeded: $0) }, state: parsedState,
             port: port, uptimeSeconds: integer("uptime_s"), restarts: restarts,
-            exitCode: integer("exit_code").map { Int32(truncatingIfNeeded: $0) }, retryInMilliseconds: retry)
+            exitCode: integer("exit_code").map { Int32(truncatingIfNeeded: $0) }, retryInMilliseconds: retry,
+            tty: json["tty"] == .bool(true))
     }
 
     /// `ps` as a table: NAME PID STATE UPTIME PORT RESTARTS EXIT; a backoff shows when it retries.

@@ -71,10 +71,13 @@ public struct ProcessTypeSettings: Equatable, Sendable {
     /// The type's ending does not stop the formation (one-shots such as `migrate`).
     public var canDie: Bool
     public var backoff: Backoff
+    /// Each instance runs on a pseudo-terminal of its own instead of a pipe.
+    public var tty: Bool
 
-    public init(restart: RestartPolicy = .no, canDie: Bool = false, backoff: Backoff = Backoff()) {
+    public init(restart: RestartPolicy = .no, canDie: Bool = false, backoff: Backoff = Backoff(), tty: Bool = false) {
         self.restart = restart
         self.canDie = canDie
         self.backoff = backoff
+        self.tty = tty
     }
 }

@@ -6,14 +6,38 @@
 public struct LineFramer: Sendable {
     public static let maximumLineLength = 65_536
 
+    /// What ends a line.
+    public enum LineEnds: Sendable {
+        /// `\n` (and `\r\n`): a pipe's bytes, the fast path.
+        case newline
+        /// A pseudo-terminal's: `\n` (arriving as `\r\n`), and also a bare `\r`, so
+        /// `\r`-drawn progress shows as one line per step instead of a `\r` that
+        /// would return the cursor over the prefix. Runs of `\r` end one line; a `\r`
+        /// with nothing before it ends none; a blank line stays a blank line.
+        case terminal
+    }
+
     /// The start of a line whose end has not arrived yet.
     @usableFromInline var pending: [UInt8] = []
+    @usableFromInline let lineEnds: LineEnds
+    /// Terminal mode: the last line ended at a `\r`, so a `\n` right after it (the
+    /// rest of a `\r\n`) ends nothing.
+    @usableFromInline var endedAtCarriageReturn = false
 
-    public init() {}
+    public init(lineEnds: LineEnds = .newline) {
+        self.lineEnds = lineEnds
+    }
+
+    /// What came after the last line end: a prompt waiting for input, say.
+    public var partialLine: [UInt8] { pending }
 
     /// Calls `emit` with each complete line in `bytes`, without its line end.
     @inlinable
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) {
+        if lineEnds == .terminal {
+            feedTerminal(bytes, emit: emit)
+            return
+        }
         guard let base = bytes.baseAddress else { return }
         var start = 0
         let count = bytes.count
@@ -70,6 +94,34 @@ public struct LineFramer: Sendable {
             index += 1
         }
         return nil
+    }
+
+    /// `feed` for a pseudo-terminal: every `\r` or `\n` is a possible line end.
+    @usableFromInline
+    mutating func feedTerminal(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) {
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == 10 || byte == 13 else {
+                index += 1
+                continue
+            }
+            let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+            let hasContent = !pending.isEmpty || !text.isEmpty
+            if hasContent {
+                appendPending(text, emit: emit)
+                pending.withUnsafeBytes { emit($0) }
+                pending.removeAll(keepingCapacity: pending.count <= 4096)
+                endedAtCarriageReturn = byte == 13
+            } else if byte == 10 {
+                if !endedAtCarriageReturn { emit(UnsafeRawBufferPointer(rebasing: bytes[index..<index])) }
+                endedAtCarriageReturn = false
+            }
+            index += 1
+            start = index
+        }
+        appendPending(UnsafeRawBufferPointer(rebasing: bytes[start..<bytes.count]), emit: emit)
     }
 
     @usableFromInline
