@@ -16,6 +16,9 @@ struct LocalOption: Sendable {
         long: "daemon", short: "D", valueName: nil, help: "Run in the background; return once every instance is started")
     static let logFile = LocalOption(
         long: "log", short: nil, valueName: "FILE", help: "With --daemon: also append the log stream to FILE (see reopen-logs)")
+    static let detachKey = LocalOption(
+        long: "detach-key", short: nil, valueName: "KEY",
+        help: "The key that detaches: ctrl-X or one character (default: ctrl-\\; press it twice to send it)")
     /// Internal: marks the background process `--daemon` starts; not shown in help.
     static let detached = LocalOption(long: "detached-supervisor", short: nil, valueName: nil, help: "")
 }
@@ -43,7 +46,7 @@ struct CommandDescription: Sendable {
 
     /// The commands in the order help lists them.
     static let all: [CommandDescription] = [
-        start, ps, scale, restart, stop, logs, reopenLogs, quit, check, run, export, help, version,
+        start, ps, scale, restart, stop, logs, attach, reopenLogs, quit, check, run, export, help, version,
     ]
 
     /// Options of the commands that talk to a running drover: where to find its socket.
@@ -81,7 +84,7 @@ struct CommandDescription: Sendable {
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
-            .restartLimit, .color, .noTimestamp, .noPrefix, .socket,
+            .restartLimit, .tty, .color, .noTimestamp, .noPrefix, .socket,
         ],
         local: [.daemon, .logFile, .detached],
         arguments: .processNames)
@@ -94,7 +97,8 @@ struct CommandDescription: Sendable {
             Columns: NAME, PID, STATE (running, stopping, backoff, stopped, exited, failed),
             UPTIME, PORT, RESTARTS (every start after the first) and the last EXIT code.
             --json prints an array of objects with name, type, number, pid, state, port,
-            uptime_s, restarts, exit_code and retry_in_s (seconds until a backoff ends).
+            uptime_s, restarts, exit_code, retry_in_s (seconds until a backoff ends) and
+            tty (whether it runs on a terminal of its own, for attach).
             """,
         options: clientOptions, local: [.json], arguments: .none)
 
@@ -142,6 +146,25 @@ struct CommandDescription: Sendable {
             """,
         options: [.socket, .root, .color], local: [.follow, .lines], arguments: .processNames)
 
+    static let attach = CommandDescription(
+        name: "attach",
+        summary: "Connect your terminal to a --tty instance: type to it, see its output",
+        usage: "drover attach NAME[.N] [--detach-key KEY] [options]",
+        discussion: """
+            Every key goes to the instance's terminal and its output comes back as it
+            is, without prefixes; the window size follows yours. Ctrl-\\ detaches (after
+            half a second; press it twice to send it to the process): the instance
+            keeps running and its output keeps going to the log stream. NAME alone is
+            its lowest-numbered instance. Several clients may attach at once.
+
+            Prints "[detached from web.1]" and exits 0 on detach (also on SIGINT, SIGTERM
+            or SIGHUP), "[web.1 exited with code N]" and exits 0 when the instance exits,
+            exits 1 when drover goes away or the instance has no terminal (start its
+            type with --tty). Without a terminal on stdin, bytes in are sent as they
+            are and its output is written out.
+            """,
+        options: clientOptions, local: [.detachKey], arguments: .processNames)
+
     static let reopenLogs = CommandDescription(
         name: "reopen-logs",
         summary: "Reopen the --log file by its path (after logrotate renamed it)",
@@ -173,7 +196,9 @@ struct CommandDescription: Sendable {
             Prints "valid procfile detected (NAMES)" and exits 0, or prints every problem
             found, each as FILE:LINE: MESSAGE, and exits 1.
             """,
-        options: [.procfile, .env, .root, .formation, .port, .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit],
+        options: [
+            .procfile, .env, .root, .formation, .port, .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty,
+        ],
         arguments: .none)
 
     static let run = CommandDescription(

@@ -104,6 +104,15 @@ final class LineReader {
         }
     }
 
+    /// What arrived after the reply line and has not been read as a line; handed over.
+    func takeBuffered() -> [UInt8] {
+        defer {
+            buffer.removeAll()
+            scanned = 0
+        }
+        return buffer
+    }
+
     /// Everything after the reply, as it comes, until the peer closes.
     func copyRest(to output: FileDescriptor) {
         if !buffer.isEmpty {

@@ -43,6 +43,7 @@ public enum Drover {
                 case "stop": return try StopCommand.run(options: options, names: arguments).rawValue
                 case "quit": return try StopCommand.quit(options: options).rawValue
                 case "logs": return try LogsCommand.run(options: options, local: local, names: arguments).rawValue
+                case "attach": return try AttachCommand.run(options: options, local: local, names: arguments).rawValue
                 case "reopen-logs": return try ReopenLogsCommand.run(options: options).rawValue
                 default:
                     Console.error("command \(name) has no implementation")

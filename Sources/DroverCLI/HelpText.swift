@@ -65,6 +65,7 @@ enum HelpText {
         case .socket: "Control socket (default: DROVER_SOCKET, else .drover.sock in the root)"
         case .restart: "Restart policy per type, like -m: all=on-failure,worker=always (no, on-failure, always; default no)"
         case .canDie: "Types whose exit does not stop the formation (one-shots such as migrate)"
+        case .tty: "Types whose instances each run on a pseudo-terminal of their own (see 'drover attach')"
         case .restartDelay: "First wait before a restart, doubled each restart in a row (default: 0.1)"
         case .restartMaxDelay: "Longest wait before a restart (default: 30)"
         case .restartLimit: "Restarts in a row without a 10 s run before giving up (default: 10; 0: never)"

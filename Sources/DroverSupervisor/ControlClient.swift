@@ -15,6 +15,9 @@ final class ControlClient {
         case awaitingRequest(deadline: Int64)
         /// `logs -f`: the log router writes to it until it hangs up.
         case following
+        /// `attach`: frames both ways with the terminal of the run whose stream token
+        /// this is, until either side ends.
+        case attached(UInt64)
         /// Reply written (or being written); closed once the buffer drains.
         case closing
     }
@@ -23,6 +26,8 @@ final class ControlClient {
     let token: UInt64
     var phase: Phase
     private var request: [UInt8] = []
+    /// While attached: the frames the client sends.
+    var frames = AttachFrameReader()
     private let output: SendQueue
     var watchingWritable = false
 
@@ -67,6 +72,19 @@ final class ControlClient {
         }
     }
 
+    /// While attached: reads what is there into `frames`; false once the client hung up.
+    func readFrames(into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        while true {
+            let result: FileDescriptor.ReadResult
+            do { result = try descriptor.read(into: buffer) } catch { return false }
+            switch result {
+            case .wouldBlock: return true
+            case .endOfFile: return false
+            case let .bytes(count): frames.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            }
+        }
+    }
+
     /// After the request: reads and drops whatever the client sends. False once it hung up.
     func discardInput(into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         request = []
@@ -92,10 +110,20 @@ final class ControlClient {
         output.append(reply.json.serializedBytes + [10])
     }
 
+    func queue(_ bytes: [UInt8]) {
+        output.append(bytes)
+    }
+
     func queue(prefix: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) {
         output.append(prefix)
         output.append(line)
         withUnsafeBytes(of: UInt8(10)) { output.append($0) }
+    }
+
+    /// What a terminal wrote, as one output frame.
+    func queueOutput(_ bytes: UnsafeRawBufferPointer) {
+        output.append(AttachFrame.outputHeader(count: bytes.count))
+        output.append(bytes)
     }
 
     /// Writes what it can; false when the peer is gone.

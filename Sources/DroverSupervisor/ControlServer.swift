@@ -48,6 +48,13 @@ final class ControlServer {
             for client in followers { self.flush(client) }
         }
         budget.reclaim = { [unowned self] in self.cutOffFurthestBehind() }
+        router.terminalEnded = { [unowned self] clients, code in
+            for client in clients where self.clients[client.token] != nil {
+                client.queue(AttachFrame.exited(code: code).encoded)
+                client.phase = .closing
+                self.flush(client)
+            }
+        }
     }
 
     deinit {
@@ -122,6 +129,12 @@ final class ControlServer {
                 case let .line(line):
                     handleRequest(line, from: client)
                 }
+            case let .attached(stream):
+                let open = client.readFrames(into: readBuffer)
+                guard takeFrames(from: client, forTerminal: stream), open else {
+                    close(client)
+                    return
+                }
             case .following, .closing:
                 // Nothing more is expected from the client: drop what it sends; only its
                 // hang-up matters.
@@ -134,7 +147,21 @@ final class ControlServer {
         settle(client)
     }
 
-    /// Drops a client whose request did not come in time.
+    /// Carries out the frames an attached client sent; false when it must be cut off
+    /// (a frame no client sends, or more keys than the terminal will take).
+    private func takeFrames(from client: ControlClient, forTerminal stream: UInt64) -> Bool {
+        while true {
+            let frame: AttachFrame?
+            do { frame = try client.frames.next() } catch { return false }
+            switch frame {
+            case nil: return true
+            case let .input(bytes)?: guard router.type(bytes, intoTerminal: stream) else { return false }
+            case let .resize(size)?: router.resize(stream, for: client, size)
+            case .output?, .exited?: return false
+            }
+        }
+    }
+
     /// accept4 failed (EMFILE, ENFILE, ENOMEM): the waiting connection stays in the
     /// backlog and the listener stays readable, so watching it would spin the loop.
     /// It is left alone for a moment, said once per outage, and tried again.
@@ -205,7 +232,11 @@ final class ControlServer {
     private func close(_ client: ControlClient) {
         guard clients.removeValue(forKey: client.token) != nil else { return }
         client.release()
-        if case .following = client.phase { router.unfollow(client) }
+        switch client.phase {
+        case .following: router.unfollow(client)
+        case let .attached(stream): router.detach(client, fromTerminal: stream)
+        case .awaitingRequest, .closing: break
+        }
         poller.remove(client.descriptor)
         client.descriptor.close()
     }
@@ -254,6 +285,12 @@ final class ControlServer {
                 reply(client, .quitting(pid: Int(CurrentProcess.id)))
             case .reopenLogs:
                 reply(client, .reopened(path: try router.reopenLogFile()))
+            case let .attach(selector, window):
+                let (name, stream) = try instances.terminalStream(selector)
+                client.queue(ControlReply.attached(name: name))
+                client.phase = .attached(stream)
+                router.attach(client, toTerminal: stream, size: window)
+                if !client.flush() { close(client) }
             }
         } catch {
             reply(client, .failure(error.reason))

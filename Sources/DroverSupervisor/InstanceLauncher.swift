@@ -3,8 +3,12 @@ import DroverSystem
 
 /// Spawns one run of an instance: `/bin/sh -c COMMAND` in the root (with the program
 /// replacing the shell where `ShellCommand` allows), in its own process group, stdout
-/// and stderr on one fresh pipe.
+/// and stderr on one fresh pipe; or, for a `--tty` type, in its own session with
+/// stdin, stdout and stderr on a fresh pseudo-terminal.
 struct InstanceLauncher {
+    /// What a terminal instance gets for TERM when drover's environment has none.
+    static let fallbackTerminalType = "xterm-256color"
+
     /// Every instance gets `DROVER_RUN`, one value per drover run, so the guardian can
     /// find whatever of the formation escaped its process group.
     static let runVariable = "DROVER_RUN"
@@ -22,6 +26,8 @@ struct InstanceLauncher {
     private let argumentsByCommand: [ByteString: CStringArray]
     /// The descriptor limit children get back (drover raised its own).
     let fileLimit: ResourceLimits.FileLimit?
+    /// `TERM=xterm-256color` for terminal instances, when the environment sets no TERM.
+    private let terminalType: [UInt8]?
 
     init(application: Application, shell: String, run: String, fileLimit: ResourceLimits.FileLimit?) {
         self.shell = shell
@@ -31,6 +37,7 @@ struct InstanceLauncher {
         environment["PS"] = nil
         environment[Self.runVariable] = ByteString(run)
         baseEnvironment = CStringArray(environment.environEntries)
+        terminalType = environment["TERM"] == nil ? Array("TERM=\(Self.fallbackTerminalType)".utf8) : nil
         var arguments: [ByteString: CStringArray] = [:]
         for entry in application.procfile?.entries ?? [] {
             arguments[entry.command] = Self.arguments(shell: shell, command: entry.command)
@@ -51,16 +58,31 @@ struct InstanceLauncher {
         return pipe
     }
 
-    /// Spawns the instance with stdout and stderr on `output`; returns its pid.
-    func spawn(_ instance: PlannedInstance, output: FileDescriptor) throws(SystemError) -> Int32 {
+    /// Where a run writes: the write end of a pipe, or a pseudo-terminal's slave.
+    enum Output {
+        case pipe(FileDescriptor)
+        case terminal(slavePath: String)
+    }
+
+    /// Spawns the instance writing to `output`; returns its pid.
+    func spawn(_ instance: PlannedInstance, output: Output) throws(SystemError) -> Int32 {
+        var ownVariables = instance.ownVariables.map(\.entry)
+        if case .terminal = output, let terminalType { ownVariables.append(terminalType) }
         var request = Spawn.Request(
             path: shell,
             arguments: argumentsByCommand[instance.command] ?? Self.arguments(shell: shell, command: instance.command),
-            environment: CStringArray(baseEnvironment, appending: instance.ownVariables.map(\.entry)),
+            environment: CStringArray(baseEnvironment, appending: ownVariables),
             workingDirectory: root)
-        request.standardOutput = .descriptor(output)
-        request.standardError = .descriptor(output)
-        request.grouping = .newProcessGroup
+        switch output {
+        case let .pipe(writeEnd):
+            request.standardOutput = .descriptor(writeEnd)
+            request.standardError = .descriptor(writeEnd)
+            request.grouping = .newProcessGroup
+        case let .terminal(slavePath):
+            // Its own session, so the slave becomes its controlling terminal; as the
+            // session's leader it leads its process group too, which stopping signals.
+            request.terminal = slavePath
+        }
         request.fileLimit = fileLimit
         return try Spawn.run(request)
     }

@@ -116,15 +116,10 @@ final class Instances {
         }
         var stream: UInt64?
         do throws(SystemError) {
-            let pipe = try launcher.makePipe()
-            defer { pipe.writeEnd.close() }
-            do throws(SystemError) {
-                stream = try router.open(pipe.readEnd, for: slot.source)
-            } catch {
-                pipe.readEnd.close()
-                throw error
-            }
-            let pid = try launcher.spawn(slot.plan, output: pipe.writeEnd)
+            let (token, output) = try openOutput(for: slot)
+            stream = token
+            defer { if case let .pipe(writeEnd) = output { writeEnd.close() } }
+            let pid = try launcher.spawn(slot.plan, output: output)
             slot.stream = stream
             slotByPid[pid] = slot
             allReaped = false
@@ -148,6 +143,29 @@ final class Instances {
                 requestFailures = failures
             }
             handle(.spawnFailed(exitCode: error.isNoSuchFile ? 127 : 126), for: slot)
+        }
+    }
+
+    /// A run's output, watched before the child exists (so a failure there kills no
+    /// process): a pipe, or for a `--tty` type a pseudo-terminal, sized already.
+    private func openOutput(for slot: InstanceSlot) throws(SystemError) -> (stream: UInt64, output: InstanceLauncher.Output) {
+        if application.settings(for: slot.plan.type).tty {
+            let terminal = try PseudoTerminal.open()
+            let session = TerminalSession(name: slot.plan.name, master: terminal.master, ownSize: router.ownWindowSize)
+            do throws(SystemError) {
+                return (try router.open(terminal.master, for: slot.source, terminal: session), .terminal(slavePath: terminal.slavePath))
+            } catch {
+                terminal.master.close()
+                throw error
+            }
+        }
+        let pipe = try launcher.makePipe()
+        do throws(SystemError) {
+            return (try router.open(pipe.readEnd, for: slot.source), .pipe(pipe.writeEnd))
+        } catch {
+            pipe.readEnd.close()
+            pipe.writeEnd.close()
+            throw error
         }
     }
 
@@ -183,6 +201,7 @@ final class Instances {
                 // Anything else is an orphan reparented to drover: reaping it is all it needs.
                 guard let slot = slotByPid.removeValue(forKey: pid) else { continue }
                 router.drain(slot.stream, atMost: InstanceLauncher.pipeCapacity)
+                router.endTerminal(slot.stream, code: termination.shellCode)
                 handle(.exited(termination), for: slot)
             }
         }
@@ -309,12 +328,29 @@ final class Instances {
     func status(now: Int64) -> FormationStatus {
         FormationStatus(
             pid: Int(CurrentProcess.id), stopping: plan.isStopping,
-            instances: slots.map { InstanceStatus($0.plan, $0.lifecycle, now: now) })
+            instances: slots.map {
+                InstanceStatus($0.plan, $0.lifecycle, tty: application.settings(for: $0.plan.type).tty, now: now)
+            })
     }
 
     /// The log sources of the instances the selectors name (none: all).
     func sources(_ selectors: [InstanceSelector]) throws(InvalidValue) -> [LogSource] {
         try select(selectors).map(\.source)
+    }
+
+    /// The instance `attach` names (a type alone: its lowest-numbered instance) and the
+    /// stream of its current run, which must have a terminal.
+    func terminalStream(_ selector: InstanceSelector) throws(InvalidValue) -> (name: String, stream: UInt64) {
+        try refuseWhileStopping()
+        guard let slot = try select([selector]).first else { throw InvalidValue("no instance matches \"\(selector)\"") }
+        let name = slot.plan.name
+        guard application.settings(for: slot.plan.type).tty else {
+            throw InvalidValue("\(name) has no terminal (start it with --tty \(slot.plan.type))")
+        }
+        guard let stream = slot.stream, slot.lifecycle.pid != nil, router.hasTerminal(stream) else {
+            throw InvalidValue("\(name) is not running (\(InstanceStatus(slot.plan, slot.lifecycle, tty: true, now: 0).state))")
+        }
+        return (name, stream)
     }
 
     func restart(_ selectors: [InstanceSelector]) throws(InvalidValue) {

@@ -43,6 +43,11 @@ final class LogRouter {
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var streams: [UInt64: OutputStream] = [:]
     private var nextStreamToken = EventSource.streamBase
+    /// Runs' pseudo-terminals by stream token, until their exit is reported (the
+    /// stream may close before or after that).
+    private var terminals: [UInt64: TerminalSession] = [:]
+    /// drover's own terminal's size, which new pseudo-terminals get.
+    private(set) var ownWindowSize: WindowSize?
     /// A `logs -f` connection and what it asked for.
     private struct Follower {
         let client: ControlClient
@@ -65,9 +70,13 @@ final class LogRouter {
     var onOutputLost: (String) -> Void = { _ in }
     /// Lines were queued for these followers; write them out (the control server's job).
     var flushFollowers: ([ControlClient]) -> Void = { _ in }
+    /// A run whose terminal these clients were attached to exited with this code: tell
+    /// them and close them (the control server's job).
+    var terminalEnded: ([ControlClient], Int32) -> Void = { _, _ in }
 
-    init(output target: OutputTarget?, style: LogStyle, poller: EventPoller) {
+    init(output target: OutputTarget?, style: LogStyle, poller: EventPoller, ownWindowSize: WindowSize?) {
         self.poller = poller
+        self.ownWindowSize = ownWindowSize
         self.style = style
         self.target = target
         output = target.map { OutputBuffer(descriptor: $0.descriptor) }
@@ -91,20 +100,39 @@ final class LogRouter {
 
     // MARK: Pipes
 
-    /// Starts reading one run's pipe; returns its token.
+    /// Starts reading one run's pipe, or its terminal's master; returns its token.
     @discardableResult
-    func open(_ descriptor: FileDescriptor, for source: LogSource) throws(SystemError) -> UInt64 {
+    func open(_ descriptor: FileDescriptor, for source: LogSource, terminal: TerminalSession? = nil) throws(SystemError)
+        -> UInt64
+    {
         let token = nextStreamToken
         nextStreamToken += 1
-        try poller.add(descriptor, token: token, interest: readingPaused ? .none : .readable)
-        streams[token] = OutputStream(descriptor: descriptor, token: token, source: source)
+        let stream = OutputStream(descriptor: descriptor, token: token, source: source, terminal: terminal)
+        try poller.add(descriptor, token: token, interest: interest(of: stream))
+        streams[token] = stream
+        if let terminal { terminals[token] = terminal }
         return token
     }
 
-    /// One chunk from a readable pipe.
-    func read(_ token: UInt64) {
-        guard let stream = streams[token] else { return }
-        readChunks(of: stream, budget: 0)
+    /// Read while the output keeps up; write too while keys wait for a terminal.
+    private func interest(of stream: OutputStream) -> EventPoller.Interest {
+        var interest: EventPoller.Interest = readingPaused ? .none : .readable
+        if stream.terminal?.hasPendingInput == true { interest.insert(.writable) }
+        return interest
+    }
+
+    private func updateInterest(of stream: OutputStream) {
+        try? poller.modify(stream.descriptor, token: stream.token, interest: interest(of: stream))
+    }
+
+    /// A pipe (or master) is readable, hung up, or (a terminal with keys waiting) writable.
+    func streamEvent(_ event: EventPoller.Event) {
+        guard let stream = streams[event.token] else { return }
+        if event.writable, let terminal = stream.terminal {
+            terminal.flushInput()
+            if !terminal.hasPendingInput { updateInterest(of: stream) }
+        }
+        if event.readable || event.closed { readChunks(of: stream, budget: 0) }
     }
 
     /// What the pipe holds now, up to `limit` bytes (its capacity): a process's last
@@ -115,9 +143,10 @@ final class LogRouter {
         readChunks(of: stream, budget: limit)
     }
 
-    /// Closes a pipe whose child could not be started.
+    /// Closes a pipe (or terminal) whose child could not be started.
     func discard(_ token: UInt64) {
         if let stream = streams[token] { close(stream) }
+        terminals[token] = nil
     }
 
     /// Closes every pipe still open (their writers outlived the formation's grace).
@@ -152,6 +181,10 @@ final class LogRouter {
     }
 
     private func emit(_ bytes: UnsafeRawBufferPointer, of stream: OutputStream, followers: [Follower]) {
+        if let terminal = stream.terminal, !terminal.clients.isEmpty {
+            for client in terminal.clients { client.queueOutput(bytes) }
+            flushFollowers(terminal.clients)
+        }
         let source = stream.source
         source.prefix.withUnsafeBytes { prefix in
             stream.framer.feed(bytes) { deliver($0, of: source, prefix: prefix, followers: followers) }
@@ -179,8 +212,58 @@ final class LogRouter {
         }
         if !followers.isEmpty { flushFollowers(followers.map(\.client)) }
         poller.remove(stream.descriptor)
+        stream.terminal?.masterClosed()
         stream.descriptor.close()
         streams[stream.token] = nil
+    }
+
+    // MARK: Terminals
+
+    /// Whether the run whose stream this is has a terminal and its exit is not reported.
+    func hasTerminal(_ token: UInt64?) -> Bool {
+        token.map { terminals[$0] != nil } ?? false
+    }
+
+    /// From now on `client` gets the terminal's output, and its keys and size count.
+    /// The line being written (a prompt, most often) comes first, so the client sees
+    /// where the process stands instead of nothing until its next output.
+    func attach(_ client: ControlClient, toTerminal token: UInt64, size: WindowSize?) {
+        terminals[token]?.attach(client, size: size)
+        if let partial = streams[token]?.framer.partialLine, !partial.isEmpty {
+            partial.withUnsafeBytes { client.queueOutput($0) }
+        }
+    }
+
+    func detach(_ client: ControlClient, fromTerminal token: UInt64) {
+        terminals[token]?.detach(client)
+    }
+
+    func resize(_ token: UInt64, for client: ControlClient, _ size: WindowSize) {
+        terminals[token]?.resize(for: client, size)
+    }
+
+    /// Keys for a run's terminal; false when too many wait already.
+    func type(_ bytes: [UInt8], intoTerminal token: UInt64) -> Bool {
+        guard let terminal = terminals[token] else { return true }
+        let hadPending = terminal.hasPendingInput
+        guard terminal.type(bytes) else { return false }
+        if terminal.hasPendingInput != hadPending, let stream = streams[token] { updateInterest(of: stream) }
+        return true
+    }
+
+    /// The run exited with `code`: its attached clients are told and let go.
+    func endTerminal(_ token: UInt64?, code: Int32) {
+        guard let token, let terminal = terminals.removeValue(forKey: token) else { return }
+        let clients = terminal.clients
+        for client in clients { terminal.detach(client) }
+        if !clients.isEmpty { terminalEnded(clients, code) }
+    }
+
+    /// drover's own terminal changed size (SIGWINCH): every terminal not following an
+    /// attached client follows it.
+    func ownWindowChanged(_ size: WindowSize?) {
+        ownWindowSize = size
+        for terminal in terminals.values { terminal.ownResized(size) }
     }
 
     // MARK: The output
@@ -315,9 +398,7 @@ final class LogRouter {
     private func setReadingPaused(_ paused: Bool) {
         guard paused != readingPaused else { return }
         readingPaused = paused
-        for stream in streams.values {
-            try? poller.modify(stream.descriptor, token: stream.token, interest: paused ? .none : .readable)
-        }
+        for stream in streams.values { updateInterest(of: stream) }
     }
 
     // MARK: drover's own lines and the clock

@@ -31,16 +31,21 @@ final class LogSource {
     }
 }
 
-/// One pipe being read: an instance's stdout and stderr during one run.
+/// One pipe (or pseudo-terminal master) being read: an instance's stdout and stderr
+/// during one run.
 final class OutputStream {
     let descriptor: FileDescriptor
     let token: UInt64
     let source: LogSource
-    var framer = LineFramer()
+    var framer: LineFramer
+    /// With `--tty`: the run's terminal, whose master `descriptor` is.
+    let terminal: TerminalSession?
 
-    init(descriptor: FileDescriptor, token: UInt64, source: LogSource) {
+    init(descriptor: FileDescriptor, token: UInt64, source: LogSource, terminal: TerminalSession?) {
         self.descriptor = descriptor
         self.token = token
         self.source = source
+        self.terminal = terminal
+        framer = LineFramer(lineEnds: terminal == nil ? .newline : .terminal)
     }
 }

@@ -38,7 +38,11 @@ public final class Supervisor {
         var notices: [String] = []
         func failure(_ what: String, _ error: SystemError) -> LaunchError { LaunchError("cannot start: \(what): \(error.reason)") }
 
-        do { signals = try SignalReceiver.open([SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2]) } catch {
+        do {
+            signals = try SignalReceiver.open([
+                SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, PseudoTerminal.windowChangeSignal,
+            ])
+        } catch {
             throw failure("signalfd", error)
         }
         SignalReceiver.ignoreBrokenPipe()
@@ -98,7 +102,7 @@ public final class Supervisor {
         let style = LogStyle(
             colors: colors, timestamps: application.logging.timestamps, prefixes: application.logging.prefixes,
             nameWidth: LogStyle.nameWidth(for: application.instances.map(\.name)))
-        router = LogRouter(output: output, style: style, poller: poller)
+        router = LogRouter(output: output, style: style, poller: poller, ownWindowSize: PseudoTerminal.ownWindowSize())
 
         // One value per run of drover: pid and start time.
         let run = "\(CurrentProcess.id)-\(Clocks.monotonicMilliseconds())"
@@ -173,7 +177,7 @@ public final class Supervisor {
                 case .output?: router.outputEvent(event)
                 case .listener?: control?.acceptClients()
                 case .guardian?: guardian?.flush()
-                case let .stream(token)?: router.read(token)
+                case .stream?: router.streamEvent(event)
                 case .client?: control?.handle(event)
                 case nil: break
                 }
@@ -208,6 +212,8 @@ public final class Supervisor {
         while let signal = try signals.next() {
             if signal == SIGCHLD {
                 instances.reapChildren()
+            } else if signal == PseudoTerminal.windowChangeSignal {
+                router.ownWindowChanged(PseudoTerminal.ownWindowSize())
             } else if let stopSignal = SignalNumbers.stopSignal(signal) {
                 instances.received(stopSignal)
             }

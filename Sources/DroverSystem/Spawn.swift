@@ -41,6 +41,10 @@ public enum Spawn {
         public var grouping: Grouping = .newProcessGroup
         /// The child's descriptor limit, when it should differ from drover's.
         public var fileLimit: ResourceLimits.FileLimit?
+        /// A terminal's path (a pseudo-terminal's slave): when set, the child starts a
+        /// new session and opens it as stdin, stdout and stderr, so it becomes the
+        /// child's controlling terminal; the streams and `grouping` are not used.
+        public var terminal: String?
 
         public init(path: String, arguments: CStringArray, environment: CStringArray, workingDirectory: String? = nil) {
             self.path = path
@@ -69,16 +73,24 @@ public enum Spawn {
             posix_spawnattr_destroy(&attributes)
         }
 
-        try check("posix_spawn_file_actions", addStream(request.standardInput, to: 0, readOnly: true, &actions))
-        try check("posix_spawn_file_actions", addStream(request.standardOutput, to: 1, readOnly: false, &actions))
-        try check("posix_spawn_file_actions", addStream(request.standardError, to: 2, readOnly: false, &actions))
+        if let terminal = request.terminal {
+            // glibc runs setsid before the file actions: the first terminal the new
+            // session leader opens without O_NOCTTY becomes its controlling terminal.
+            try check("posix_spawn_file_actions", posix_spawn_file_actions_addopen(&actions, 0, terminal, O_RDWR, 0))
+            try check("posix_spawn_file_actions", posix_spawn_file_actions_adddup2(&actions, 0, 1))
+            try check("posix_spawn_file_actions", posix_spawn_file_actions_adddup2(&actions, 0, 2))
+        } else {
+            try check("posix_spawn_file_actions", addStream(request.standardInput, to: 0, readOnly: true, &actions))
+            try check("posix_spawn_file_actions", addStream(request.standardOutput, to: 1, readOnly: false, &actions))
+            try check("posix_spawn_file_actions", addStream(request.standardError, to: 2, readOnly: false, &actions))
+        }
         try check("posix_spawn_file_actions_addclosefrom_np", cdrover_spawn_addclosefrom(&actions, 3))
         if let directory = request.workingDirectory {
             try check("posix_spawn_file_actions_addchdir_np", cdrover_spawn_addchdir(&actions, directory))
         }
 
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        switch request.grouping {
+        switch request.terminal == nil ? request.grouping : .newSession {
         case .inherit: break
         case .newProcessGroup:
             flags |= Int32(POSIX_SPAWN_SETPGROUP)

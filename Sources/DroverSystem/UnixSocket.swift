@@ -54,6 +54,13 @@ public enum UnixSocket {
         return descriptor
     }
 
+    /// Lets writes on a connected socket wait as long as they need (undoes the send
+    /// timeout `connect` set for the connection itself).
+    public static func clearSendTimeout(_ descriptor: FileDescriptor) {
+        var forever = timeval(tv_sec: 0, tv_usec: 0)
+        _ = setsockopt(descriptor.rawValue, SOL_SOCKET, SO_SNDTIMEO, &forever, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// `accept4` with CLOEXEC and NONBLOCK; nil when no connection is waiting.
     public static func accept(_ listener: FileDescriptor) throws(SystemError) -> FileDescriptor? {
         let descriptor = cdrover_accept_cloexec(listener.rawValue)

@@ -62,6 +62,18 @@ int cdrover_set_file_limit(unsigned long long soft, unsigned long long hard);
 /* syncfs(2): what was written on the file system holding fd, on its way to disk. */
 int cdrover_syncfs(int fd);
 
+/* A new pseudo-terminal: posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK),
+ * grantpt, unlockpt; the slave's path goes into `path`. Returns the master, or -1
+ * with errno (nothing left open). */
+int cdrover_open_pty(char *path, size_t length);
+
+/* TIOCGWINSZ / TIOCSWINSZ (ioctl is variadic and does not import). 0 on success. */
+int cdrover_get_window_size(int fd, unsigned short *rows, unsigned short *columns);
+int cdrover_set_window_size(int fd, unsigned short rows, unsigned short columns);
+
+/* SIGWINCH, which Glibc's module leaves out without _GNU_SOURCE on some versions. */
+int cdrover_window_change_signal(void);
+
 /* Wait-status decoding (the W* macros do not import). */
 int cdrover_exited(int status);
 int cdrover_exit_code(int status);
