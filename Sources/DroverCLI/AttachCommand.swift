@@ -41,7 +41,7 @@ enum AttachCommand {
             do { modes = try TerminalModes.makeRaw(.standardInput) } catch {
                 throw Diagnostics([Diagnostic("cannot put the terminal in raw mode: \(error.reason)")])
             }
-            note("[attached to \(name); \(key.name) detaches]", raw: true)
+            note("[attached to \(name); \(key.name) detaches]", interactive: true, raw: true)
         }
         var session = Session(
             name: name, connection: connection, signals: signals, filter: DetachFilter(key: key), interactive: interactive)
@@ -50,20 +50,22 @@ enum AttachCommand {
         modes?.restore()
         switch end {
         case .detached:
-            note("[detached from \(name)]", raw: false)
+            note("[detached from \(name)]", interactive: interactive)
             return .success
         case let .exited(code):
-            note("[\(name) exited with code \(code)]", raw: false)
+            note("[\(name) exited with code \(code)]", interactive: interactive)
             return .success
         case let .lost(why):
             throw Diagnostics([Diagnostic("lost drover at \(client.channel.path) (\(why)); \(name) is gone with it")])
         }
     }
 
-    /// drover's own words, on stderr, on a line of their own (the process's output
-    /// may have left the cursor mid-line); in raw mode the terminal adds no `\r`.
-    private static func note(_ text: String, raw: Bool) {
-        try? FileDescriptor.standardError.writeAll(raw ? "\r\n\(text)\r\n" : "\n\(text)\n")
+    /// drover's own words, on stderr; on a terminal on a line of their own (the
+    /// process's output may have left the cursor mid-line), and in raw mode with the
+    /// `\r` the terminal does not add.
+    private static func note(_ text: String, interactive: Bool, raw: Bool = false) {
+        let line = raw ? "\r\n\(text)\r\n" : interactive ? "\n\(text)\n" : "\(text)\n"
+        try? FileDescriptor.standardError.writeAll(line)
     }
 
     enum End: Equatable {

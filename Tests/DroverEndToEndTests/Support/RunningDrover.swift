@@ -30,7 +30,8 @@ final class RunningDrover {
     init(
         program: String, _ arguments: [String], in directory: String,
         environment: [String: String] = DroverProcess.environment(), rawEnvironment: [[UInt8]] = [],
-        rawArguments: [[UInt8]] = [], sourceLocation: SourceLocation = #_sourceLocation
+        rawArguments: [[UInt8]] = [], standardInput: Spawn.Stream = .nullDevice,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         capture = try Sandbox()
         self.sourceLocation = sourceLocation
@@ -39,6 +40,7 @@ final class RunningDrover {
             path: program, arguments: CStringArray(arguments.map { Array($0.utf8) } + rawArguments),
             environment: CStringArray(environment.map { Array("\($0.key)=\($0.value)".utf8) } + rawEnvironment),
             workingDirectory: directory)
+        request.standardInput = standardInput
         request.standardOutput = .file("\(capture.path)/stdout")
         request.standardError = .file("\(capture.path)/stderr")
         request.grouping = .newProcessGroup
