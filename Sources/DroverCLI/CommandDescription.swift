@@ -74,6 +74,10 @@ struct CommandDescription: Sendable {
             kills at once. SIGUSR1 and SIGUSR2 are passed on. If drover itself is killed,
             a guardian process stops the formation the same way.
 
+            --tty TYPES runs each instance of those types on a pseudo-terminal of its own
+            (line-buffered output, colors kept), sized like drover's terminal and resized
+            with it; 'drover attach NAME' then types into it.
+
             EXIT STATUS: the exit code of the instance whose exit stopped the formation
             (128+N if signal N killed it); when only can-die types were left and all
             ended, 0 if they all exited 0, else the first other code; after a signal to

@@ -6,8 +6,9 @@ struct Scenarios {
     let peer: Peer
     let workspace: String
 
-    private func command(formation: String? = nil, timeout: Int? = nil) -> [String] {
-        [peer.executable] + peer.startArguments(formation, timeout)
+    /// `tty`: every instance on a pseudo-terminal of its own (`--tty all`, drover only).
+    private func command(formation: String? = nil, timeout: Int? = nil, tty: Bool = false) -> [String] {
+        [peer.executable] + peer.startArguments(formation, timeout) + (tty ? ["--tty", "all"] : [])
     }
 
     /// A fresh directory with `procfile` written in it.
@@ -30,14 +31,15 @@ struct Scenarios {
         return path
     }
 
-    /// 1. Lines per second and CPU per line, `writers` × `lines` through drover.
-    func throughput(writers: Int, lines: Int) throws -> (linesPerSecond: Double, cpuPerLine: Double) {
+    /// 1. Lines per second and CPU per line, `writers` × `lines` through drover, on
+    /// pipes or (`tty`) on pseudo-terminals.
+    func throughput(writers: Int, lines: Int, tty: Bool = false) throws -> (linesPerSecond: Double, cpuPerLine: Double) {
         let file = try dataFile(lines: lines)
         let procfile = (1...writers).map { "w\($0): cat \(file); exec sleep 100" }.joined(separator: "\n") + "\n"
-        let directory = try directory("throughput", procfile: procfile)
+        let directory = try directory(tty ? "throughput-tty" : "throughput", procfile: procfile)
         let start = Measurement.now()
         // Data lines end in "345678"; the managers' own lines do not.
-        let subject = try Subject(command(), in: directory, marker: "345678")
+        let subject = try Subject(command(tty: tty), in: directory, marker: "345678")
         let expected = writers * lines
         // 120 s: drover needs about one; a peer that takes longer has hung (foreman did once).
         guard subject.read(until: { $0.markedLines >= expected }, timeout: 120) else {
@@ -124,10 +126,10 @@ struct Scenarios {
     /// 4. RSS with `count` idle instances (and how many helpers it counts), then CPU and
     /// wake-ups over `seconds` idle.
     func idle(
-        count: Int, seconds: Double
+        count: Int, seconds: Double, tty: Bool = false
     ) throws -> (rssKB: Double, cpuSeconds: Double, wakeupsPerSecond: Double, helpers: Int, helperRSSkB: Double) {
-        let directory = try directory("idle", procfile: "idle: echo ready; exec sleep 1000\n")
-        let subject = try Subject(command(formation: "idle=\(count)"), in: directory)
+        let directory = try directory(tty ? "idle-tty" : "idle", procfile: "idle: echo ready; exec sleep 1000\n")
+        let subject = try Subject(command(formation: "idle=\(count)", tty: tty), in: directory)
         guard subject.read(until: { $0.markedLines >= count }, timeout: 120) else {
             throw BenchError("idle: \(subject.markedLines) of \(count) ready")
         }

@@ -16,7 +16,7 @@ let droverPath = URL(fileURLWithPath: option("--drover") ?? ".build/release/drov
 let runs = option("--runs").flatMap(Int.init) ?? 5
 let quick = arguments.contains("--quick")
 let idleSeconds: Double = quick ? 2 : 10
-/// `--only throughput|startup|stop|kill9|idle|scale`: one scenario group, for quick comparisons.
+/// `--only throughput|tty|startup|stop|kill9|idle|scale`: one scenario group, for quick comparisons.
 let only = option("--only")
 @MainActor func wanted(_ group: String) -> Bool { only == nil || only == group }
 
@@ -65,6 +65,19 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
     for run in 1...runs where wanted("throughput") {
         do { throughput.append(try scenarios.throughput(writers: 16, lines: lines)) } catch {
             print("  throughput run \(run) failed: \(error)")
+        }
+    }
+    // drover only: the peers have no pseudo-terminal mode.
+    var ttyThroughput: [(Double, Double)] = []
+    for run in 1...runs where wanted("tty") && peer.name == "drover" {
+        do { ttyThroughput.append(try scenarios.throughput(writers: 16, lines: lines, tty: true)) } catch {
+            print("  --tty throughput run \(run) failed: \(error)")
+        }
+    }
+    var ttyIdle = Double.nan
+    if wanted("tty") && peer.name == "drover" {
+        do { ttyIdle = try scenarios.idle(count: 100, seconds: idleSeconds, tty: true).wakeupsPerSecond } catch {
+            print("  --tty idle failed: \(error)")
         }
     }
     let startup = !wanted("startup") ? .nan : median("startup", runs: runs) { try scenarios.startup(count: 500) }
@@ -119,6 +132,9 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
     return Column(name: peer.name, values: [
         format(Measurement.median(throughput.map(\.0)) / 1e6, "M"),
         format(Measurement.median(throughput.map(\.1)) * 1e6, "µs", digits: 3),
+        format(Measurement.median(ttyThroughput.map(\.0)) / 1e6, "M"),
+        format(Measurement.median(ttyThroughput.map(\.1)) * 1e6, "µs", digits: 3),
+        format(ttyIdle, "/s"),
         format(startup, "s", digits: 3),
         format(graceful, "s", digits: 3),
         format(stubborn, "s", digits: 3),
@@ -149,7 +165,8 @@ if arguments.contains("--peers") {
 }
 
 let metrics = [
-    "lines/s, 16 procs (`cat`, 100-byte lines)", "CPU per line (manager only)", "500 ready",
+    "lines/s, 16 procs (`cat`, 100-byte lines)", "CPU per line (manager only)",
+    "lines/s, 16 --tty procs", "CPU per line, --tty", "idle wake-ups/s, 100 --tty procs", "500 ready",
     "stop 100 (they exit 0.1 s after TERM)", "stop with a TERM-ignorer, -t 2",
     "all gone after kill -9 of drover, -t 1", "RSS, 100 procs",
     "CPU over \(Int(idleSeconds)) s idle", "idle wake-ups/s",
@@ -157,7 +174,7 @@ let metrics = [
     "RSS per instance (\(scaleCounts.last!) vs \(scaleBaseline) procs)",
     "ps --json at \(scaleCounts.last!) (client, start to exit)",
 ]
-let goals = ["≥ half the pipe limit", "≤ 0.25 µs", "≤ 0.5 s", "≤ 0.15 s", "≤ 2.05 s", "≤ 2 s", "≤ 8 MB", "", "0"]
+let goals = ["≥ half the pipe limit", "≤ 0.25 µs", "≥ 1.25 M (5 × hivemind)", "", "0", "≤ 0.5 s", "≤ 0.15 s", "≤ 2.05 s", "≤ 2 s", "≤ 8 MB", "", "0"]
     + scaleCounts.flatMap { _ in ["≤ 1.2 × direct", "(baseline)", "≤ 1.2"] } + ["≤ 4 KiB", "≤ 50 ms"]
 func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 print("\n" + cell("metric", 44) + columns.map { cell($0.name, 13) }.joined() + "goal")

@@ -97,6 +97,21 @@ import Glibc
     }
 }
 
+extension TerminalTests {
+    @Test func checkNamesABadTTYSettingByItsFlagOrLine() throws {
+        let sandbox = try Self.sandbox()
+        let flag = try DroverProcess.run(["check", "--tty", "probe,ghost"], in: sandbox.path)
+        #expect(flag.code == 64)
+        #expect(flag.stderr.hasPrefix(#"drover: invalid value "probe,ghost" for --tty: unknown process type "ghost" (the Procfile has: probe, plain)"#))
+        try sandbox.write(".drover", "[plain]\ntty=maybe\n")
+        let file = try DroverProcess.run(["check"], in: sandbox.path)
+        #expect(file.code == 1)
+        #expect(file.stderr == "drover: .drover:2: invalid value \"maybe\" for tty: must be true or false\n")
+        try sandbox.write(".drover", "[plain]\ntty=true\n")
+        #expect(try DroverProcess.run(["check", "--tty", "all"], in: sandbox.path).code == 0)
+    }
+}
+
 /// `drover attach`: a user's terminal joined to an instance's.
 @Suite struct AttachTests {
     /// An interactive shell and a pipe type; `-t 1` because an interactive shell
