@@ -158,6 +158,11 @@ var columns = [measure(.drover(droverPath), runs: runs, lines: droverLines)]
 let pipeLimit = !wanted("throughput") ? .nan : median("pipe limit", runs: runs) {
     try Scenarios(peer: .drover(droverPath), workspace: workspace).pipeLimit(writers: 16, lines: droverLines)
 }
+let terminalLimit = !wanted("tty") ? .nan : median("pty limit", runs: runs) {
+    try TerminalLimit.linesPerSecond(
+        file: try Scenarios(peer: .drover(droverPath), workspace: workspace).dataFile(lines: droverLines), writers: 16,
+        lines: droverLines)
+}
 if arguments.contains("--peers") {
     for peer in [Peer.foreman(), Peer.honcho()].compactMap({ $0 }) {
         columns.append(measure(peer, runs: 1, lines: droverLines / 10))
@@ -182,4 +187,5 @@ for (index, metric) in metrics.enumerated() {
     print(cell(metric, 44) + columns.map { cell($0.values[index], 13) }.joined() + goals[index])
 }
 print("\npipe limit (16 cats into one drained pipe): " + format(pipeLimit / 1e6, "M lines/s"))
+print("pty limit (16 cats, each on a pseudo-terminal, read by the harness): " + format(terminalLimit / 1e6, "M lines/s"))
 print("drover: 16 × \(droverLines) lines; peers: 16 × \(droverLines / 10) lines, 1 run")

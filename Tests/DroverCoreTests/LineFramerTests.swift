@@ -42,6 +42,41 @@ import Testing
         #expect(Self.frame(bytes.map { [$0] }, lineEnds: .terminal).map { String(decoding: $0, as: UTF8.self) } == expected)
     }
 
+    /// The word-at-a-time scan against the rule written plainly, on random streams of
+    /// `\r`, `\n`, bytes with high bits set and letters, split at random places.
+    @Test func terminalFramingMatchesTheRuleOnRandomStreams() {
+        func reference(_ bytes: [UInt8]) -> [[UInt8]] {
+            var lines: [[UInt8]] = []
+            var current: [UInt8] = []
+            var endedAtReturn = false
+            for byte in bytes {
+                if byte == 10 || byte == 13 {
+                    if !current.isEmpty {
+                        lines.append(current)
+                        current = []
+                        endedAtReturn = byte == 13
+                    } else if byte == 10 {
+                        if !endedAtReturn { lines.append([]) }
+                        endedAtReturn = false
+                    }
+                } else {
+                    current.append(byte)
+                }
+            }
+            if !current.isEmpty { lines.append(current) }
+            return lines
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [10, 13, 0x8D, 0x8A, 0x0B, 0x2D, 97, 98, 0xFF, 0]
+        for _ in 0..<2000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator)! }
+            let cut = Int.random(in: 0...count, using: &generator)
+            let framed = Self.frame([Array(bytes[..<cut]), Array(bytes[cut...])], lineEnds: .terminal)
+            #expect(framed == reference(bytes), "\(bytes) cut at \(cut)")
+        }
+    }
+
     @Test func terminalLinesAreCutAtTheLimitLikePipes() {
         let long = [UInt8](repeating: 65, count: LineFramer.maximumLineLength + 10)
         let lines = Self.frame([long + [13, 10]], lineEnds: .terminal)

@@ -99,29 +99,61 @@ public struct LineFramer: Sendable {
     /// `feed` for a pseudo-terminal: every `\r` or `\n` is a possible line end.
     @usableFromInline
     mutating func feedTerminal(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) {
+        guard let base = bytes.baseAddress else { return }
         var start = 0
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            guard byte == 10 || byte == 13 else {
-                index += 1
-                continue
-            }
+        while let offset = Self.findLineEnd(base + start, bytes.count - start) {
+            let index = start + offset
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
             let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-            let hasContent = !pending.isEmpty || !text.isEmpty
-            if hasContent {
+            if !pending.isEmpty {
                 appendPending(text, emit: emit)
                 pending.withUnsafeBytes { emit($0) }
                 pending.removeAll(keepingCapacity: pending.count <= 4096)
                 endedAtCarriageReturn = byte == 13
+            } else if !text.isEmpty {
+                emitWhole(text, emit: emit)
+                endedAtCarriageReturn = byte == 13
             } else if byte == 10 {
-                if !endedAtCarriageReturn { emit(UnsafeRawBufferPointer(rebasing: bytes[index..<index])) }
+                if !endedAtCarriageReturn { emit(text) }
                 endedAtCarriageReturn = false
             }
-            index += 1
-            start = index
+            start = index + 1
         }
         appendPending(UnsafeRawBufferPointer(rebasing: bytes[start..<bytes.count]), emit: emit)
+    }
+
+    /// A line that arrived whole, in chunks of at most `maximumLineLength`.
+    @usableFromInline
+    func emitWhole(_ line: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) {
+        var chunkStart = 0
+        while line.count - chunkStart > Self.maximumLineLength {
+            emit(UnsafeRawBufferPointer(rebasing: line[chunkStart..<(chunkStart + Self.maximumLineLength)]))
+            chunkStart += Self.maximumLineLength
+        }
+        emit(UnsafeRawBufferPointer(rebasing: line[chunkStart...]))
+    }
+
+    /// The offset of the first `\n` or `\r`, eight bytes at a time (as `findNewline`,
+    /// with a zero-byte test for each of the two).
+    @usableFromInline
+    static func findLineEnd(_ start: UnsafeRawPointer, _ count: Int) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: start.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let newlines = word ^ 0x0A0A_0A0A_0A0A_0A0A
+            let returns = word ^ 0x0D0D_0D0D_0D0D_0D0D
+            let zeros = ((newlines &- ones) & ~newlines | (returns &- ones) & ~returns) & highs
+            if zeros != 0 { return index + zeros.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < count {
+            let byte = start.load(fromByteOffset: index, as: UInt8.self)
+            if byte == 10 || byte == 13 { return index }
+            index += 1
+        }
+        return nil
     }
 
     @usableFromInline
