@@ -88,8 +88,9 @@ import Glibc
         drover.waitForOutput("probe.1 | probe tty=True leader=True controlling=True term=screen")
         drover.waitForOutput("probe.1 | size 24 80")
         #expect(try Self.rows(in: sandbox).map { $0["tty"] as? Bool } == [true])
+        let instances = try AttachTests.pids(in: sandbox)
         drover.signal(SIGTERM)
-        let outcome = try drover.finish()
+        let outcome = try drover.finish(checking: instances)
         #expect(outcome.code == 0)
         #expect(outcome.stdout.contains("probe.1 | done\n"))
         // A partial last line is flushed when the terminal closes (EIO on the master).
@@ -112,6 +113,16 @@ extension TerminalTests {
     }
 }
 
+extension RunningDrover {
+    /// `finish`, then a check that none of `instances` (in sessions of their own, so
+    /// outside drover's group) outlived drover.
+    func finish(checking instances: [Int32], sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
+        let outcome = try finish()
+        #expect(ProcessTable.killSurvivors(instances) == [], "instances outlived drover", sourceLocation: sourceLocation)
+        return outcome
+    }
+}
+
 /// `drover attach`: a user's terminal joined to an instance's.
 @Suite struct AttachTests {
     /// An interactive shell and a pipe type; `-t 1` because an interactive shell
@@ -125,6 +136,10 @@ extension TerminalTests {
         return (sandbox, drover)
     }
 
+    static func pids(in sandbox: Sandbox) throws -> [Int32] {
+        ProcessList.pids(fromJSON: try DroverProcess.run(["ps", "--json"], in: sandbox.path).stdout)
+    }
+
     static func pid(of name: String, in sandbox: Sandbox) throws -> Int? {
         ProcessList.rows(fromJSON: try DroverProcess.run(["ps", "--json"], in: sandbox.path).stdout)
             .first { $0["name"] as? String == name }?["pid"] as? Int
@@ -133,6 +148,7 @@ extension TerminalTests {
     @Test func typeResizeDetachAndTheInstanceRunsOn() throws {
         let (sandbox, drover) = try Self.formation()
         let shell = try Self.pid(of: "console.1", in: sandbox)
+        let instances = try Self.pids(in: sandbox)
         let user = try TestTerminal(size: WindowSize(rows: 33, columns: 111))
         let before = try user.modes()
         try user.start(["attach", "console"], in: sandbox.path)
@@ -153,6 +169,7 @@ extension TerminalTests {
         // Still running, the same process; what it wrote went to the log stream as well.
         #expect(try Self.pid(of: "console.1", in: sandbox) == shell)
         #expect(drover.stdout.contains("console.1 | 42\n"))
+        #expect(try DroverProcess.run(["logs", "console.1"], in: sandbox.path).stdout.contains("console.1 | 42\n"))
 
         // Without a terminal on stdin: bytes in, bytes out, and no window size sent,
         // so the terminal is back at drover's (none here: 80x24) now nobody is attached.
@@ -168,11 +185,12 @@ extension TerminalTests {
         let end = try attach.finish()
         #expect(end.code == 0)
         #expect(end.stderr == "[console.1 exited with code 3]\n")
-        #expect(try drover.finish().code == 3)
+        #expect(try drover.finish(checking: instances).code == 3)
     }
 
     @Test func twoClientsSeeTheSameOutputAndBothType() throws {
         let (sandbox, drover) = try Self.formation()
+        let instances = try Self.pids(in: sandbox)
         let first = try TestTerminal(["attach", "console"], in: sandbox.path)
         let second = try TestTerminal(["attach", "console", "--detach-key", "ctrl-a"], in: sandbox.path)
         first.waitFor("detaches]")
@@ -191,7 +209,7 @@ extension TerminalTests {
         let (status, text) = try first.finish()
         #expect(status == .exited(code: 0))
         #expect(text.hasSuffix("# \r\n[console.1 exited with code 137]\r\n"), "\(text)")
-        #expect(try drover.finish().code == 1)
+        #expect(try drover.finish(checking: instances).code == 1)
     }
 
     /// A process that puts its terminal in raw mode and prints every byte it reads.
@@ -208,6 +226,7 @@ extension TerminalTests {
         try sandbox.write("Procfile", "keys: exec python3 keys.py\n")
         let drover = try RunningDrover(["start", "--tty", "keys", "--no-timestamp"], in: sandbox.path)
         drover.waitForOutput("keys.1 | ready")
+        let instances = try Self.pids(in: sandbox)
         let user = try TestTerminal(["attach", "keys"], in: sandbox.path)
         user.waitFor("detaches]")
         try user.type("a")
@@ -225,7 +244,7 @@ extension TerminalTests {
         #expect(text.hasSuffix("[detached from keys.1]\r\n"))
         #expect(!text.contains("key 7a"))
         drover.signal(SIGTERM)
-        let outcome = try drover.finish()
+        let outcome = try drover.finish(checking: instances)
         let lines = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("keys.1 | ") }
         #expect(lines == ["keys.1 | ready", "keys.1 | key 61", "keys.1 | key 1c", "keys.1 | key 1c"], "\(outcome.stdout)")
     }
@@ -235,6 +254,7 @@ extension TerminalTests {
         try sandbox.write("Procfile", "repl: exec python3 -q\n")
         let drover = try RunningDrover(["start", "--tty", "all", "--no-timestamp"], in: sandbox.path)
         drover.waitForOutput("repl.1 started")
+        let instances = try Self.pids(in: sandbox)
         let user = try TestTerminal(["attach", "repl"], in: sandbox.path)
         user.waitFor(">>> ")
         try user.type("print(6 * 7)\r")
@@ -242,12 +262,32 @@ extension TerminalTests {
         try user.type(bytes: [0x1C])
         #expect(try user.finish().status == .exited(code: 0))
         drover.signal(SIGTERM)
-        let outcome = try drover.finish()
+        let outcome = try drover.finish(checking: instances)
         #expect(outcome.stdout.contains("repl.1 | 42\n"))
+    }
+
+    /// SIGINT, SIGTERM and SIGHUP to the client detach it, with the terminal restored.
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalToTheClientDetachesIt(_ signal: Int32) throws {
+        let (sandbox, drover) = try Self.formation()
+        let instances = try Self.pids(in: sandbox)
+        let user = try TestTerminal()
+        let before = try user.modes()
+        try user.start(["attach", "console"], in: sandbox.path)
+        user.waitFor("detaches]\r\n# ")
+        Children.signal(user.pid, signal)
+        let (status, text) = try user.finish()
+        #expect(status == .exited(code: 0))
+        #expect(text.hasSuffix("[detached from console.1]\r\n"), "\(text)")
+        #expect(try user.modes() == before)
+        #expect(try Self.pids(in: sandbox) == instances, "the instance runs on")
+        drover.signal(SIGTERM)
+        _ = try drover.finish(checking: instances)
     }
 
     @Test func whatCannotBeAttached() throws {
         let (sandbox, drover) = try Self.formation()
+        let instances = try Self.pids(in: sandbox)
         let pipe = try DroverProcess.run(["attach", "web.1"], in: sandbox.path)
         #expect(pipe.code == 1)
         #expect(pipe.stderr == "drover: web.1 has no terminal (start it with --tty web)\n")
@@ -265,7 +305,7 @@ extension TerminalTests {
             #expect(outcome.stderr == "drover: \(message)\n")
         }
         drover.signal(SIGTERM)
-        _ = try drover.finish()
+        _ = try drover.finish(checking: instances)
     }
 
     @Test func whenDroverGoesAwayTheClientSaysSoAndRestoresTheTerminal() throws {
