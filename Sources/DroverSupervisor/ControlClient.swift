@@ -74,27 +74,26 @@ final class ControlClient {
 
     /// While attached: reads what is there into `frames`; false once the client hung up.
     func readFrames(into buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        while true {
-            let result: FileDescriptor.ReadResult
-            do { result = try descriptor.read(into: buffer) } catch { return false }
-            switch result {
-            case .wouldBlock: return true
-            case .endOfFile: return false
-            case let .bytes(count): frames.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            }
-        }
+        readAvailable(into: buffer) { frames.append($0) }
     }
 
     /// After the request: reads and drops whatever the client sends. False once it hung up.
     func discardInput(into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         request = []
+        return readAvailable(into: buffer) { _ in }
+    }
+
+    /// Reads until the socket is drained, handing each read to `take`; false at its end.
+    private func readAvailable(
+        into buffer: UnsafeMutableRawBufferPointer, _ take: (UnsafeRawBufferPointer) -> Void
+    ) -> Bool {
         while true {
             let result: FileDescriptor.ReadResult
             do { result = try descriptor.read(into: buffer) } catch { return false }
             switch result {
             case .wouldBlock: return true
             case .endOfFile: return false
-            case .bytes: continue
+            case let .bytes(count): take(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
         }
     }

@@ -76,8 +76,24 @@ final class RunningDrover {
     /// Waits for drover to exit (SIGKILL to its group after `timeout`), then checks
     /// that nothing of its group survived it.
     func finish(timeout: Double = 30) throws -> Outcome {
+        if status == nil {
+            status = try Self.awaitGroup(of: pid, timeout: timeout, command: command, sourceLocation: sourceLocation)
+        }
+        return Outcome(status: status!, stdoutBytes: capture.bytes("stdout"), stderr: stderr)
+    }
+
+}
+
+extension RunningDrover {
+    /// Reaps `pid` (SIGKILL to its group after `timeout`, and an issue), calling
+    /// `whileWaiting` between tries; then checks that nothing of its group stays.
+    static func awaitGroup(
+        of pid: Int32, timeout: Double, command: String, sourceLocation: SourceLocation, whileWaiting: () -> Void = {}
+    ) throws -> Termination {
         let deadline = Date().addingTimeInterval(timeout)
+        var status: Termination?
         while status == nil {
+            whileWaiting()
             status = try Children.reapIfExited(pid)
             if status == nil {
                 if Date() > deadline {
@@ -95,9 +111,8 @@ final class RunningDrover {
             Children.signalGroup(pid, SIGKILL)
             Issue.record("\(command)'s process group outlived it", sourceLocation: sourceLocation)
         }
-        return Outcome(status: status!, stdoutBytes: capture.bytes("stdout"), stderr: stderr)
+        return status!
     }
-
 }
 
 enum ProcessTable {

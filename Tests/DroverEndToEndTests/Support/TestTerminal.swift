@@ -117,23 +117,9 @@ final class TestTerminal {
     /// Waits for the program to exit (SIGKILL to its group after `timeout`) and checks
     /// that nothing of its group is left; returns its status and everything it wrote.
     func finish(timeout: Double = 30) throws -> (status: Termination, text: String) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while status == nil {
-            readAvailable()
-            status = try Children.reapIfExited(pid)
-            if status == nil {
-                if Date() > deadline {
-                    Children.signalGroup(pid, SIGKILL)
-                    Issue.record("\(command) did not exit within \(timeout) s; killed", sourceLocation: sourceLocation)
-                }
-                usleep(2000)
-            }
-        }
-        let settled = Date().addingTimeInterval(1)
-        while Children.groupHasMembers(pid) && Date() < settled { usleep(5_000) }
-        if Children.groupHasMembers(pid) {
-            Children.signalGroup(pid, SIGKILL)
-            Issue.record("\(command)'s process group outlived it", sourceLocation: sourceLocation)
+        if status == nil {
+            status = try RunningDrover.awaitGroup(
+                of: pid, timeout: timeout, command: command, sourceLocation: sourceLocation, whileWaiting: readAvailable)
         }
         return (status!, text)
     }
