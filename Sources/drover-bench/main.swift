@@ -179,7 +179,7 @@ let metrics = [
     "RSS per instance (\(scaleCounts.last!) vs \(scaleBaseline) procs)",
     "ps --json at \(scaleCounts.last!) (client, start to exit)",
 ]
-let goals = ["≥ half the pipe limit", "≤ 0.25 µs", "≥ 1.25 M (5 × hivemind)", "", "0", "≤ 0.5 s", "≤ 0.15 s", "≤ 2.05 s", "≤ 2 s", "≤ 8 MB", "", "0"]
+let goals = ["≥ half the pipe limit", "≤ 0.25 µs", "≥ 5 × hivemind (0.336 M here)", "", "0", "≤ 0.5 s", "≤ 0.15 s", "≤ 2.05 s", "≤ 2 s", "≤ 8 MB", "", "0"]
     + scaleCounts.flatMap { _ in ["≤ 1.2 × direct", "(baseline)", "≤ 1.2"] } + ["≤ 4 KiB", "≤ 50 ms"]
 func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 print("\n" + cell("metric", 44) + columns.map { cell($0.name, 13) }.joined() + "goal")
