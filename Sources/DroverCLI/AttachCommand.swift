@@ -44,7 +44,7 @@ enum AttachCommand {
             note("[attached to \(name); \(key.name) detaches]", interactive: true, raw: true)
         }
         var session = Session(
-            name: name, connection: connection, signals: signals, filter: DetachFilter(key: key), interactive: interactive)
+            connection: connection, signals: signals, filter: DetachFilter(key: key), interactive: interactive)
         session.frames.append(reader.takeBuffered())
         let end = session.run()
         modes?.restore()
@@ -76,7 +76,6 @@ enum AttachCommand {
 
     /// The loop: keys to drover, output to stdout, window sizes on SIGWINCH.
     struct Session {
-        let name: String
         let connection: FileDescriptor
         let signals: SignalReceiver
         var filter: DetachFilter
@@ -85,8 +84,7 @@ enum AttachCommand {
         private var inputOpen = true
         private var buffer = [UInt8](repeating: 0, count: 65_536)
 
-        init(name: String, connection: FileDescriptor, signals: SignalReceiver, filter: DetachFilter, interactive: Bool) {
-            self.name = name
+        init(connection: FileDescriptor, signals: SignalReceiver, filter: DetachFilter, interactive: Bool) {
             self.connection = connection
             self.signals = signals
             self.filter = filter

@@ -151,7 +151,7 @@ final class Instances {
     private func openOutput(for slot: InstanceSlot) throws(SystemError) -> (stream: UInt64, output: InstanceLauncher.Output) {
         if application.settings(for: slot.plan.type).tty {
             let terminal = try PseudoTerminal.open()
-            let session = TerminalSession(name: slot.plan.name, master: terminal.master, ownSize: router.ownWindowSize)
+            let session = TerminalSession(master: terminal.master, ownSize: router.ownWindowSize)
             do throws(SystemError) {
                 return (try router.open(terminal.master, for: slot.source, terminal: session), .terminal(slavePath: terminal.slavePath))
             } catch {

@@ -9,7 +9,6 @@ final class TerminalSession {
     /// client that typed more is cut off rather than drover holding without bound.
     static let maximumPendingInput = 1 << 20
 
-    let name: String
     let master: FileDescriptor
     private var sizing: WindowSizing
     private var input: [UInt8] = []
@@ -18,8 +17,7 @@ final class TerminalSession {
     /// The master was closed (the run's output ended): keys have nowhere to go.
     private(set) var isClosed = false
 
-    init(name: String, master: FileDescriptor, ownSize: WindowSize?) {
-        self.name = name
+    init(master: FileDescriptor, ownSize: WindowSize?) {
         self.master = master
         sizing = WindowSizing(own: ownSize)
         applySize()

@@ -89,8 +89,8 @@ final class TestTerminal {
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Waits until the output holds `needle` `times` times more than it did when
-    /// `after` characters had been read; false (and a recorded issue) after `timeout`.
+    /// Waits until the output holds `needle` at least `times` times; false (and a
+    /// recorded issue) after `timeout`.
     @discardableResult
     func waitFor(_ needle: String, times: Int = 1, timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation)
         -> Bool
