@@ -118,6 +118,8 @@ enum ArgumentParser {
             if option == .env, let earlier = options[.env] {
                 // -e may be repeated; the files add up, like a comma list.
                 options[.env] = OptionValue(earlier.text + "," + value, origin: .commandLine(flag: flag))
+            } else if option.isRepeatable, let earlier = options[option] {
+                options[option] = earlier.repeated(OptionValue(value, origin: .commandLine(flag: flag)))
             } else {
                 options[option] = OptionValue(value, origin: .commandLine(flag: flag))
             }

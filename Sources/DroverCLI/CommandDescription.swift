@@ -88,7 +88,8 @@ struct CommandDescription: Sendable {
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
-            .restartLimit, .tty, .color, .noTimestamp, .noPrefix, .socket,
+            .restartLimit, .tty, .ready, .readyTimeout, .after, .listen, .listenAddress, .color, .noTimestamp, .noPrefix,
+            .socket,
         ],
         local: [.daemon, .logFile, .detached],
         arguments: .processNames)
@@ -202,6 +203,7 @@ struct CommandDescription: Sendable {
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty,
+            .ready, .readyTimeout, .after, .listen, .listenAddress,
         ],
         arguments: .none)
 

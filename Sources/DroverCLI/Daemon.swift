@@ -10,7 +10,7 @@ import DroverSystem
 enum Daemon {
     static let readyWord = "drover-ready"
 
-    static func launch(socketPath: String) throws(Diagnostics) -> Int32 {
+    static func launch(socketPath: String, waitMilliseconds: Int) throws(Diagnostics) -> Int32 {
         guard let executable = FileSystem.ownExecutable() else {
             throw Diagnostics([Diagnostic("cannot find drover's own executable to start it in the background")])
         }
@@ -28,7 +28,7 @@ enum Daemon {
         } catch {
             throw Diagnostics([Diagnostic("cannot start drover in the background: \(error)")])
         }
-        while let line = reader.nextLine(timeoutMilliseconds: 60_000) {
+        while let line = reader.nextLine(timeoutMilliseconds: waitMilliseconds) {
             if line.hasPrefix(readyWord) {
                 Console.out("drover is running in the background (pid \(pid)); control socket: \(socketPath)\n")
                 return ExitCode.success.rawValue
@@ -40,8 +40,14 @@ enum Daemon {
             return status.shellCode == 0 ? ExitCode.failure.rawValue : status.shellCode
         }
         Children.signalGroup(pid, SignalNumbers.number(of: .terminate))
-        Console.error("drover did not report ready within 60 s; stopped it")
+        Console.error("drover did not report ready within \(Seconds.text(milliseconds: waitMilliseconds)); stopped it")
         return ExitCode.failure.rawValue
+    }
+
+    /// In the background copy: the formation stopped before it was ready; the line
+    /// reaches the starting drover, which shows it and exits with drover's code.
+    static func reportFailure(_ why: String) {
+        try? FileDescriptor.standardError.writeAll("drover: the formation did not become ready: \(why)\n")
     }
 
     /// In the background copy: says ready, then detaches stdout and stderr from the pipe.

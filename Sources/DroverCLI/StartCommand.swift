@@ -66,14 +66,20 @@ enum StartCommand {
         if local["daemon"] != nil {
             // The background drover takes the lock itself, and holds it for its life.
             lock?.release()
-            return try Daemon.launch(socketPath: socketPath)
+            // It reports once every instance is ready: give it the readiness timeout, and a
+            // minute more for starting itself.
+            let readiness = application.readyTimeoutMilliseconds == 0 ? 3_600_000 : application.readyTimeoutMilliseconds
+            return try Daemon.launch(socketPath: socketPath, waitMilliseconds: readiness + 60_000)
         }
         if detached, let socketProblem { throw Diagnostics([Diagnostic("cannot start: \(socketProblem)")]) }
         var launch = FormationLaunch(
             application: application, procfile: procfile,
             mode: detached ? .daemon(logFile: local["log"]) : .foreground, inherited: context.inherited)
         launch.socketProblem = socketProblem
-        if detached { launch.onStarted = { output in Daemon.reportReady(logTo: output) } }
+        if detached {
+            launch.onStarted = { output in Daemon.reportReady(logTo: output) }
+            launch.onStartFailed = { why in Daemon.reportFailure(why) }
+        }
         do {
             return try withExtendedLifetime(lock) { () throws(LaunchError) in try Supervisor.run(launch) }
         } catch {

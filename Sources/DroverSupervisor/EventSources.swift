@@ -13,9 +13,12 @@ enum EventSource: Equatable {
     case stream(UInt64)
     /// One control connection.
     case client(UInt64)
+    /// A readiness probe's TCP connection.
+    case probe(UInt64)
 
     static let streamBase: UInt64 = 1 << 32
     static let clientBase: UInt64 = 2 << 32
+    static let probeBase: UInt64 = 3 << 32
 
     var token: UInt64 {
         switch self {
@@ -23,7 +26,7 @@ enum EventSource: Equatable {
         case .output: 1
         case .listener: 2
         case .guardian: 3
-        case let .stream(token), let .client(token): token
+        case let .stream(token), let .client(token), let .probe(token): token
         }
     }
 
@@ -33,6 +36,7 @@ enum EventSource: Equatable {
         case 1: self = .output
         case 2: self = .listener
         case 3: self = .guardian
+        case Self.probeBase...: self = .probe(token)
         case Self.clientBase...: self = .client(token)
         case Self.streamBase...: self = .stream(token)
         default: return nil
@@ -49,6 +53,8 @@ enum DeadlineOwner: Sendable {
     case lingering(Int32)
     /// The formation's SIGKILL.
     case shutdown
+    /// An instance's next readiness probe, or its readiness timeout (by slot id).
+    case probe(Int)
     /// A connection that has not sent its request yet.
     case client(UInt64)
     /// Output pipes still open after every process is gone get this long.

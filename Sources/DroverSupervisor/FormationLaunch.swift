@@ -21,9 +21,11 @@ public struct FormationLaunch: Sendable {
     public var socketProblem: String?
     /// The shell that runs each command with `-c`.
     public var shell = "/bin/sh"
-    /// Called once every instance has been spawned, with where the log stream goes
+    /// Called once every instance is ready (spawned, and past its readiness probe), with where the log stream goes
     /// (the daemon reports readiness here and detaches its stdout).
     public var onStarted: (@Sendable (FileDescriptor?) -> Void)?
+    /// Called instead when the formation stops before every instance was ready, with why.
+    public var onStartFailed: (@Sendable (String) -> Void)?
 
     public init(application: Application, procfile: Procfile, mode: Mode, inherited: EnvironmentVariables) {
         self.application = application

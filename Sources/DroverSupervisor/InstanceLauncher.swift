@@ -46,8 +46,11 @@ struct InstanceLauncher {
         self.fileLimit = fileLimit
     }
 
-    private static func arguments(shell: String, command: ByteString) -> CStringArray {
-        CStringArray([Array(shell.utf8), Array("-c".utf8), ShellCommand.script(for: command.bytes)])
+    private static func arguments(shell: String, command: ByteString, listening: Bool = false) -> CStringArray {
+        // Where the shell execs the program, `$$` is the program's own pid, as
+        // LISTEN_PID must be; where it cannot, it names the shell (docs/readiness.md).
+        let prefix = listening ? Array("LISTEN_PID=$$; export LISTEN_PID; ".utf8) : []
+        return CStringArray([Array(shell.utf8), Array("-c".utf8), prefix + ShellCommand.script(for: command.bytes)])
     }
 
     /// A run's output pipe: the read end non-blocking, for the loop; made (and
@@ -64,15 +67,22 @@ struct InstanceLauncher {
         case terminal(slavePath: String)
     }
 
-    /// Spawns the instance writing to `output`; returns its pid.
-    func spawn(_ instance: PlannedInstance, output: Output) throws(SystemError) -> Int32 {
+    /// Spawns the instance writing to `output`, with `listener` as fd 3 (socket
+    /// activation: LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID); returns its pid.
+    func spawn(_ instance: PlannedInstance, output: Output, listener: FileDescriptor? = nil) throws(SystemError) -> Int32 {
         var ownVariables = instance.ownVariables.map(\.entry)
         if case .terminal = output, let terminalType { ownVariables.append(terminalType) }
+        let arguments: CStringArray
+        if listener != nil {
+            ownVariables += [Array("LISTEN_FDS=1".utf8), Array("LISTEN_FDNAMES=\(instance.type)".utf8)]
+            arguments = Self.arguments(shell: shell, command: instance.command, listening: true)
+        } else {
+            arguments = argumentsByCommand[instance.command] ?? Self.arguments(shell: shell, command: instance.command)
+        }
         var request = Spawn.Request(
-            path: shell,
-            arguments: argumentsByCommand[instance.command] ?? Self.arguments(shell: shell, command: instance.command),
-            environment: CStringArray(baseEnvironment, appending: ownVariables),
+            path: shell, arguments: arguments, environment: CStringArray(baseEnvironment, appending: ownVariables),
             workingDirectory: root)
+        request.descriptor3 = listener
         switch output {
         case let .pipe(writeEnd):
             request.standardOutput = .descriptor(writeEnd)
@@ -83,6 +93,18 @@ struct InstanceLauncher {
             // session's leader it leads its process group too, which stopping signals.
             request.terminal = slavePath
         }
+        request.fileLimit = fileLimit
+        return try Spawn.run(request)
+    }
+
+    /// An `exec:` readiness check: `sh -c COMMAND` with the instance's variables, in a
+    /// group of its own, its output discarded.
+    func spawnCheck(_ command: String, ownVariables: [[UInt8]]) throws(SystemError) -> Int32 {
+        var request = Spawn.Request(
+            path: shell, arguments: CStringArray([Array(shell.utf8), Array("-c".utf8), Array(command.utf8)]),
+            environment: CStringArray(baseEnvironment, appending: ownVariables), workingDirectory: root)
+        request.standardOutput = .nullDevice
+        request.standardError = .nullDevice
         request.fileLimit = fileLimit
         return try Spawn.run(request)
     }

@@ -36,10 +36,25 @@ final class Instances {
     private let guardian: Guardian?
     /// How many instances the descriptor limit leaves room for.
     private let capacity: Int
+    /// `--after`: which types may start yet.
+    private var order: StartOrder
+    /// Each type's shutdown stage (`StartOrder.stopStages`).
+    private let stageOf: [String: Int]
+    private let probes: Probes
+    /// `--listen`: each port's listening socket, bound before anything starts.
+    private var listeners: [Int: FileDescriptor]
+    /// Restarts on a listening socket: the successor's id, and the run it replaces.
+    private var handovers: [Int: InstanceSlot] = [:]
+    /// Called once, when every instance is first ready (the daemon then says so).
+    var onReady: (() -> Void)?
+    /// Called if the formation stops before that, with why.
+    var onStoppedBeforeReady: ((String) -> Void)?
+    /// The last readiness failure or ending, for `onStoppedBeforeReady`.
+    private var lastFailure: String?
 
     init(
         application: Application, procfile: Procfile, launcher: InstanceLauncher, router: LogRouter,
-        deadlines: Deadlines, guardian: Guardian?, capacity: Int
+        deadlines: Deadlines, guardian: Guardian?, capacity: Int, probes: Probes, listeners: [Int: FileDescriptor]
     ) {
         self.application = application
         self.procfile = procfile
@@ -48,8 +63,48 @@ final class Instances {
         self.deadlines = deadlines
         self.guardian = guardian
         self.capacity = capacity
-        plan = ShutdownPlan(timeoutMilliseconds: application.timeoutMilliseconds)
+        self.probes = probes
+        self.listeners = listeners
+        order = StartOrder(dependencies: application.dependencies)
+        let stages = StartOrder.stopStages(types: procfile.names, dependencies: application.dependencies)
+        var stageOf: [String: Int] = [:]
+        for (index, stage) in stages.enumerated() { for type in stage { stageOf[type] = index } }
+        self.stageOf = stageOf
+        plan = ShutdownPlan(timeoutMilliseconds: application.timeoutMilliseconds, stages: stages.count)
         slots = application.instances.map(makeSlot)
+        probes.onReady = { [unowned self] id, elapsed in
+            guard let slot = slotByID[id] else { return }
+            let port = slot.plan.port
+            router.log("\(slot.plan.name) ready after \(elapsed) (\(settings(of: slot).ready?.description(port: port) ?? "started"))")
+            becameReady(slot)
+        }
+        probes.onTimeout = { [unowned self] id, why in
+            guard let slot = slotByID[id] else { return }
+            let probe = settings(of: slot).ready?.description(port: slot.plan.port) ?? ""
+            let message = "\(slot.plan.name) not ready after \(Seconds.text(milliseconds: application.readyTimeoutMilliseconds)) (\(probe): \(why))"
+            lastFailure = message
+            router.log(message)
+            handle(.stop(.notReady), for: slot)
+        }
+    }
+
+    /// Binds the `--listen` types' ports, before anything starts; a port in use stops it all.
+    static func bindListeners(for application: Application) throws(LaunchError) -> [Int: FileDescriptor] {
+        var bound: [Int: FileDescriptor] = [:]
+        for instance in application.instances where application.settings(for: instance.type).listen {
+            let endpoint = IPv4Endpoint(host: application.listenAddress, port: instance.port)
+            do throws(SystemError) {
+                bound[instance.port] = try TCPSocket.listen(on: endpoint)
+            } catch {
+                for descriptor in bound.values { descriptor.close() }
+                throw LaunchError("cannot listen on \(endpoint) for \(instance.name): \(error.reason)")
+            }
+        }
+        return bound
+    }
+
+    private func settings(of slot: InstanceSlot) -> ProcessTypeSettings {
+        application.settings(for: slot.plan.type)
     }
 
     var isStopping: Bool { plan.isStopping }
@@ -66,8 +121,56 @@ final class Instances {
     }
 
     func startAll() {
-        for slot in slots where !plan.isStopping { handle(.start, for: slot) }
+        for slot in slots where !plan.isStopping { handle(order.isReleased(slot.plan.type) ? .start : .wait, for: slot) }
+        releaseWaiting()
+        checkAllReady()
         guardian?.flush()
+    }
+
+    // MARK: Readiness and start order
+
+    private func becameReady(_ slot: InstanceSlot) {
+        handle(.becameReady, for: slot)
+        if let old = handovers.removeValue(forKey: slot.id) {
+            if let pid = old.lifecycle.pid { router.log("\(slot.plan.name) handed over; stopping the old run (pid \(pid))") }
+            handle(.stop(.remove), for: old)
+        }
+        releaseWaiting()
+        checkAllReady()
+    }
+
+    /// Starts the waiting types whose dependencies are now satisfied; a failed one-shot
+    /// they wait on stops the formation with its code.
+    private func releaseWaiting() {
+        guard !order.dependencies.isEmpty, !plan.isStopping else { return }
+        let result = order.release(procfile.names) { type in
+            StartOrder.state(canDie: application.settings(for: type).canDie, slots.lazy.filter { $0.plan.type == type }.map(\.lifecycle))
+        }
+        switch result {
+        case let .success(types):
+            for slot in slots where types.contains(slot.plan.type) && slot.lifecycle.state == .waiting {
+                handle(.start, for: slot)
+            }
+        case let .failure(blocked):
+            let message = "\(blocked.dependent) not started: \(blocked.name) \(blocked.termination)"
+            lastFailure = message
+            router.log(message)
+            stop(.instanceExited(name: blocked.name, blocked.termination))
+        }
+    }
+
+    /// Every instance ready (or a one-shot done with 0) for the first time: `onReady`.
+    private func checkAllReady() {
+        guard let onReady, !plan.isStopping else { return }
+        let ready = slots.allSatisfy {
+            if $0.lifecycle.isReady { return true }
+            if case let .exited(termination) = $0.lifecycle.state { return termination.shellCode == 0 }
+            return false
+        }
+        guard ready else { return }
+        self.onReady = nil
+        onStoppedBeforeReady = nil
+        onReady()
     }
 
     // MARK: Carrying out decisions
@@ -89,10 +192,15 @@ final class Instances {
                 // A scale-down never ends drover: the user is steering; `drover stop` ends it.
                 retired.removeAll { $0 === slot }
                 slotByID[slot.id] = nil
+                if !slots.contains(where: { $0.plan.port == slot.plan.port }) {
+                    listeners.removeValue(forKey: slot.plan.port)?.close()
+                }
             case let .stopFormation(termination):
                 stop(.instanceExited(name: slot.plan.name, termination))
             case .ended:
                 ending.record(slot.lifecycle.lastExit)
+                releaseWaiting()
+                checkAllReady()
                 checkEnding()
             }
         }
@@ -119,7 +227,9 @@ final class Instances {
             let (token, output) = try openOutput(for: slot)
             stream = token
             defer { if case let .pipe(writeEnd) = output { writeEnd.close() } }
-            let pid = try launcher.spawn(slot.plan, output: output)
+            var listener: FileDescriptor?
+            if settings(of: slot).listen { listener = try listening(on: slot.plan) }
+            let pid = try launcher.spawn(slot.plan, output: output, listener: listener)
             slot.stream = stream
             slotByPid[pid] = slot
             allReaped = false
@@ -129,8 +239,17 @@ final class Instances {
             guardian?.watch(pid)
             // Running before anything else happens: a flush that finds the output closed
             // stops the formation, and the stop must find this run.
-            handle(.spawned(pid: pid), for: slot)
+            let probe = settings(of: slot).ready
+            handle(.spawned(pid: pid, ready: probe == nil), for: slot)
             router.log("\(slot.plan.name) started with pid \(pid) (port \(slot.plan.port))")
+            if let probe {
+                probes.begin(
+                    slot.id, probe: probe, port: slot.plan.port, stream: stream,
+                    environment: slot.plan.ownVariables.map(\.entry),
+                    timeoutMilliseconds: application.readyTimeoutMilliseconds)
+            } else {
+                becameReady(slot)
+            }
             // Starting thousands takes seconds: show them as they come, a few times a second.
             router.flush(ifOlderThan: 100)
         } catch {
@@ -144,6 +263,14 @@ final class Instances {
             }
             handle(.spawnFailed(exitCode: error.isNoSuchFile ? 127 : 126), for: slot)
         }
+    }
+
+    /// The listening socket of a port, bound now if a scale-up added it.
+    private func listening(on instance: PlannedInstance) throws(SystemError) -> FileDescriptor {
+        if let bound = listeners[instance.port] { return bound }
+        let descriptor = try TCPSocket.listen(on: IPv4Endpoint(host: application.listenAddress, port: instance.port))
+        listeners[instance.port] = descriptor
+        return descriptor
     }
 
     /// A run's output, watched before the child exists (so a failure there kills no
@@ -198,11 +325,17 @@ final class Instances {
                     guardianExited(termination)
                     continue
                 }
+                if probes.reaped(pid, termination) { continue }
                 // Anything else is an orphan reparented to drover: reaping it is all it needs.
                 guard let slot = slotByPid.removeValue(forKey: pid) else { continue }
                 router.drain(slot.stream, atMost: InstanceLauncher.pipeCapacity)
                 router.endTerminal(slot.stream, code: termination.shellCode)
+                probes.cancel(slot.id)
+                if !slot.lifecycle.isReady, case .running = slot.lifecycle.state {
+                    lastFailure = "\(slot.plan.name) \(termination) before it was ready"
+                }
                 handle(.exited(termination), for: slot)
+                if plan.isStopping { checkStage() }
             }
         }
     }
@@ -236,7 +369,40 @@ final class Instances {
 
     /// Stops the whole formation (output closed, `drover quit`, an instance's exit).
     func stop(_ reason: ShutdownPlan.Reason) {
+        if !plan.isStopping, let onStoppedBeforeReady {
+            self.onStoppedBeforeReady = nil
+            onReady = nil
+            onStoppedBeforeReady(lastFailure ?? Self.describe(reason))
+        }
         perform(plan.stop(reason, now: Clocks.monotonicMilliseconds()))
+    }
+
+    private static func describe(_ reason: ShutdownPlan.Reason) -> String {
+        switch reason {
+        case let .instanceExited(name, termination): "\(name) \(termination)"
+        case let .signal(signal): "\(signal.name) received"
+        case let .outputLost(why): "output lost (\(why))"
+        case .requested: "stop requested"
+        case .formationEnded: "every process has ended"
+        }
+    }
+
+    /// The current shutdown stage has no live run left: the next one gets its SIGTERM.
+    private func checkStage() {
+        guard plan.isStopping, !plan.isFinalStage else { return }
+        let stage = plan.stage
+        guard !(slots + retired).contains(where: { stageOf[$0.plan.type] == stage && $0.lifecycle.pid != nil }) else { return }
+        perform(plan.stageEnded(now: Clocks.monotonicMilliseconds()))
+    }
+
+    private func logStage(_ stage: Int) {
+        let types = procfile.names.filter { stageOf[$0] == stage }
+        router.log("stopping \(types.joined(separator: ", ")) (shutdown stage \(stage + 1) of \(plan.stages))")
+    }
+
+    /// The live groups of a shutdown stage's instances.
+    private func groups(ofStage stage: Int) -> [Int32] {
+        (slots + retired).compactMap { stageOf[$0.plan.type] == stage ? $0.lifecycle.pid : nil }
     }
 
     func deadlinePassed(_ owner: DeadlineOwner, now: Int64) {
@@ -249,7 +415,10 @@ final class Instances {
             lingering[group] = teardown
             Children.signalGroup(group, Self.number(of: step))
         case .shutdown:
-            perform(plan.deadlinePassed(now: now, stillRunning: countRunning()))
+            let running = plan.isFinalStage ? countRunning() : groups(ofStage: plan.stage).filter(Children.groupHasMembers).count
+            perform(plan.deadlinePassed(now: now, stillRunning: running))
+        case let .probe(id):
+            probes.deadlinePassed(id, now: now)
         case .client, .pipeGrace, .acceptPause:
             break
         }
@@ -260,13 +429,30 @@ final class Instances {
             switch action {
             case let .log(message): router.log(message)
             case .terminateAll:
-                for slot in slots + retired { handle(.stop(.shutdown), for: slot) }
+                if plan.stages > 1 { logStage(plan.stage) }
+                for slot in slots + retired {
+                    probes.cancel(slot.id)
+                    handle(.stop(.shutdown), for: slot)
+                }
                 signalAll(SIGTERM)
                 if let deadline = plan.deadline { deadlines.schedule(.shutdown, at: deadline) }
                 // With nothing running no SIGCHLD may come: look now.
                 reapChildren()
                 settleLingering()
             case .killAll: signalAll(SIGKILL)
+            case let .terminateStage(stage):
+                let now = Clocks.monotonicMilliseconds()
+                logStage(stage)
+                for slot in (slots + retired) where stageOf[slot.plan.type] == stage {
+                    probes.cancel(slot.id)
+                    apply(slot.lifecycle.handle(.stop(.shutdown), now: now), to: slot)
+                }
+                for group in groups(ofStage: stage) { Children.signalGroup(group, SIGTERM) }
+                if let deadline = plan.deadline { deadlines.schedule(.shutdown, at: deadline) }
+                reapChildren()
+                checkStage()
+            case let .killStage(stage):
+                for group in groups(ofStage: stage) { Children.signalGroup(group, SIGKILL) }
             case let .forward(signal):
                 let number = SignalNumbers.number(of: signal)
                 for slot in slots + retired {
@@ -289,6 +475,7 @@ final class Instances {
     /// While draining, orphans that arrived since the last sweep get their SIGTERM (or
     /// SIGKILL once the plan is killing).
     private func signalStrays() {
+        guard plan.isFinalStage else { return }
         let killing = plan.phase == .killing
         for pid in strays(outside: knownGroups) where killing || !terminatedStrays.contains(pid) {
             Children.signal(pid, killing ? SIGKILL : SIGTERM)
@@ -353,16 +540,54 @@ final class Instances {
         return (name, stream)
     }
 
+    /// A running instance on a listening socket is replaced without a gap: its successor
+    /// starts beside it, and it stops once the successor is ready.
     func restart(_ selectors: [InstanceSelector]) throws(InvalidValue) {
-        try act(on: selectors, .stop(.restart))
+        try refuseWhileStopping()
+        for slot in try select(selectors) {
+            if settings(of: slot).listen, case .running = slot.lifecycle.state, handovers[slot.id] == nil {
+                handOver(slot)
+            } else {
+                handle(.stop(.restart), for: slot)
+            }
+        }
+    }
+
+    private func handOver(_ slot: InstanceSlot) {
+        guard let index = slots.firstIndex(where: { $0 === slot }), let pid = slot.lifecycle.pid else { return }
+        let successor = InstanceSlot(id: nextID, plan: slot.plan, lifecycle: slot.lifecycle.successor())
+        nextID += 1
+        slotByID[successor.id] = successor
+        slots[index] = successor
+        retired.append(slot)
+        handovers[successor.id] = slot
+        handle(.stop(.handOver), for: slot)
+        router.log("\(slot.plan.name) restarting: a new run starts beside pid \(pid), which serves until it is ready")
+        handle(.startRequested, for: successor)
+    }
+
+    /// A place whose successor goes (stopped, scaled down) takes the run it replaced along.
+    private func dropHandover(of slot: InstanceSlot) {
+        if let old = handovers.removeValue(forKey: slot.id) { handle(.stop(.remove), for: old) }
     }
 
     func stop(_ selectors: [InstanceSelector]) throws(InvalidValue) {
-        try act(on: selectors, .stop(.stop))
+        try refuseWhileStopping()
+        for slot in try select(selectors) {
+            dropHandover(of: slot)
+            probes.cancel(slot.id)
+            handle(.stop(.stop), for: slot)
+        }
     }
 
     func start(_ selectors: [InstanceSelector]) throws(InvalidValue) {
-        try act(on: selectors, .startRequested)
+        try refuseWhileStopping()
+        for slot in try select(selectors) { requestStart(slot) }
+    }
+
+    /// A user's start: held back while the type's dependencies are not ready.
+    private func requestStart(_ slot: InstanceSlot) {
+        handle(order.isReleased(slot.plan.type) ? .startRequested : .wait, for: slot)
     }
 
     /// Carries out a control request; returns what it changed and the spawns that failed
@@ -375,11 +600,6 @@ final class Instances {
         var errors = failures.messages
         if failures.count > errors.count { errors.append("\(failures.count - errors.count) more could not start") }
         return (result, errors)
-    }
-
-    private func act(on selectors: [InstanceSelector], _ event: InstanceLifecycle.Event) throws(InvalidValue) {
-        try refuseWhileStopping()
-        for slot in try select(selectors) { handle(event, for: slot) }
     }
 
     func scale(_ counts: [FormationCount]) throws(InvalidValue) -> [FormationCount] {
@@ -397,6 +617,8 @@ final class Instances {
             guard let index = slots.firstIndex(where: { $0.selector == removal }) else { continue }
             let slot = slots.remove(at: index)
             retired.append(slot)
+            dropHandover(of: slot)
+            probes.cancel(slot.id)
             handle(.stop(.remove), for: slot)
         }
         for instance in change.additions {
@@ -411,7 +633,7 @@ final class Instances {
                 ($0.plan.entryIndex, $0.plan.number) > (instance.entryIndex, instance.number)
             } ?? slots.endIndex
             slots.insert(slot, at: position)
-            handle(.startRequested, for: slot)
+            requestStart(slot)
         }
         return change.formation
     }

@@ -42,6 +42,9 @@ final class LogRouter {
     private let style: LogStyle
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var streams: [UInt64: OutputStream] = [:]
+    /// `log:TEXT` readiness probes: a stream's awaited text, and who to tell once a line
+    /// has it. Checked only for streams in here, so other lines cost nothing more.
+    private var awaitedText: [UInt64: (text: [UInt8], found: () -> Void)] = [:]
     private var nextStreamToken = EventSource.streamBase
     /// Runs' pseudo-terminals by stream token, until their exit is reported (the
     /// stream may close before or after that).
@@ -186,10 +189,43 @@ final class LogRouter {
             flushFollowers(terminal.clients)
         }
         let source = stream.source
-        source.prefix.withUnsafeBytes { prefix in
-            stream.framer.feed(bytes) { deliver($0, of: source, prefix: prefix, followers: followers) }
+        if let awaited = awaitedText[stream.token] {
+            var found = false
+            source.prefix.withUnsafeBytes { prefix in
+                stream.framer.feed(bytes) { line in
+                    deliver(line, of: source, prefix: prefix, followers: followers)
+                    if !found, Self.line(line, contains: awaited.text) { found = true }
+                }
+            }
+            if found {
+                awaitedText[stream.token] = nil
+                awaited.found()
+            }
+        } else {
+            source.prefix.withUnsafeBytes { prefix in
+                stream.framer.feed(bytes) { deliver($0, of: source, prefix: prefix, followers: followers) }
+            }
         }
         if !followers.isEmpty { flushFollowers(followers.map(\.client)) }
+    }
+
+    /// Calls `found` once a line of the stream contains `text` (lines from now on).
+    func await(_ text: [UInt8], on token: UInt64, found: @escaping () -> Void) {
+        awaitedText[token] = (text, found)
+    }
+
+    func stopAwaiting(_ token: UInt64) {
+        awaitedText[token] = nil
+    }
+
+    private static func line(_ line: UnsafeRawBufferPointer, contains text: [UInt8]) -> Bool {
+        guard let first = text.first, line.count >= text.count else { return false }
+        var start = 0
+        while start + text.count <= line.count {
+            if line[start] == first, text.indices.allSatisfy({ line[start + $0] == text[$0] }) { return true }
+            start += 1
+        }
+        return false
     }
 
     /// One line of an instance: to the stream, to its history, to its followers.
@@ -215,6 +251,7 @@ final class LogRouter {
         stream.terminal?.masterClosed()
         stream.descriptor.close()
         streams[stream.token] = nil
+        awaitedText[stream.token] = nil
     }
 
     // MARK: Terminals

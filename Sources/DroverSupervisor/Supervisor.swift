@@ -20,6 +20,7 @@ public final class Supervisor {
     private let deadlines = Deadlines()
     private let router: LogRouter
     private let instances: Instances
+    private let probes: Probes
     private let control: ControlServer?
     private let guardian: Guardian?
     private let notices: [String]
@@ -117,10 +118,19 @@ public final class Supervisor {
             }
         }
         self.guardian = guardian
+        let listeners: [Int: FileDescriptor]
+        do { listeners = try Instances.bindListeners(for: application) } catch {
+            guardian?.dismiss()
+            if let listener { listener.close(); UnixSocket.remove(socketPath) }
+            throw error
+        }
+        let launcher = InstanceLauncher(application: application, shell: launch.shell, run: run, fileLimit: childLimit)
+        probes = Probes(poller: poller, deadlines: deadlines, router: router) { command, variables throws(SystemError) in
+            try launcher.spawnCheck(command, ownVariables: variables)
+        }
         instances = Instances(
-            application: application, procfile: launch.procfile,
-            launcher: InstanceLauncher(application: application, shell: launch.shell, run: run, fileLimit: childLimit),
-            router: router, deadlines: deadlines, guardian: guardian, capacity: capacity)
+            application: application, procfile: launch.procfile, launcher: launcher, router: router, deadlines: deadlines,
+            guardian: guardian, capacity: capacity, probes: probes, listeners: listeners)
         if let listener {
             do {
                 control = try ControlServer(
@@ -137,6 +147,7 @@ public final class Supervisor {
         router.onOutputLost = { [unowned instances] why in instances.stop(.outputLost(why: why)) }
         self.notices = notices
         onStarted = launch.onStarted.map { report in { report(output?.descriptor) } }
+        instances.onStoppedBeforeReady = launch.onStartFailed
     }
 
     /// Starts every instance, runs until the formation has stopped and every
@@ -152,8 +163,8 @@ public final class Supervisor {
             router.log("cannot become a child subreaper (\(error.reason)); orphaned grandchildren may escape")
         }
         for notice in notices { router.log(notice) }
+        instances.onReady = onStarted
         instances.startAll()
-        onStarted?()
         do {
             try loop()
         } catch {
@@ -179,13 +190,14 @@ public final class Supervisor {
                 case .guardian?: guardian?.flush()
                 case .stream?: router.streamEvent(event)
                 case .client?: control?.handle(event)
+                case .probe?: probes.handle(event)
                 case nil: break
                 }
             }
             let now = Clocks.monotonicMilliseconds()
             while let owner = deadlines.popDue(now: now) {
                 switch owner {
-                case .instance, .lingering, .shutdown: instances.deadlinePassed(owner, now: now)
+                case .instance, .lingering, .shutdown, .probe: instances.deadlinePassed(owner, now: now)
                 case let .client(token): control?.deadlinePassed(token, now: now)
                 case .acceptPause: control?.resumeAccepting()
                 case .pipeGrace: break

@@ -45,6 +45,8 @@ public enum Spawn {
         /// new session and opens it as stdin, stdout and stderr, so it becomes the
         /// child's controlling terminal; the streams and `grouping` are not used.
         public var terminal: String?
+        /// A descriptor the child gets as fd 3 (a listening socket, for socket activation).
+        public var descriptor3: FileDescriptor?
 
         public init(path: String, arguments: CStringArray, environment: CStringArray, workingDirectory: String? = nil) {
             self.path = path
@@ -84,7 +86,11 @@ public enum Spawn {
             try check("posix_spawn_file_actions", addStream(request.standardOutput, to: 1, readOnly: false, &actions))
             try check("posix_spawn_file_actions", addStream(request.standardError, to: 2, readOnly: false, &actions))
         }
-        try check("posix_spawn_file_actions_addclosefrom_np", cdrover_spawn_addclosefrom(&actions, 3))
+        if let passed = request.descriptor3 {
+            try check("posix_spawn_file_actions", posix_spawn_file_actions_adddup2(&actions, passed.rawValue, 3))
+        }
+        try check(
+            "posix_spawn_file_actions_addclosefrom_np", cdrover_spawn_addclosefrom(&actions, request.descriptor3 == nil ? 3 : 4))
         if let directory = request.workingDirectory {
             try check("posix_spawn_file_actions_addchdir_np", cdrover_spawn_addchdir(&actions, directory))
         }

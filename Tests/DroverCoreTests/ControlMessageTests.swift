@@ -195,7 +195,7 @@ import Testing
 
             """)
         #expect(rows[0].json.serialized
-            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null,"retry_in_s":null,"tty":false}"#)
+            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null,"retry_in_s":null,"tty":false,"ready":true}"#)
         #expect(try InstanceStatus(json: rows[1].json) == rows[1])
         #expect(InstanceStatus.duration(7322) == "2h02m")
     }
@@ -223,7 +223,7 @@ import Testing
         var row = InstanceStatus(instance, lifecycle, tty: false, now: 0)
         #expect(row.state == .stopped && row.pid == nil && row.restarts == 0)
         _ = lifecycle.handle(.start, now: 0)
-        _ = lifecycle.handle(.spawned(pid: 77), now: 0)
+        _ = lifecycle.handle(.spawned(pid: 77, ready: true), now: 0)
         row = InstanceStatus(instance, lifecycle, tty: false, now: 65_400)
         #expect(row.state == .running && row.pid == 77 && row.uptimeSeconds == 65 && row.port == 5001)
         _ = lifecycle.handle(.exited(.exited(code: 1)), now: 70_000)

@@ -27,7 +27,7 @@ import Testing
     }
 
     /// Started at 0 as pid 100.
-    static let running: [(Event, Int64)] = [(.start, 0), (.spawned(pid: 100), 0)]
+    static let running: [(Event, Int64)] = [(.start, 0), (.spawned(pid: 100, ready: true), 0)]
 
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
@@ -42,7 +42,7 @@ import Testing
 
     static let cases: [Case] = [
         Case(name: "first start spawns", steps: [(.start, 0)], actions: [.spawn], state: .starting),
-        Case(name: "spawned runs", steps: running, actions: [], state: .running(pid: 100, since: 0)),
+        Case(name: "spawned runs", steps: running, actions: [], state: .running(pid: 100, since: 0, ready: true)),
         // (d) no policy, cannot die: the formation stops with the instance's code.
         Case(
             name: "an exit without a policy stops the formation", steps: running + [(.exited(crash), 500)],
@@ -88,28 +88,28 @@ import Testing
         // The delay doubles per restart in a row.
         Case(
             name: "the third restart in a row waits 0.4s", restart: .always,
-            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 300),
-                              (.tick, 500), (.spawned(pid: 102), 500), (.exited(crash), 600)],
+            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 300),
+                              (.tick, 500), (.spawned(pid: 102, ready: true), 500), (.exited(crash), 600)],
             actions: [.tearDownRemnants(group: 102, Teardown(now: 600, graceMilliseconds: 5000), signalNow: .terminate),
                       .log("worker.1 exited with code 3; restarting in 0.4s (restart 3)"), .wake(at: 1000)],
             state: .backoff(until: 1000, attempt: 3)),
         // A run of 10 s is healthy: the count starts again.
         Case(
             name: "a healthy run resets the delay", restart: .always,
-            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 10_200)],
+            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 10_200)],
             actions: [.tearDownRemnants(group: 101, Teardown(now: 10_200, graceMilliseconds: 5000), signalNow: .terminate),
                       .log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 10_300)],
             state: .backoff(until: 10_300, attempt: 1)),
         // The limit gives up: failed, and the formation stops (the type cannot die).
         Case(
             name: "the limit gives up", restart: .always, limit: 1,
-            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 300)],
+            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 300)],
             actions: [.tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000), signalNow: .terminate),
                       .log("worker.1 exited with code 3; giving up after 1 restart"), .stopFormation(crash)],
             state: .failed(crash)),
         Case(
             name: "a can-die type that gives up just fails", restart: .onFailure, canDie: true, limit: 1,
-            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101), 200), (.exited(crash), 300)],
+            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 300)],
             actions: [.tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000), signalNow: .terminate),
                       .log("worker.1 exited with code 3; giving up after 1 restart"), .ended],
             state: .failed(crash)),
@@ -221,7 +221,7 @@ import Testing
             state: .failed(.exited(code: 126))),
         Case(
             name: "a run started on request that ran is an ordinary run",
-            steps: [(.startRequested, 0), (.spawned(pid: 100), 0), (.exited(crash), 500)],
+            steps: [(.startRequested, 0), (.spawned(pid: 100, ready: true), 0), (.exited(crash), 500)],
             actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
                       .log("worker.1 exited with code 3"), .stopFormation(crash)],
             state: .exited(crash)),
@@ -245,9 +245,9 @@ import Testing
 
     @Test func restartsCountEveryStartAfterTheFirst() {
         var lifecycle = Self.lifecycle(.always)
-        _ = Self.run(&lifecycle, Self.running + [(.exited(Self.crash), 100), (.tick, 200), (.spawned(pid: 101), 200)])
+        _ = Self.run(&lifecycle, Self.running + [(.exited(Self.crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200)])
         #expect(lifecycle.restarts == 1 && lifecycle.attempt == 1)
-        _ = Self.run(&lifecycle, [(.stop(.restart), 300), (.exited(Self.terminated), 310), (.spawned(pid: 102), 310)])
+        _ = Self.run(&lifecycle, [(.stop(.restart), 300), (.exited(Self.terminated), 310), (.spawned(pid: 102, ready: true), 310)])
         #expect(lifecycle.restarts == 2)
         #expect(lifecycle.attempt == 0, "a user's restart resets the count")
         #expect(lifecycle.lastExit == Self.terminated)
@@ -267,7 +267,7 @@ import Testing
             }
             now = until
             #expect(lifecycle.handle(.tick, now: now) == [.spawn])
-            _ = lifecycle.handle(.spawned(pid: pid), now: now)
+            _ = lifecycle.handle(.spawned(pid: pid, ready: true), now: now)
         }
         #expect(lifecycle.attempt == 50)
     }
@@ -277,7 +277,7 @@ import Testing
     static func ended(_ termination: Termination) -> InstanceLifecycle {
         var lifecycle = InstanceLifecycle(name: "x.1", settings: ProcessTypeSettings(canDie: true), graceMilliseconds: 1000)
         _ = lifecycle.handle(.start, now: 0)
-        _ = lifecycle.handle(.spawned(pid: 10), now: 0)
+        _ = lifecycle.handle(.spawned(pid: 10, ready: true), now: 0)
         _ = lifecycle.handle(.exited(termination), now: 1)
         return lifecycle
     }
@@ -285,7 +285,7 @@ import Testing
     static var running: InstanceLifecycle {
         var lifecycle = InstanceLifecycle(name: "y.1", settings: ProcessTypeSettings(), graceMilliseconds: 1000)
         _ = lifecycle.handle(.start, now: 0)
-        _ = lifecycle.handle(.spawned(pid: 11), now: 0)
+        _ = lifecycle.handle(.spawned(pid: 11, ready: true), now: 0)
         return lifecycle
     }
 

@@ -93,7 +93,7 @@ import Testing
         let outcome = try DroverProcess.run(["check"], in: sandbox.path)
         #expect(outcome.code == 1)
         #expect(outcome.stderr == """
-            drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, app, user, log, image)
+            drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)
             drover: .drover:1: invalid value "abc" for port: must be a port number from 1 to 65535
 
             """)

@@ -24,6 +24,14 @@ public struct Application: Equatable, Sendable {
     public var socketPath: String
     /// Restart policy and can-die of each Procfile type (`-r`, `--can-die`, `[TYPE]` sections).
     public var typeSettings: [String: ProcessTypeSettings] = [:]
+    /// How long a run may take to pass its readiness probe (`--ready-timeout`; 0: no limit).
+    public var readyTimeoutMilliseconds = Application.defaultReadyTimeoutMilliseconds
+    /// Where `--listen` sockets are bound.
+    public var listenAddress = IPv4Address.loopback
+    public static let defaultReadyTimeoutMilliseconds = 60_000
+
+    /// Each type's `--after` dependencies.
+    public var dependencies: [String: [String]] { typeSettings.mapValues(\.after) }
 
     /// A type's settings; the defaults for one the Procfile does not have.
     public func settings(for type: String) -> ProcessTypeSettings {
@@ -188,11 +196,31 @@ public struct ApplicationLoader {
             errors.append(Diagnostic(problem))
         }
 
+        var readyTimeout = Application.defaultReadyTimeoutMilliseconds
+        if let value = options[.readyTimeout] {
+            if let milliseconds = Seconds.milliseconds(value.text) {
+                readyTimeout = milliseconds
+            } else {
+                errors.append(value.invalid("must be a number of seconds such as 60 (0: no limit)", option: .readyTimeout))
+            }
+        }
+        var listenAddress = IPv4Address.loopback
+        if let value = options[.listenAddress] {
+            if let address = IPv4Address.parse(value.text) {
+                listenAddress = address
+            } else {
+                errors.append(value.invalid("must be an IPv4 address such as 127.0.0.1 or 0.0.0.0", option: .listenAddress))
+            }
+        }
+
         guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
-        return .success(Application(
+        var application = Application(
             procfilePath: procfilePath, procfile: procfile, root: root, environment: environment,
             fileVariables: fileVariables, basePort: basePort, formation: formation, instances: instances,
-            timeoutMilliseconds: timeout, logging: logging, socketPath: socketPath, typeSettings: typeSettings))
+            timeoutMilliseconds: timeout, logging: logging, socketPath: socketPath, typeSettings: typeSettings)
+        application.readyTimeoutMilliseconds = readyTimeout
+        application.listenAddress = listenAddress
+        return .success(application)
     }
 
     private func resolveLogging(_ options: LaunchOptions, errors: inout [Diagnostic]) -> LogOptions {

@@ -77,6 +77,10 @@ public enum DefaultsFile {
                 section = current
                 continue
             }
+            if option.isRepeatable, let earlier = options[option] {
+                options[option] = earlier.repeated(optionValue)
+                continue
+            }
             if let first = seenOnLine[option] {
                 errors.append(Diagnostic("\(at): option \"\(option.rawValue)\" is already set on line \(first)"))
                 continue

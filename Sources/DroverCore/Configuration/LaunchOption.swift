@@ -19,6 +19,14 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     case restartLimit = "restart-limit"
     /// Types whose instances run on a pseudo-terminal of their own.
     case tty
+    /// `TYPE=PROBE`, repeatable: how to tell an instance is ready.
+    case ready
+    case readyTimeout = "ready-timeout"
+    /// `TYPE=DEP[+DEP...]`, repeatable: start order.
+    case after
+    /// Types whose `$PORT` drover binds and hands over as fd 3.
+    case listen
+    case listenAddress = "listen-address"
     /// `export`'s: the app's name, the user, the log directory and the container image.
     case app
     case user
@@ -39,7 +47,9 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .app: "a"
         case .user: "u"
         case .logDirectory: "l"
-        case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty, .image: nil
+        case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty, .image,
+            .ready, .readyTimeout, .after, .listen, .listenAddress:
+            nil
         }
     }
 
@@ -58,8 +68,11 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .color: "auto|always|never"
         case .socket: "PATH"
         case .restart: "SPEC"
-        case .canDie, .tty: "all|NAME[,NAME...]"
-        case .restartDelay, .restartMaxDelay: "SECONDS"
+        case .canDie, .tty, .listen: "all|NAME[,NAME...]"
+        case .restartDelay, .restartMaxDelay, .readyTimeout: "SECONDS"
+        case .ready: "TYPE=PROBE"
+        case .after: "TYPE=DEP[+DEP...]"
+        case .listenAddress: "ADDRESS"
         case .restartLimit: "N"
         case .app: "NAME"
         case .user: "USER"
@@ -70,17 +83,21 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     }
 
     /// What a `[TYPE]` section of `.drover` may set; there `restart` takes one
-    /// policy and `can-die` and `tty` true or false, since the type is already named.
+    /// policy, `can-die`, `tty` and `listen` true or false, `ready` one probe and
+    /// `after` a comma list, since the type is already named.
     public var isPerType: Bool {
         switch self {
-        case .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty: true
+        case .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty, .ready, .after, .listen: true
         default: false
         }
     }
 
     /// A list of types on the command line (`all` or `web,worker`) that is a switch
     /// in a `[TYPE]` section.
-    public var isTypeList: Bool { self == .canDie || self == .tty }
+    public var isTypeList: Bool { self == .canDie || self == .tty || self == .listen }
+
+    /// Given once per type, so the flag (or the defaults file's line) may repeat.
+    public var isRepeatable: Bool { self == .ready || self == .after }
 
     /// The option named by a defaults-file key; `concurrency` is foreman's old name for `formation`.
     public init?(fileKey: String) {
@@ -104,10 +121,24 @@ public enum OptionOrigin: Equatable, Sendable {
 public struct OptionValue: Equatable, Sendable {
     public var text: String
     public var origin: OptionOrigin
+    /// A repeatable option's later occurrences, in order, each with its own origin.
+    public var repeats: [OptionValue] = []
 
     public init(_ text: String, origin: OptionOrigin) {
         self.text = text
         self.origin = origin
+    }
+
+    /// This occurrence and every repeat, each alone.
+    public var occurrences: [OptionValue] {
+        [OptionValue(text, origin: origin)] + repeats
+    }
+
+    /// `later` added as a repeat.
+    public func repeated(_ later: OptionValue) -> OptionValue {
+        var value = self
+        value.repeats += later.occurrences
+        return value
     }
 
     public var isFromCommandLine: Bool {

@@ -108,11 +108,12 @@ extension ApplicationLoader {
                     "\(section.file):\(section.line): \(context.unknown(section.type)) in section [\(section.type)]"))
                 continue
             }
-            sections[section.type] = SettingsLayer(section: section.values, errors: &errors)
+            sections[section.type] = SettingsLayer(section: section.values, type: section.type, context, errors: &errors)
         }
 
         var settings: [String: ProcessTypeSettings] = [:]
         var problems: [Diagnostic] = []
+        var afterOrigins: [String: OptionValue] = [:]
         for type in procfile.names {
             let layers = [commandLine, sections[type] ?? SettingsLayer(), file]
             var backoff = Backoff()
@@ -130,11 +131,26 @@ extension ApplicationLoader {
                 if let problem, !problems.contains(problem) { problems.append(problem) }
             }
             let canDie = layers.lazy.compactMap { $0.flag(.canDie, for: type) }.first ?? false
+            let after = layers.lazy.compactMap { $0.after[type] }.first
+            if let after { afterOrigins[type] = after.value }
+            let ready = layers.lazy.compactMap { $0.ready(for: type) }.first
+            let listen = layers.lazy.compactMap { $0.flag(.listen, for: type) }.first ?? false
+            if listen, let ready, ready.probe.usesOwnPort {
+                let reason = "\(type) listens through drover's socket, where either the old or the new run answers a "
+                    + "probe of its own port during a restart; use log:TEXT, exec:COMMAND or tcp on another port"
+                let problem = ready.value.invalid(reason, option: .ready)
+                if !problems.contains(problem) { problems.append(problem) }
+            }
             settings[type] = ProcessTypeSettings(
                 restart: layers.lazy.compactMap { $0.restart(for: type) }.first ?? (canDie ? .no : defaultRestart),
-                canDie: canDie, backoff: backoff, tty: layers.lazy.compactMap { $0.flag(.tty, for: type) }.first ?? false)
+                canDie: canDie, backoff: backoff, tty: layers.lazy.compactMap { $0.flag(.tty, for: type) }.first ?? false,
+                ready: ready?.probe, after: after?.types ?? [], listen: listen)
         }
         errors += problems
+        if let cycle = StartOrder.cycle(types: procfile.names, dependencies: settings.mapValues(\.after)),
+           let origin = afterOrigins[cycle[0]] {
+            errors.append(origin.invalid("dependency cycle: \(cycle.joined(separator: " -> "))", option: .after))
+        }
         return settings
     }
 }
@@ -156,6 +172,10 @@ struct SettingsLayer {
     private var typeLists: [LaunchOption: TypeList] = [:]
     /// A section's `can-die=false` must be able to overrule the file's `can-die=all`.
     private var switches: [LaunchOption: Bool] = [:]
+    /// `--ready`: by type, and for `all`.
+    private var probes: [String: (probe: ReadinessProbe, value: OptionValue)] = [:]
+    /// `--after`: each type's dependencies, with where they were written.
+    private(set) var after: [String: (types: [String], value: OptionValue)] = [:]
     var firstDelay: Delay?
     var maximumDelay: Delay?
     var limit: Int?
@@ -189,11 +209,69 @@ struct SettingsLayer {
                 errors.append(value.invalid(error.reason, option: option))
             }
         }
+        for occurrence in values[.ready]?.occurrences ?? [] {
+            guard let (type, text) = Self.typeAndValue(occurrence, option: .ready, context, allowAll: true, errors: &errors)
+            else { continue }
+            do throws(InvalidValue) {
+                guard probes[type] == nil else { throw InvalidValue("\"\(type)\" is given twice") }
+                probes[type] = (try ReadinessProbe.parse(text), occurrence)
+            } catch {
+                errors.append(occurrence.invalid(error.reason, option: .ready))
+            }
+        }
+        for occurrence in values[.after]?.occurrences ?? [] {
+            guard let (type, text) = Self.typeAndValue(occurrence, option: .after, context, allowAll: false, errors: &errors)
+            else { continue }
+            guard after[type] == nil else {
+                errors.append(occurrence.invalid("\"\(type)\" is given twice", option: .after))
+                continue
+            }
+            readDependencies(of: type, text, separator: "+", occurrence, context, errors: &errors)
+        }
         readBackoff(values, errors: &errors)
     }
 
+    /// `TYPE=REST`, with TYPE a Procfile type (or `all` where allowed).
+    private static func typeAndValue(
+        _ value: OptionValue, option: LaunchOption, _ context: SettingsContext, allowAll: Bool, errors: inout [Diagnostic]
+    ) -> (String, String)? {
+        guard let equals = value.text.firstIndex(of: "=") else {
+            errors.append(value.invalid("expected \(option.valueName)", option: option))
+            return nil
+        }
+        let type = String(value.text[..<equals].trimmingBlanks())
+        let rest = String(value.text[value.text.index(after: equals)...].trimmingBlanks())
+        guard (allowAll && type == "all") || context.known.contains(type) else {
+            errors.append(value.invalid(context.unknown(type), option: option))
+            return nil
+        }
+        return (type, rest)
+    }
+
+    /// `web+db` (a flag) or `web,db` (a section); every name must be a type, not the type itself.
+    private mutating func readDependencies(
+        of type: String, _ text: String, separator: Character, _ value: OptionValue, _ context: SettingsContext,
+        errors: inout [Diagnostic]
+    ) {
+        var types: [String] = []
+        for item in text.split(separator: separator, omittingEmptySubsequences: false) {
+            let name = String(item.trimmingBlanks())
+            let reason: String? =
+                if name.isEmpty { "empty item in \"\(text)\"" }
+                else if !context.known.contains(name) { context.unknown(name) }
+                else if name == type { "dependency cycle: \(type) -> \(type)" }
+                else { nil }
+            if let reason {
+                errors.append(value.invalid(reason, option: .after))
+                return
+            }
+            if !types.contains(name) { types.append(name) }
+        }
+        after[type] = (types, value)
+    }
+
     /// A `[TYPE]` section: one policy, can-die and tty true or false.
-    init(section values: [LaunchOption: OptionValue], errors: inout [Diagnostic]) {
+    init(section values: [LaunchOption: OptionValue], type: String, _ context: SettingsContext, errors: inout [Diagnostic]) {
         if let value = values[.restart] {
             do { restartSpec = RestartSpec(allPolicy: try RestartSpec.policy(value.text)) } catch {
                 errors.append(value.invalid(error.reason, option: .restart))
@@ -203,6 +281,12 @@ struct SettingsLayer {
             guard let value = values[option] else { continue }
             switches[option] = Switch.parse(value.text)
             if switches[option] == nil { errors.append(value.invalid("must be true or false", option: option)) }
+        }
+        if let value = values[.ready] {
+            do { probes[type] = (try ReadinessProbe.parse(value.text), value) } catch { errors.append(value.invalid(error.reason, option: .ready)) }
+        }
+        if let value = values[.after] {
+            readDependencies(of: type, value.text, separator: ",", value, context, errors: &errors)
         }
         readBackoff(values, errors: &errors)
     }
@@ -224,6 +308,10 @@ struct SettingsLayer {
 
     func restart(for type: String) -> RestartPolicy? {
         restartSpec?.policy(for: type)
+    }
+
+    func ready(for type: String) -> (probe: ReadinessProbe, value: OptionValue)? {
+        probes[type] ?? probes["all"]
     }
 
     /// A list only says yes for the types it takes; it leaves the others to the next place.

@@ -1,7 +1,7 @@
 /// One row of `drover ps`.
 public struct InstanceStatus: Equatable, Sendable {
     public enum State: String, Sendable, CaseIterable {
-        case starting, running, stopping, stopped, backoff, exited, failed
+        case waiting, starting, running, stopping, stopped, backoff, exited, failed
     }
 
     public var type: String
@@ -16,10 +16,12 @@ public struct InstanceStatus: Equatable, Sendable {
     public var retryInMilliseconds: Int?
     /// Runs on a pseudo-terminal of its own (`--tty`), so `attach` can reach it.
     public var tty: Bool
+    /// Running with its readiness probe passed (or none to pass).
+    public var ready: Bool
 
     public init(
         type: String, number: Int, pid: Int32?, state: State, port: Int, uptimeSeconds: Int?, restarts: Int,
-        exitCode: Int32?, retryInMilliseconds: Int? = nil, tty: Bool = false
+        exitCode: Int32?, retryInMilliseconds: Int? = nil, tty: Bool = false, ready: Bool? = nil
     ) {
         self.type = type
         self.number = number
@@ -31,6 +33,7 @@ public struct InstanceStatus: Equatable, Sendable {
         self.exitCode = exitCode
         self.retryInMilliseconds = retryInMilliseconds
         self.tty = tty
+        self.ready = ready ?? (state == .running)
     }
 
     /// The row for an instance as its lifecycle stands at `now`.
@@ -40,8 +43,10 @@ public struct InstanceStatus: Equatable, Sendable {
         var retry: Int?
         switch lifecycle.state {
         case .stopped: state = .stopped
+        case .waiting: state = .waiting
         case .starting: state = .starting
-        case let .running(_, started): state = .running; since = started
+        // Up but not yet ready shows as still starting.
+        case let .running(_, started, ready): state = ready ? .running : .starting; since = started
         case let .stopping(_, started, _, _): state = .stopping; since = started
         case let .backoff(until, _): state = .backoff; retry = Int(max(0, until - now))
         case .exited: state = .exited
@@ -50,7 +55,7 @@ public struct InstanceStatus: Equatable, Sendable {
         self.init(
             type: instance.type, number: instance.number, pid: lifecycle.pid, state: state, port: instance.port,
             uptimeSeconds: since.map { Int((now - $0) / 1000) }, restarts: lifecycle.restarts,
-            exitCode: lifecycle.lastExit?.shellCode, retryInMilliseconds: retry, tty: tty)
+            exitCode: lifecycle.lastExit?.shellCode, retryInMilliseconds: retry, tty: tty, ready: lifecycle.isReady)
     }
 
     public var name: String { "\(type).\(number)" }
@@ -62,6 +67,7 @@ public struct InstanceStatus: Equatable, Sendable {
             ("port", .integer(port)), ("uptime_s", uptimeSeconds.map(JSONValue.integer) ?? .null),
             ("restarts", .integer(restarts)), ("exit_code", exitCode.map { .integer(Int($0)) } ?? .null),
             ("retry_in_s", retryInMilliseconds.map { .number(Double($0) / 1000) } ?? .null), ("tty", .bool(tty)),
+            ("ready", .bool(ready)),
         ])
     }
 
@@ -84,7 +90,7 @@ public struct InstanceStatus: Equatable, Sendable {
             type: type, number: number, pid: integer("pid").map { Int32(truncatingIfNeeded: $0) }, state: parsedState,
             port: port, uptimeSeconds: integer("uptime_s"), restarts: restarts,
             exitCode: integer("exit_code").map { Int32(truncatingIfNeeded: $0) }, retryInMilliseconds: retry,
-            tty: json["tty"] == .bool(true))
+            tty: json["tty"] == .bool(true), ready: json["ready"] == .bool(true))
     }
 
     /// `ps` as a table: NAME PID STATE UPTIME PORT RESTARTS EXIT; a backoff shows when it retries.

@@ -15,14 +15,22 @@ public struct InstanceLifecycle: Equatable, Sendable {
         case remove
         /// The whole formation stops; its own teardown sends the signals.
         case shutdown
+        /// Its readiness probe did not pass in time: the ending counts as a failure.
+        case notReady
+        /// A successor on the same listening socket is starting: this run serves on,
+        /// unsignalled, until `stop(.remove)` once the successor is ready.
+        case handOver
     }
 
     public enum State: Equatable, Sendable {
         /// No process, and none due: not started yet, or stopped on request.
         case stopped
+        /// Held back until the types it starts after are ready (`--after`).
+        case waiting
         /// The supervisor owes a spawn.
         case starting
-        case running(pid: Int32, since: Int64)
+        /// `ready`: its readiness probe passed (or it has none).
+        case running(pid: Int32, since: Int64, ready: Bool)
         /// SIGTERM sent (by `teardown`, or by the formation's shutdown when nil).
         case stopping(pid: Int32, since: Int64, intent: StopIntent, teardown: Teardown?)
         /// Waiting to start again: consecutive restart `attempt` happens at `until`.
@@ -38,7 +46,12 @@ public struct InstanceLifecycle: Equatable, Sendable {
         case start
         /// A user asks for a run while the formation runs (`start NAME`, a scale-up).
         case startRequested
-        case spawned(pid: Int32)
+        /// A start (`.start` or `.startRequested`) that must wait for its dependencies.
+        case wait
+        /// `ready`: false while a readiness probe has yet to pass.
+        case spawned(pid: Int32, ready: Bool)
+        /// Its readiness probe passed.
+        case becameReady
         /// posix_spawn itself failed (or the pipe before it); counts as an exit with this
         /// code (126 or 127), but one of a run a user asked for never stops the formation.
         case spawnFailed(exitCode: Int32)
@@ -88,10 +101,25 @@ public struct InstanceLifecycle: Equatable, Sendable {
         self.graceMilliseconds = graceMilliseconds
     }
 
+    /// The lifecycle of a run that takes over from this one (a restart on a listening
+    /// socket): the same place, not started yet, with this one's restarts counted.
+    public func successor() -> InstanceLifecycle {
+        var next = InstanceLifecycle(name: name, settings: settings, graceMilliseconds: graceMilliseconds)
+        next.restarts = restarts
+        next.hasStarted = true
+        return next
+    }
+
+    /// Running, and its readiness probe passed (or it has none).
+    public var isReady: Bool {
+        if case .running(_, _, true) = state { return true }
+        return false
+    }
+
     /// The leader's pid while it runs or stops (also its process group id).
     public var pid: Int32? {
         switch state {
-        case let .running(pid, _), let .stopping(pid, _, _, _): pid
+        case let .running(pid, _, _), let .stopping(pid, _, _, _): pid
         default: nil
         }
     }
@@ -100,7 +128,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
     public var isLive: Bool {
         switch state {
         case .starting, .running, .stopping, .backoff: true
-        case .stopped, .exited, .failed: false
+        case .waiting, .stopped, .exited, .failed: false
         }
     }
 
@@ -116,14 +144,23 @@ public struct InstanceLifecycle: Equatable, Sendable {
         switch event {
         case .start: return start(onRequest: false)
         case .startRequested: return start(onRequest: true)
-        case let .spawned(pid):
+        case .wait:
+            switch state {
+            case .stopped, .exited, .failed: state = .waiting
+            default: break
+            }
+            return []
+        case let .spawned(pid, ready):
             guard state == .starting else { return [] }
-            state = .running(pid: pid, since: now)
+            state = .running(pid: pid, since: now, ready: ready)
             startedOnRequest = false
+            return []
+        case .becameReady:
+            if case let .running(pid, since, false) = state { state = .running(pid: pid, since: since, ready: true) }
             return []
         case let .spawnFailed(code):
             guard state == .starting else { return [] }
-            return ended(.exited(code: code), spawnFailed: true, ranSince: nil, now: now)
+            return ended(.exited(code: code), cause: .spawnFailed, ranSince: nil, now: now)
         case let .exited(termination): return exited(termination, now: now)
         case let .stop(intent): return stop(intent, now: now)
         case .tick: return tick(now: now)
@@ -134,7 +171,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
 
     private mutating func start(onRequest: Bool) -> [Action] {
         switch state {
-        case .stopped, .exited, .failed, .backoff:
+        case .waiting, .stopped, .exited, .failed, .backoff:
             return launch(resettingCount: true, onRequest: onRequest)
         // A pending stop, or a scale-down that a scale-up took back: start again
         // once the old run is gone, so two runs never share a number and a PORT.
@@ -158,17 +195,30 @@ public struct InstanceLifecycle: Equatable, Sendable {
 
     private mutating func stop(_ intent: StopIntent, now: Int64) -> [Action] {
         switch state {
-        case let .running(pid, since):
-            guard intent != .shutdown else {
-                state = .stopping(pid: pid, since: since, intent: .shutdown, teardown: nil)
+        case let .running(pid, since, _):
+            guard intent != .shutdown, intent != .handOver else {
+                state = .stopping(pid: pid, since: since, intent: intent, teardown: nil)
                 return []
             }
             let teardown = Teardown(now: now, graceMilliseconds: graceMilliseconds)
             state = .stopping(pid: pid, since: since, intent: intent, teardown: teardown)
             return [.signal(.terminate, group: pid), .wake(at: teardown.deadline ?? now)]
+        case .stopping(let pid, let since, .handOver, nil) where intent != .shutdown:
+            // The successor is ready (or the place is going): now this run stops.
+            let teardown = Teardown(now: now, graceMilliseconds: graceMilliseconds)
+            state = .stopping(pid: pid, since: since, intent: .remove, teardown: teardown)
+            return [.signal(.terminate, group: pid), .wake(at: teardown.deadline ?? now)]
         case let .stopping(pid, since, current, teardown):
             state = .stopping(pid: pid, since: since, intent: Self.merge(current, intent), teardown: teardown)
             return []
+        case .waiting:
+            switch intent {
+            case .remove: return [.remove]
+            case .stop, .shutdown:
+                state = .stopped
+                return []
+            case .restart, .notReady, .handOver: return []
+            }
         case .backoff, .stopped, .exited, .failed, .starting:
             switch intent {
             case .restart: return state == .starting ? [] : launch(resettingCount: true, onRequest: true)
@@ -180,6 +230,8 @@ public struct InstanceLifecycle: Equatable, Sendable {
                 if case .backoff = state { state = .stopped }
                 if state == .starting { state = .stopped }
                 return []
+            case .notReady, .handOver:
+                return []
             }
         }
     }
@@ -188,7 +240,8 @@ public struct InstanceLifecycle: Equatable, Sendable {
     private static func merge(_ current: StopIntent, _ new: StopIntent) -> StopIntent {
         switch current {
         case .remove, .shutdown: current
-        case .stop, .restart: new
+        case .handOver: new == .shutdown || new == .remove ? new : current
+        case .stop, .restart, .notReady: new == .notReady || new == .handOver ? current : new
         }
     }
 
@@ -209,11 +262,11 @@ public struct InstanceLifecycle: Equatable, Sendable {
 
     private mutating func exited(_ termination: Termination, now: Int64) -> [Action] {
         switch state {
-        case let .running(pid, since):
+        case let .running(pid, since, _):
             // The group is seen to first, so whatever the ending decides finds it in hand.
             let remnants = Action.tearDownRemnants(
                 group: pid, Teardown(now: now, graceMilliseconds: graceMilliseconds), signalNow: .terminate)
-            return [remnants] + ended(termination, spawnFailed: false, ranSince: since, now: now)
+            return [remnants] + ended(termination, cause: .exited, ranSince: since, now: now)
         case let .stopping(pid, _, intent, teardown):
             lastExit = termination
             // The group already had its SIGTERM (from this stop or the formation's):
@@ -224,9 +277,12 @@ public struct InstanceLifecycle: Equatable, Sendable {
             switch intent {
             case .restart:
                 return [report, remnants] + launch(resettingCount: true, onRequest: true)
-            case .remove:
+            case .remove, .handOver:
                 state = .stopped
                 return [report, remnants, .remove]
+            case .notReady:
+                // Counted as the failure it stands for, whatever signal ended it.
+                return [report, remnants] + ended(.exited(code: 1), cause: .notReady, ranSince: nil, now: now)
             case .stop, .shutdown:
                 state = .stopped
                 return [report, remnants]
@@ -236,11 +292,20 @@ public struct InstanceLifecycle: Equatable, Sendable {
         }
     }
 
+    private enum Ending {
+        case exited, spawnFailed, notReady
+    }
+
     /// An ending nobody asked for: restart after a delay, end quietly, or stop everything.
-    private mutating func ended(_ termination: Termination, spawnFailed: Bool, ranSince: Int64?, now: Int64) -> [Action] {
+    private mutating func ended(_ termination: Termination, cause: Ending, ranSince: Int64?, now: Int64) -> [Action] {
         lastExit = termination
         if let ranSince, now - ranSince >= Int64(settings.backoff.healthyAfterMilliseconds) { attempt = 0 }
-        let what = spawnFailed ? "could not start" : termination.description
+        let spawnFailed = cause == .spawnFailed
+        let what = switch cause {
+        case .exited: termination.description
+        case .spawnFailed: "could not start"
+        case .notReady: "was not ready in time"
+        }
         var gaveUp = false
         if settings.restart.restarts(after: termination) {
             let next = attempt + 1
@@ -261,8 +326,8 @@ public struct InstanceLifecycle: Equatable, Sendable {
         if gaveUp {
             let noun = attempt == 1 ? "restart" : "restarts"
             actions.append(.log("\(name) \(what); giving up after \(attempt) \(noun)"))
-        } else if !spawnFailed {
-            // A failed spawn was reported with its reason already.
+        } else if cause == .exited {
+            // A failed spawn or probe was reported with its reason already.
             actions.append(.log("\(name) \(what)"))
         }
         // A user's live change that could not start: the rest keeps running (the reason

@@ -73,11 +73,24 @@ public struct ProcessTypeSettings: Equatable, Sendable {
     public var backoff: Backoff
     /// Each instance runs on a pseudo-terminal of its own instead of a pipe.
     public var tty: Bool
+    /// How to tell an instance is ready; nil: ready once started.
+    public var ready: ReadinessProbe?
+    /// Types every instance of which must be ready (or, if they can die, have exited 0)
+    /// before this type starts.
+    public var after: [String]
+    /// drover binds each instance's PORT and hands the socket over as fd 3.
+    public var listen: Bool
 
-    public init(restart: RestartPolicy = .no, canDie: Bool = false, backoff: Backoff = Backoff(), tty: Bool = false) {
+    public init(
+        restart: RestartPolicy = .no, canDie: Bool = false, backoff: Backoff = Backoff(), tty: Bool = false,
+        ready: ReadinessProbe? = nil, after: [String] = [], listen: Bool = false
+    ) {
         self.restart = restart
         self.canDie = canDie
         self.backoff = backoff
         self.tty = tty
+        self.ready = ready
+        self.after = after
+        self.listen = listen
     }
 }

@@ -1,5 +1,7 @@
 /// When and how the whole formation stops: every group gets the `Teardown` rule
 /// together, with one deadline, and drover's exit code follows from why it stopped.
+/// With `--after` the stop goes in stages, dependents first (`StartOrder.stopStages`):
+/// each stage gets SIGTERM and its own grace, and the next starts once it is gone.
 ///
 /// A pure state machine: the supervisor feeds it events and the monotonic time in
 /// milliseconds, and carries out the actions it returns.
@@ -28,8 +30,13 @@ public struct ShutdownPlan: Sendable {
 
     public enum Action: Equatable, Sendable {
         case log(String)
+        /// SIGTERM to the last stage (the only one without `--after`) and to anything
+        /// else still alive.
         case terminateAll
         case killAll
+        /// SIGTERM, then SIGKILL, to an earlier stage's groups only.
+        case terminateStage(Int)
+        case killStage(Int)
         case forward(StopSignal)
     }
 
@@ -43,10 +50,20 @@ public struct ShutdownPlan: Sendable {
     /// Whether SIGKILL had to be sent to something still running.
     public private(set) var killedSomething = false
     public let timeoutMilliseconds: Int
+    public let stages: Int
+    /// The stage being stopped; the last one is stopped with everything else.
+    public private(set) var stage = 0
 
-    public init(timeoutMilliseconds: Int) {
+    public init(timeoutMilliseconds: Int, stages: Int = 1) {
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.stages = max(1, stages)
     }
+
+    /// Whether the stop has reached its last stage, where strays are signalled too.
+    public var isFinalStage: Bool { stage == stages - 1 }
+
+    /// The current stage's SIGTERM: the whole formation's once it is the last.
+    private var terminateStage: Action { isFinalStage ? .terminateAll : .terminateStage(stage) }
 
     public var phase: Phase {
         guard let teardown else { return .running }
@@ -63,19 +80,30 @@ public struct ShutdownPlan: Sendable {
         self.reason = reason
         stoppedAt = now
         teardown = Teardown(now: now, graceMilliseconds: timeoutMilliseconds)
+        let sending = stages == 1 ? "sending SIGTERM to all processes" : "sending SIGTERM to dependents first"
         switch reason {
         case let .signal(signal):
-            return [.log("\(signal.name) received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
+            return [.log("\(signal.name) received, stopping all processes"), .log(sending), terminateStage]
         case let .outputLost(why):
-            return [.log("output lost (\(why)), stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
+            return [.log("output lost (\(why)), stopping all processes"), .log(sending), terminateStage]
         case .requested:
-            return [.log("stop requested, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll]
+            return [.log("stop requested, stopping all processes"), .log(sending), terminateStage]
         case .instanceExited:
-            return [.log("sending SIGTERM to all processes"), .terminateAll]
+            return [.log(sending), terminateStage]
         case .formationEnded:
             // Nothing of the formation runs; SIGTERM reaches what its processes left behind.
+            stage = stages - 1
             return [.log("every process has ended"), .terminateAll]
         }
+    }
+
+    /// Every group of the current stage is gone: the next stage gets its SIGTERM and a
+    /// grace of its own.
+    public mutating func stageEnded(now: Int64) -> [Action] {
+        guard teardown != nil, !isFinalStage else { return [] }
+        stage += 1
+        teardown = Teardown(now: now, graceMilliseconds: timeoutMilliseconds)
+        return [terminateStage]
     }
 
     /// SIGINT, SIGTERM, SIGHUP stop the formation; a second SIGINT or SIGTERM kills at
@@ -90,7 +118,8 @@ public struct ShutdownPlan: Sendable {
                 return []
             }
             self.teardown = teardown
-            return kill(stillRunning: stillRunning, reason: "\(signal.name) received again; ", after: "")
+            stage = stages - 1
+            return kill(stillRunning: stillRunning, reason: "\(signal.name) received again; ", after: "", all: true)
         }
     }
 
@@ -98,16 +127,19 @@ public struct ShutdownPlan: Sendable {
     public mutating func deadlinePassed(now: Int64, stillRunning: Int) -> [Action] {
         guard var teardown, teardown.tick(now: now) != nil else { return [] }
         self.teardown = teardown
-        return kill(stillRunning: stillRunning, reason: "", after: " after \(Seconds.text(milliseconds: timeoutMilliseconds))")
+        return kill(
+            stillRunning: stillRunning, reason: "", after: " after \(Seconds.text(milliseconds: timeoutMilliseconds))",
+            all: isFinalStage)
     }
 
     /// "SIGINT received again; sending SIGKILL to 1 process still running", or
     /// "sending SIGKILL to 3 processes still running after 5s".
-    private mutating func kill(stillRunning: Int, reason: String, after: String) -> [Action] {
+    /// `stillRunning`: in the current stage, or everywhere when `all`.
+    private mutating func kill(stillRunning: Int, reason: String, after: String, all: Bool) -> [Action] {
         guard stillRunning > 0 else { return [] }
         killedSomething = true
         let noun = stillRunning == 1 ? "process" : "processes"
-        return [.log("\(reason)sending SIGKILL to \(stillRunning) \(noun) still running\(after)"), .killAll]
+        return [.log("\(reason)sending SIGKILL to \(stillRunning) \(noun) still running\(after)"), all ? .killAll : .killStage(stage)]
     }
 
     /// The instance's code (128+N for signal N) if its exit started the stop; the
