@@ -326,8 +326,8 @@ public struct InstanceLifecycle: Equatable, Sendable {
         if gaveUp {
             let noun = attempt == 1 ? "restart" : "restarts"
             actions.append(.log("\(name) \(what); giving up after \(attempt) \(noun)"))
-        } else if cause == .exited {
-            // A failed spawn or probe was reported with its reason already.
+        } else if cause != .spawnFailed {
+            // A failed spawn was reported with its reason already.
             actions.append(.log("\(name) \(what)"))
         }
         // A user's live change that could not start: the rest keeps running (the reason
