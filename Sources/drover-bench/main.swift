@@ -16,7 +16,7 @@ let droverPath = URL(fileURLWithPath: option("--drover") ?? ".build/release/drov
 let runs = option("--runs").flatMap(Int.init) ?? 5
 let quick = arguments.contains("--quick")
 let idleSeconds: Double = quick ? 2 : 10
-/// `--only throughput|tty|startup|stop|kill9|idle|scale`: one scenario group, for quick comparisons.
+/// `--only throughput|tty|startup|stop|kill9|idle|scale|restart`: one scenario group, for quick comparisons.
 let only = option("--only")
 @MainActor func wanted(_ group: String) -> Bool { only == nil || only == group }
 
@@ -185,6 +185,20 @@ func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: width
 print("\n" + cell("metric", 44) + columns.map { cell($0.name, 13) }.joined() + "goal")
 for (index, metric) in metrics.enumerated() {
     print(cell(metric, 44) + columns.map { cell($0.values[index], 13) }.joined() + goals[index])
+}
+if wanted("restart") {
+    print("\nrestarts under a steady client (20 × drover restart web, one python server):")
+    for listen in [true, false] {
+        do {
+            let result = try HandOver.measure(drover: droverPath, workspace: workspace, listen: listen, restarts: quick ? 5 : 20)
+            print(
+                "  \(listen ? "--listen (hand-off)" : "without --listen   "): refused \(result.refused) of "
+                    + "\(result.refused + result.answered) connections (goal with --listen: 0); restart to the new run "
+                    + "serving: median \(format(result.secondsToNewRun * 1000, "ms", digits: 0))")
+        } catch {
+            print("  restart scenario failed: \(error)")
+        }
+    }
 }
 print("\npipe limit (16 cats into one drained pipe): " + format(pipeLimit / 1e6, "M lines/s"))
 print("pty limit (16 cats, each on a pseudo-terminal, read by the harness): " + format(terminalLimit / 1e6, "M lines/s"))
