@@ -78,6 +78,15 @@ struct CommandDescription: Sendable {
             (line-buffered output, colors kept), sized like drover's terminal and resized
             with it; 'drover attach NAME' then types into it.
 
+            --ready TYPE=PROBE says when an instance is ready (tcp, tcp:HOST:PORT,
+            http:PATH, log:TEXT, exec:COMMAND); one not ready within --ready-timeout
+            counts as failed. --after TYPE=DEP+DEP starts a type once its dependencies
+            are ready (or, if they can die, have exited 0), and the shutdown goes in
+            reverse. --listen TYPES binds each instance's PORT in drover and hands it
+            over as fd 3 (LISTEN_FDS), so a restart starts the new run before the old
+            one stops. With --daemon, drover returns once every instance is ready.
+            See docs/readiness.md.
+
             EXIT STATUS: the exit code of the instance whose exit stopped the formation
             (128+N if signal N killed it); when only can-die types were left and all
             ended, 0 if they all exited 0, else the first other code; after a signal to
@@ -99,11 +108,12 @@ struct CommandDescription: Sendable {
         summary: "List the instances of the running formation",
         usage: "drover ps [--json] [options]",
         discussion: """
-            Columns: NAME, PID, STATE (running, stopping, backoff, stopped, exited, failed),
-            UPTIME, PORT, RESTARTS (every start after the first) and the last EXIT code.
-            --json prints an array of objects with name, type, number, pid, state, port,
-            uptime_s, restarts, exit_code, retry_in_s (seconds until a backoff ends) and
-            tty (whether it runs on a terminal of its own, for attach).
+            Columns: NAME, PID, STATE (waiting, starting, running, stopping, backoff,
+            stopped, exited, failed), UPTIME, PORT, RESTARTS (every start after the first)
+            and the last EXIT code. --json prints an array of objects with name, type,
+            number, pid, state, port, uptime_s, restarts, exit_code, retry_in_s (seconds
+            until a backoff ends), tty (whether it runs on a terminal of its own, for
+            attach) and ready (whether its readiness probe passed).
             """,
         options: clientOptions, local: [.json], arguments: .none)
 
@@ -121,7 +131,11 @@ struct CommandDescription: Sendable {
         name: "restart",
         summary: "Stop and start instances again (all, a type, or NAME.N)",
         usage: "drover restart [NAME|NAME.N...] [options]",
-        discussion: "Each keeps its number and PORT; the rest of the formation keeps running.",
+        discussion: """
+            Each keeps its number and PORT; the rest of the formation keeps running. An
+            instance of a --listen type is replaced without a gap: the new run starts on
+            the same socket, and the old one stops once the new one is ready.
+            """,
         options: clientOptions, arguments: .processNames)
 
     static let stop = CommandDescription(
