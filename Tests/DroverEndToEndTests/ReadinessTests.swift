@@ -35,9 +35,11 @@ import Testing
         #expect(output.contains("s (http 127.0.0.1:\(base + 100)/health)"))
         #expect(output.contains("s (log \"accepting\")"))
         #expect(output.contains("s (exec test -f made.flag)"))
-        // Each was probed before it could pass, and passed only once it could.
-        #expect(Self.position(of: "plain.1   | serving", in: output) < Self.position(of: "plain.1 ready", in: output))
-        #expect(Self.position(of: "page.1    | serving", in: output) < Self.position(of: "page.1 ready", in: output))
+        // None could pass before its 0.3 s of sleep: each was probed, and passed once it could.
+        for name in ["plain.1", "page.1", "logger.1", "checked.1"] {
+            let seconds = output.components(separatedBy: "\(name) ready after ").last.flatMap { Double($0.prefix { $0 != "s" }) }
+            #expect((seconds ?? 0) >= 0.3, "\(name): \(output)")
+        }
         #expect(Self.position(of: "logger.1  | now accepting", in: output) < Self.position(of: "logger.1 ready", in: output))
         let listing = try DroverProcess.run(["ps", "--json"], in: sandbox.path)
         let rows = ProcessList.rows(fromJSON: listing.stdout)
@@ -52,7 +54,7 @@ import Testing
         try sandbox.write("Procfile", "web: STATUS='503 Busy' exec python3 server.py\n")
         let base = FreePorts.base()
         let drover = try RunningDrover(
-            ["start", "--no-timestamp", "-p", "\(base)", "--ready", "web=http:/", "--ready-timeout", "1.5", "-t", "1"],
+            ["start", "--no-timestamp", "-p", "\(base)", "--ready", "web=http:/", "--ready-timeout", "4", "-t", "1"],
             in: sandbox.path)
         drover.waitForOutput("web.1  | serving")
         let listing = try DroverProcess.run(["ps"], in: sandbox.path)
@@ -61,7 +63,7 @@ import Testing
         #expect(json.first?["ready"] as? Bool == false)
         let outcome = try drover.finish()
         #expect(outcome.code == 1, "not ready, no restart policy, cannot die: the formation stops with 1")
-        #expect(outcome.stdout.contains("web.1 not ready after 1.5s (http 127.0.0.1:\(base)/: HTTP status 503)"))
+        #expect(outcome.stdout.contains("web.1 not ready after 4s (http 127.0.0.1:\(base)/: HTTP status 503)"))
         #expect(outcome.stdout.contains("web.1 was not ready in time\n"))
     }
 
@@ -85,7 +87,7 @@ import Testing
         try sandbox.write("Procfile", """
             worker: echo worker up; exec sleep 60
             web: sleep 0.2; echo web listening; exec sleep 60
-            migrate: sleep 0.5; echo migrated
+            migrate: while [ ! -e go ]; do sleep 0.02; done; echo migrated
             """)
         try sandbox.write(".drover", "can-die=migrate\n[web]\nready=log:listening\nafter=migrate\n")
         let drover = try RunningDrover(
@@ -95,6 +97,7 @@ import Testing
             .split(separator: "\n").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
         #expect(waiting.contains("worker.1 - waiting"), "\(waiting)")
         #expect(waiting.contains("web.1 - waiting"), "\(waiting)")
+        _ = try sandbox.write("go", "")
         drover.waitForOutput("worker.1  | worker up")
         var output = drover.stdout
         #expect(Self.position(of: "migrate.1 exited with code 0", in: output) < Self.position(of: "web.1 started", in: output))
@@ -217,5 +220,11 @@ import Testing
         #expect(outcome.code == 1)
         #expect(outcome.stderr == "drover: cannot listen on 127.0.0.1:\(base) for web.1: address already in use\n", "\(outcome.stderr)")
         #expect(!outcome.stdout.contains("started"))
+        // Another address is another socket: the same port is free on 127.0.0.2.
+        try sandbox.write("Procfile", "web: exit 0\n")
+        let elsewhere = try DroverProcess.run(
+            ["start", "-p", "\(base)", "--listen", "web", "--listen-address", "127.0.0.2", "--can-die", "web"], in: sandbox.path)
+        #expect(elsewhere.code == 0, "\(elsewhere.stderr)")
+        #expect(elsewhere.stdout.contains("web.1 started with pid"))
     }
 }
