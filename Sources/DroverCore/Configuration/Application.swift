@@ -143,14 +143,8 @@ public struct ApplicationLoader {
         if let value = options[.formation] {
             do { spec = try FormationSpec.parse(value.text) } catch { errors.append(value.invalid(error.reason, option: .formation)) }
         }
-        var timeout = Self.defaultTimeoutMilliseconds
-        if let value = options[.timeout] {
-            if let milliseconds = Seconds.milliseconds(value.text) {
-                timeout = milliseconds
-            } else {
-                errors.append(value.invalid("must be a number of seconds such as 5 or 0.5", option: .timeout))
-            }
-        }
+        let timeout = Self.seconds(
+            options, .timeout, default: Self.defaultTimeoutMilliseconds, example: "5 or 0.5", errors: &errors)
 
         let logging = resolveLogging(options, errors: &errors)
         let socketPath = ControlSocketPath.resolve(options, inherited: inherited)
@@ -196,14 +190,9 @@ public struct ApplicationLoader {
             errors.append(Diagnostic(problem))
         }
 
-        var readyTimeout = Application.defaultReadyTimeoutMilliseconds
-        if let value = options[.readyTimeout] {
-            if let milliseconds = Seconds.milliseconds(value.text) {
-                readyTimeout = milliseconds
-            } else {
-                errors.append(value.invalid("must be a number of seconds such as 60 (0: no limit)", option: .readyTimeout))
-            }
-        }
+        let readyTimeout = Self.seconds(
+            options, .readyTimeout, default: Application.defaultReadyTimeoutMilliseconds, example: "60 (0: no limit)",
+            errors: &errors)
         var listenAddress = IPv4Address.loopback
         if let value = options[.listenAddress] {
             if let address = IPv4Address.parse(value.text) {
@@ -221,6 +210,18 @@ public struct ApplicationLoader {
         application.readyTimeoutMilliseconds = readyTimeout
         application.listenAddress = listenAddress
         return .success(application)
+    }
+
+    /// A duration option in milliseconds, or its default.
+    private static func seconds(
+        _ options: LaunchOptions, _ option: LaunchOption, default fallback: Int, example: String, errors: inout [Diagnostic]
+    ) -> Int {
+        guard let value = options[option] else { return fallback }
+        guard let milliseconds = Seconds.milliseconds(value.text) else {
+            errors.append(value.invalid("must be a number of seconds such as \(example)", option: option))
+            return fallback
+        }
+        return milliseconds
     }
 
     private func resolveLogging(_ options: LaunchOptions, errors: inout [Diagnostic]) -> LogOptions {
