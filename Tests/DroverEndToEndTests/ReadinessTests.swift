@@ -189,6 +189,28 @@ import Testing
         #expect(try drover.finish().code == 0)
     }
 
+    /// A crash and its policy restart: drover holds the socket, so connections wait in
+    /// its backlog for the next run instead of being refused.
+    @Test func policyRestartsKeepTheSocketListening() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("server.py", TestServers.pidServer)
+        try sandbox.write("client.py", TestServers.client)
+        try sandbox.write("Procfile", "web: DELAY=0 ONCE=1 exec python3 server.py\n")
+        let base = FreePorts.base()
+        let drover = try RunningDrover(
+            [
+                "start", "--no-timestamp", "-p", "\(base)", "--listen", "web", "-r", "always", "--restart-delay", "0.05",
+                "--restart-max-delay", "0.05", "--restart-limit", "20", "-t", "2",
+            ], in: sandbox.path)
+        drover.waitForOutput("web.1 started")
+        let counts = try RunningDrover(program: "/usr/bin/env", ["env", "python3", "client.py", "\(base)", "6"], in: sandbox.path)
+            .finish(timeout: 60).stdout
+        #expect(counts.hasPrefix("ok 6 refused 0 other 0 pids "), "\(counts)")
+        #expect(counts.split(separator: " ").last.map { $0.split(separator: ",").count } == 6, "one run per answer: \(counts)")
+        drover.signal(SIGTERM)
+        _ = try drover.finish()
+    }
+
     /// The same client without --listen: the restart's gap shows as refusals, so the
     /// test above can fail.
     @Test func restartsWithoutAListeningSocketRefuseConnections() throws {

@@ -22,7 +22,8 @@ enum FreePorts {
 enum TestServers {
     /// Answers every connection with its pid (HTTP/1.0). It listens on fd 3 when drover
     /// hands it a socket, else binds `$PORT` itself; DELAY seconds pass before it listens.
-    /// SIGTERM makes it finish the connection in hand and exit: a graceful stop.
+    /// SIGTERM makes it finish the connection in hand and exit: a graceful stop. With
+    /// ONCE set it exits 1 after its first answer (a crash, for a restart policy).
     static let pidServer = """
         import os, signal, socket, sys, time
         stop = False
@@ -51,6 +52,8 @@ enum TestServers {
             status = os.environ.get("STATUS", "200 OK").encode()
             c.sendall(b"HTTP/1.0 " + status + b"\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
             c.close()
+            if os.environ.get("ONCE"):
+                sys.exit(1)
 
         """
 
