@@ -41,8 +41,7 @@ final class Instances {
     /// Each type's shutdown stage (`StartOrder.stopStages`).
     private let stageOf: [String: Int]
     private let probes: Probes
-    /// `--listen`: each port's listening socket, bound before anything starts.
-    private var listeners: [Int: FileDescriptor]
+    private let listeners: ListenSockets
     /// Restarts on a listening socket: the successor's id, and the run it replaces.
     private var handovers: [Int: InstanceSlot] = [:]
     /// Called once, when every instance is first ready (the daemon then says so).
@@ -54,7 +53,7 @@ final class Instances {
 
     init(
         application: Application, procfile: Procfile, launcher: InstanceLauncher, router: LogRouter,
-        deadlines: Deadlines, guardian: Guardian?, capacity: Int, probes: Probes, listeners: [Int: FileDescriptor]
+        deadlines: Deadlines, guardian: Guardian?, capacity: Int, probes: Probes, listeners: ListenSockets
     ) {
         self.application = application
         self.procfile = procfile
@@ -86,21 +85,6 @@ final class Instances {
             router.log(message)
             handle(.stop(.notReady), for: slot)
         }
-    }
-
-    /// Binds the `--listen` types' ports, before anything starts; a port in use stops it all.
-    static func bindListeners(for application: Application) throws(LaunchError) -> [Int: FileDescriptor] {
-        var bound: [Int: FileDescriptor] = [:]
-        for instance in application.instances where application.settings(for: instance.type).listen {
-            let endpoint = IPv4Endpoint(host: application.listenAddress, port: instance.port)
-            do throws(SystemError) {
-                bound[instance.port] = try TCPSocket.listen(on: endpoint)
-            } catch {
-                for descriptor in bound.values { descriptor.close() }
-                throw LaunchError("cannot listen on \(endpoint) for \(instance.name): \(error.reason)")
-            }
-        }
-        return bound
     }
 
     private func settings(of slot: InstanceSlot) -> ProcessTypeSettings {
@@ -193,7 +177,7 @@ final class Instances {
                 retired.removeAll { $0 === slot }
                 slotByID[slot.id] = nil
                 if !slots.contains(where: { $0.plan.port == slot.plan.port }) {
-                    listeners.removeValue(forKey: slot.plan.port)?.close()
+                    listeners.release(slot.plan.port)
                 }
             case let .stopFormation(termination):
                 stop(.instanceExited(name: slot.plan.name, termination))
@@ -228,7 +212,7 @@ final class Instances {
             stream = token
             defer { if case let .pipe(writeEnd) = output { writeEnd.close() } }
             var listener: FileDescriptor?
-            if settings(of: slot).listen { listener = try listening(on: slot.plan) }
+            if settings(of: slot).listen { listener = try listeners.socket(for: slot.plan.port) }
             let pid = try launcher.spawn(slot.plan, output: output, listener: listener)
             slot.stream = stream
             slotByPid[pid] = slot
@@ -263,14 +247,6 @@ final class Instances {
             }
             handle(.spawnFailed(exitCode: error.isNoSuchFile ? 127 : 126), for: slot)
         }
-    }
-
-    /// The listening socket of a port, bound now if a scale-up added it.
-    private func listening(on instance: PlannedInstance) throws(SystemError) -> FileDescriptor {
-        if let bound = listeners[instance.port] { return bound }
-        let descriptor = try TCPSocket.listen(on: IPv4Endpoint(host: application.listenAddress, port: instance.port))
-        listeners[instance.port] = descriptor
-        return descriptor
     }
 
     /// A run's output, watched before the child exists (so a failure there kills no

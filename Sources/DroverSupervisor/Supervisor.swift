@@ -118,8 +118,8 @@ public final class Supervisor {
             }
         }
         self.guardian = guardian
-        let listeners: [Int: FileDescriptor]
-        do { listeners = try Instances.bindListeners(for: application) } catch {
+        let listeners: ListenSockets
+        do { listeners = try ListenSockets(for: application) } catch {
             guardian?.dismiss()
             if let listener { listener.close(); UnixSocket.remove(socketPath) }
             throw error
