@@ -537,6 +537,8 @@ final class Instances {
         slots[index] = successor
         retired.append(slot)
         handovers[successor.id] = slot
+        // The old run's own probe, if it was still starting, has nothing left to decide.
+        probes.cancel(slot.id)
         handle(.stop(.handOver), for: slot)
         router.log("\(slot.plan.name) restarting: a new run starts beside pid \(pid), which serves until it is ready")
         handle(.startRequested, for: successor)

@@ -203,7 +203,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
             let teardown = Teardown(now: now, graceMilliseconds: graceMilliseconds)
             state = .stopping(pid: pid, since: since, intent: intent, teardown: teardown)
             return [.signal(.terminate, group: pid), .wake(at: teardown.deadline ?? now)]
-        case .stopping(let pid, let since, .handOver, nil) where intent != .shutdown:
+        case .stopping(let pid, let since, .handOver, nil) where intent == .remove || intent == .stop:
             // The successor is ready (or the place is going): now this run stops.
             let teardown = Teardown(now: now, graceMilliseconds: graceMilliseconds)
             state = .stopping(pid: pid, since: since, intent: .remove, teardown: teardown)
@@ -270,9 +270,11 @@ public struct InstanceLifecycle: Equatable, Sendable {
         case let .stopping(pid, _, intent, teardown):
             lastExit = termination
             // The group already had its SIGTERM (from this stop or the formation's):
-            // a second one would make many programs skip their graceful drain.
+            // a second one would make many programs skip their graceful drain. A run
+            // handing over had none yet.
             let remnants = Action.tearDownRemnants(
-                group: pid, teardown ?? Teardown(now: now, graceMilliseconds: graceMilliseconds), signalNow: nil)
+                group: pid, teardown ?? Teardown(now: now, graceMilliseconds: graceMilliseconds),
+                signalNow: intent == .handOver ? .terminate : nil)
             let report = Action.log("\(name) \(termination)")
             switch intent {
             case .restart:

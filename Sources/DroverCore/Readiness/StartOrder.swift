@@ -32,8 +32,9 @@ public struct StartOrder: Equatable, Sendable {
         released.contains(type) || dependencies[type] == nil
     }
 
-    /// Releases every waiting type whose dependencies are all satisfied; returns them
-    /// (sorted), or the first type a failed dependency blocks.
+    /// Releases every waiting type whose dependencies are all satisfied; returns them in
+    /// `types` order, or the first type a failed dependency blocks (the formation then
+    /// stops, so what this call released before it does not matter).
     public mutating func release(
         _ types: [String], state: (String) -> DependencyState
     ) -> Result<[String], Blocked> {
