@@ -65,6 +65,8 @@ final class ControlClient {
                 // The limit is on the line without its newline, however the bytes were split.
                 if let newline = request[searchFrom...].firstIndex(of: 10) {
                     guard newline <= ControlRequest.maximumLength else { return .tooLong }
+                    // An attach's first frames may come in the same read: they are kept.
+                    frames.append(Array(request[(newline + 1)...]))
                     return .line(String(decoding: request[..<newline], as: UTF8.self))
                 }
                 if request.count > ControlRequest.maximumLength { return .tooLong }

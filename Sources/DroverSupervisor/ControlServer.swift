@@ -290,7 +290,11 @@ final class ControlServer {
                 client.queue(ControlReply.attached(name: name))
                 client.phase = .attached(stream)
                 router.attach(client, toTerminal: stream, size: window)
-                if !client.flush() { close(client) }
+                // Frames the client sent right behind its request.
+                guard takeFrames(from: client, forTerminal: stream), client.flush() else {
+                    close(client)
+                    return
+                }
             }
         } catch {
             reply(client, .failure(error.reason))
