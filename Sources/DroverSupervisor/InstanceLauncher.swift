@@ -55,10 +55,33 @@ struct InstanceLauncher {
 
     /// A run's output pipe: the read end non-blocking, for the loop; made (and
     /// watched) before the child exists, so a failure there kills no process.
-    func makePipe() throws(SystemError) -> Pipe {
+    private func makePipe() throws(SystemError) -> Pipe {
         let pipe = try Pipe.make(nonblockingReadEnd: true)
         pipe.requestCapacity(Self.pipeCapacity)
         return pipe
+    }
+
+    /// A run's output, watched by `router` before the child exists (so a failure there
+    /// kills no process): a pipe, or for a `--tty` type a pseudo-terminal, sized already.
+    func openOutput(tty: Bool, for source: LogSource, router: LogRouter) throws(SystemError) -> (stream: UInt64, output: Output) {
+        if tty {
+            let terminal = try PseudoTerminal.open()
+            let session = TerminalSession(master: terminal.master, ownSize: router.ownWindowSize)
+            do throws(SystemError) {
+                return (try router.open(terminal.master, for: source, terminal: session), .terminal(slavePath: terminal.slavePath))
+            } catch {
+                terminal.master.close()
+                throw error
+            }
+        }
+        let pipe = try makePipe()
+        do throws(SystemError) {
+            return (try router.open(pipe.readEnd, for: source), .pipe(pipe.writeEnd))
+        } catch {
+            pipe.readEnd.close()
+            pipe.writeEnd.close()
+            throw error
+        }
     }
 
     /// Where a run writes: the write end of a pipe, or a pseudo-terminal's slave.

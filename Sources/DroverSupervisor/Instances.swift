@@ -16,10 +16,8 @@ final class Instances {
     private var slotByID: [Int: InstanceSlot] = [:]
     private var slotByPid: [Int32: InstanceSlot] = [:]
     private var nextID = 0
-    /// Groups whose leader exited while members remain, each with its teardown.
-    private var lingering: [Int32: Teardown] = [:]
+    private let remnants: Remnants
     private var plan: ShutdownPlan
-    private var terminatedStrays: Set<Int32> = []
     private var ending = FormationEnding()
     /// Set when waitpid reports that drover has no children left; a spawn clears it.
     private(set) var allReaped = false
@@ -39,7 +37,7 @@ final class Instances {
     /// `--after`: which types may start yet.
     private var order: StartOrder
     /// Each type's shutdown stage (`StartOrder.stopStages`).
-    private let stageOf: [String: Int]
+    private let stages: ShutdownStages
     private let probes: Probes
     private let listeners: ListenSockets
     /// Restarts on a listening socket: the successor's id, and the run it replaces.
@@ -61,26 +59,22 @@ final class Instances {
         self.router = router
         self.deadlines = deadlines
         self.guardian = guardian
+        remnants = Remnants(guardian: guardian, deadlines: deadlines)
         self.capacity = capacity
         self.probes = probes
         self.listeners = listeners
         order = StartOrder(dependencies: application.dependencies)
-        let stages = StartOrder.stopStages(types: procfile.names, dependencies: application.dependencies)
-        var stageOf: [String: Int] = [:]
-        for (index, stage) in stages.enumerated() { for type in stage { stageOf[type] = index } }
-        self.stageOf = stageOf
+        stages = ShutdownStages(types: procfile.names, dependencies: application.dependencies)
         plan = ShutdownPlan(timeoutMilliseconds: application.timeoutMilliseconds, stages: stages.count)
         slots = application.instances.map(makeSlot)
         probes.onReady = { [unowned self] id, elapsed in
-            guard let slot = slotByID[id] else { return }
-            let port = slot.plan.port
-            router.log("\(slot.plan.name) ready after \(elapsed) (\(settings(of: slot).ready?.description(port: port) ?? "started"))")
+            guard let slot = slotByID[id], let probe = settings(of: slot).ready else { return }
+            router.log(probe.readyLine(slot.plan, after: elapsed))
             becameReady(slot)
         }
         probes.onTimeout = { [unowned self] id, why in
-            guard let slot = slotByID[id] else { return }
-            let probe = settings(of: slot).ready?.description(port: slot.plan.port) ?? ""
-            let message = "\(slot.plan.name) not ready after \(Seconds.text(milliseconds: application.readyTimeoutMilliseconds)) (\(probe): \(why))"
+            guard let slot = slotByID[id], let probe = settings(of: slot).ready else { return }
+            let message = probe.notReadyLine(slot.plan, timeoutMilliseconds: application.readyTimeoutMilliseconds, why: why)
             lastFailure = message
             router.log(message)
             handle(.stop(.notReady), for: slot)
@@ -146,12 +140,7 @@ final class Instances {
     /// Every instance ready (or a one-shot done with 0) for the first time: `onReady`.
     private func checkAllReady() {
         guard let onReady, !plan.isStopping else { return }
-        let ready = slots.allSatisfy {
-            if $0.lifecycle.isReady { return true }
-            if case let .exited(termination) = $0.lifecycle.state { return termination.shellCode == 0 }
-            return false
-        }
-        guard ready else { return }
+        guard slots.allSatisfy(\.lifecycle.isUp) else { return }
         self.onReady = nil
         onStoppedBeforeReady = nil
         onReady()
@@ -168,10 +157,10 @@ final class Instances {
         for action in actions {
             switch action {
             case .spawn: spawn(slot)
-            case let .signal(step, group): Children.signalGroup(group, Self.number(of: step))
+            case let .signal(step, group): Children.signalGroup(group, step.number)
             case let .wake(time): deadlines.schedule(.instance(slot.id), at: time)
             case let .log(message): router.log(message)
-            case let .tearDownRemnants(group, teardown, step): tearDownRemnants(of: group, teardown, signalNow: step)
+            case let .tearDownRemnants(group, teardown, step): remnants.tearDown(group, teardown, signalNow: step)
             case .remove:
                 // A scale-down never ends drover: the user is steering; `drover stop` ends it.
                 retired.removeAll { $0 === slot }
@@ -195,10 +184,6 @@ final class Instances {
         if let code = ending.exitCode(slots.lazy.map(\.lifecycle)) { stop(.formationEnded(exitCode: code)) }
     }
 
-    private static func number(of step: Teardown.Step) -> Int32 {
-        step == .terminate ? SIGTERM : SIGKILL
-    }
-
     private func spawn(_ slot: InstanceSlot) {
         // Once the formation stops nothing more is spawned, even in the middle of
         // starting thousands: the owed run is dropped.
@@ -208,7 +193,7 @@ final class Instances {
         }
         var stream: UInt64?
         do throws(SystemError) {
-            let (token, output) = try openOutput(for: slot)
+            let (token, output) = try launcher.openOutput(tty: settings(of: slot).tty, for: slot.source, router: router)
             stream = token
             defer { if case let .pipe(writeEnd) = output { writeEnd.close() } }
             var listener: FileDescriptor?
@@ -249,40 +234,6 @@ final class Instances {
         }
     }
 
-    /// A run's output, watched before the child exists (so a failure there kills no
-    /// process): a pipe, or for a `--tty` type a pseudo-terminal, sized already.
-    private func openOutput(for slot: InstanceSlot) throws(SystemError) -> (stream: UInt64, output: InstanceLauncher.Output) {
-        if application.settings(for: slot.plan.type).tty {
-            let terminal = try PseudoTerminal.open()
-            let session = TerminalSession(master: terminal.master, ownSize: router.ownWindowSize)
-            do throws(SystemError) {
-                return (try router.open(terminal.master, for: slot.source, terminal: session), .terminal(slavePath: terminal.slavePath))
-            } catch {
-                terminal.master.close()
-                throw error
-            }
-        }
-        let pipe = try launcher.makePipe()
-        do throws(SystemError) {
-            return (try router.open(pipe.readEnd, for: slot.source), .pipe(pipe.writeEnd))
-        } catch {
-            pipe.readEnd.close()
-            pipe.writeEnd.close()
-            throw error
-        }
-    }
-
-    /// Members left in a group whose leader exited get the rest of its teardown.
-    private func tearDownRemnants(of group: Int32, _ teardown: Teardown, signalNow step: Teardown.Step?) {
-        guard Children.groupHasMembers(group) else {
-            guardian?.forget(group)
-            return
-        }
-        if let step { Children.signalGroup(group, Self.number(of: step)) }
-        lingering[group] = teardown
-        if let deadline = teardown.deadline { deadlines.schedule(.lingering(group), at: deadline) }
-    }
-
     // MARK: Events
 
     /// SIGCHLD: reap everything that exited; an instance's exit goes to its lifecycle.
@@ -293,8 +244,10 @@ final class Instances {
                 allReaped = true
                 return
             case .noneExited:
-                if plan.isStopping { signalStrays() }
-                settleLingering()
+                if plan.isStopping, plan.isFinalStage {
+                    remnants.signalStrays(killing: plan.phase == .killing, leaders: leaders)
+                }
+                settleRemnants()
                 return
             case let .exited(pid, termination):
                 if let guardian, pid == guardian.pid {
@@ -316,20 +269,19 @@ final class Instances {
         }
     }
 
-    /// Forgets groups that have emptied, and lets the guardian go once nothing is left.
-    private func settleLingering() {
-        for group in lingering.keys where !Children.groupHasMembers(group) {
-            lingering[group] = nil
-            guardian?.forget(group)
-        }
-        if plan.isStopping, lingering.isEmpty, slotByPid.isEmpty, let guardian, !guardian.isDismissed {
-            guardian.dismiss()
-        }
+    private var leaders: Set<Int32> { Set(slotByPid.keys) }
+
+    private func settleRemnants() {
+        remnants.settle(stopping: plan.isStopping, leadersLeft: !slotByPid.isEmpty)
+    }
+
+    private func countRunning() -> Int {
+        remnants.countRunning(leaders: leaders)
     }
 
     private func guardianExited(_ termination: Termination) {
         guard let guardian, !guardian.isDismissed else { return }
-        let groups = Array(slotByPid.keys) + Array(lingering.keys)
+        let groups = Array(slotByPid.keys) + remnants.groups
         do {
             try guardian.replace(watching: groups)
             router.log("the guardian process \(termination); started another (pid \(guardian.pid))")
@@ -348,37 +300,22 @@ final class Instances {
         if !plan.isStopping, let onStoppedBeforeReady {
             self.onStoppedBeforeReady = nil
             onReady = nil
-            onStoppedBeforeReady(lastFailure ?? Self.describe(reason))
+            onStoppedBeforeReady(lastFailure ?? reason.description)
         }
         perform(plan.stop(reason, now: Clocks.monotonicMilliseconds()))
-    }
-
-    private static func describe(_ reason: ShutdownPlan.Reason) -> String {
-        switch reason {
-        case let .instanceExited(name, termination): "\(name) \(termination)"
-        case let .signal(signal): "\(signal.name) received"
-        case let .outputLost(why): "output lost (\(why))"
-        case .requested: "stop requested"
-        case .formationEnded: "every process has ended"
-        }
     }
 
     /// The current shutdown stage has no live run left: the next one gets its SIGTERM.
     private func checkStage() {
         guard plan.isStopping, !plan.isFinalStage else { return }
         let stage = plan.stage
-        guard !(slots + retired).contains(where: { stageOf[$0.plan.type] == stage && $0.lifecycle.pid != nil }) else { return }
+        guard !(slots + retired).contains(where: { stages.stage(of: $0.plan.type) == stage && $0.lifecycle.pid != nil }) else { return }
         perform(plan.stageEnded(now: Clocks.monotonicMilliseconds()))
-    }
-
-    private func logStage(_ stage: Int) {
-        let types = procfile.names.filter { stageOf[$0] == stage }
-        router.log("stopping \(types.joined(separator: ", ")) (shutdown stage \(stage + 1) of \(plan.stages))")
     }
 
     /// The live groups of a shutdown stage's instances.
     private func groups(ofStage stage: Int) -> [Int32] {
-        (slots + retired).compactMap { stageOf[$0.plan.type] == stage ? $0.lifecycle.pid : nil }
+        (slots + retired).compactMap { stages.stage(of: $0.plan.type) == stage ? $0.lifecycle.pid : nil }
     }
 
     func deadlinePassed(_ owner: DeadlineOwner, now: Int64) {
@@ -387,9 +324,7 @@ final class Instances {
             guard let slot = slotByID[id] else { return }
             handle(.tick, for: slot)
         case let .lingering(group):
-            guard var teardown = lingering[group], let step = teardown.tick(now: now) else { return }
-            lingering[group] = teardown
-            Children.signalGroup(group, Self.number(of: step))
+            remnants.deadlinePassed(group, now: now)
         case .shutdown:
             let running = plan.isFinalStage ? countRunning() : groups(ofStage: plan.stage).filter(Children.groupHasMembers).count
             perform(plan.deadlinePassed(now: now, stillRunning: running))
@@ -405,21 +340,21 @@ final class Instances {
             switch action {
             case let .log(message): router.log(message)
             case .terminateAll:
-                if plan.stages > 1 { logStage(plan.stage) }
+                if plan.stages > 1 { router.log(stages.announcement(plan.stage)) }
                 for slot in slots + retired {
                     probes.cancel(slot.id)
                     handle(.stop(.shutdown), for: slot)
                 }
-                signalAll(SIGTERM)
+                remnants.signalAll(SIGTERM, leaders: leaders)
                 if let deadline = plan.deadline { deadlines.schedule(.shutdown, at: deadline) }
                 // With nothing running no SIGCHLD may come: look now.
                 reapChildren()
-                settleLingering()
-            case .killAll: signalAll(SIGKILL)
+                settleRemnants()
+            case .killAll: remnants.signalAll(SIGKILL, leaders: leaders)
             case let .terminateStage(stage):
                 let now = Clocks.monotonicMilliseconds()
-                logStage(stage)
-                for slot in (slots + retired) where stageOf[slot.plan.type] == stage {
+                router.log(stages.announcement(stage))
+                for slot in (slots + retired) where stages.stage(of: slot.plan.type) == stage {
                     probes.cancel(slot.id)
                     apply(slot.lifecycle.handle(.stop(.shutdown), now: now), to: slot)
                 }
@@ -438,49 +373,9 @@ final class Instances {
         }
     }
 
-    /// Every live instance's group, what lingers, then every other child of drover.
-    private func signalAll(_ signal: Int32) {
-        let groups = knownGroups
-        for group in groups { Children.signalGroup(group, signal) }
-        for pid in strays(outside: groups) {
-            Children.signal(pid, signal)
-            terminatedStrays.insert(pid)
-        }
-    }
-
-    /// While draining, orphans that arrived since the last sweep get their SIGTERM (or
-    /// SIGKILL once the plan is killing).
-    private func signalStrays() {
-        guard plan.isFinalStage else { return }
-        let killing = plan.phase == .killing
-        for pid in strays(outside: knownGroups) where killing || !terminatedStrays.contains(pid) {
-            Children.signal(pid, killing ? SIGKILL : SIGTERM)
-            terminatedStrays.insert(pid)
-        }
-    }
-
-    /// The groups of live leaders, and what lingers of exited ones.
-    private var knownGroups: Set<Int32> {
-        Set(slotByPid.keys).union(lingering.keys)
-    }
-
-    /// drover's children outside `groups` (which get their signals as groups, once),
-    /// other than the guardian: orphans reparented to drover that left their group.
-    private func strays(outside groups: Set<Int32>) -> [Int32] {
-        Subreaper.children().filter {
-            slotByPid[$0] == nil && $0 != guardian?.pid && !groups.contains(Children.processGroup(of: $0))
-        }
-    }
-
-    /// Groups with a member, plus strays outside them: what SIGKILL would hit.
-    private func countRunning() -> Int {
-        let groups = knownGroups.filter(Children.groupHasMembers)
-        return groups.count + strays(outside: groups).count
-    }
-
     /// The event loop failed: kill everything and wait for it.
     func killEverything() {
-        signalAll(SIGKILL)
+        remnants.signalAll(SIGKILL, leaders: leaders)
         guardian?.dismiss()
         while case .exited = Children.waitAny() {}
         allReaped = true

@@ -191,6 +191,14 @@ import Testing
 
 /// `--after`: which types may start, what a failed one-shot blocks, and the order of a stop.
 @Suite struct StartOrderTests {
+    @Test func shutdownStagesNameTheirTypes() {
+        let stages = ShutdownStages(types: ["migrate", "web", "worker", "clock"], dependencies: ["web": ["migrate"], "worker": ["web"]])
+        #expect(stages.count == 3)
+        #expect(stages.stage(of: "clock") == 0 && stages.stage(of: "worker") == 0 && stages.stage(of: "migrate") == 2)
+        #expect(stages.announcement(0) == "stopping worker, clock (shutdown stage 1 of 3)")
+        #expect(stages.announcement(2) == "stopping migrate (shutdown stage 3 of 3)")
+    }
+
     typealias State = StartOrder.DependencyState
 
     static let dependencies = ["web": ["migrate"], "worker": ["web", "migrate"]]

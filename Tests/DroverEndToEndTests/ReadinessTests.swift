@@ -13,6 +13,15 @@ import Testing
         return output.distance(from: output.startIndex, to: range.lowerBound)
     }
 
+    /// A sandbox with the pid server, the client and a Procfile, and a free port.
+    static func serverAndClient(procfile: String) throws -> (Sandbox, Int) {
+        let sandbox = try Sandbox()
+        try sandbox.write("server.py", TestServers.pidServer)
+        try sandbox.write("client.py", TestServers.client)
+        try sandbox.write("Procfile", procfile)
+        return (sandbox, FreePorts.base())
+    }
+
     @Test func eachProbeReportsReadyAfterTheInstanceIsUp() throws {
         let sandbox = try Sandbox()
         try sandbox.write("server.py", TestServers.pidServer)
@@ -159,11 +168,7 @@ import Testing
 
     /// A client connecting in a loop across two restarts: with --listen nothing is refused.
     @Test func restartsOnAListeningSocketRefuseNothing() throws {
-        let sandbox = try Sandbox()
-        try sandbox.write("server.py", TestServers.pidServer)
-        try sandbox.write("client.py", TestServers.client)
-        try sandbox.write("Procfile", "web: exec python3 server.py\n")
-        let base = FreePorts.base()
+        let (sandbox, base) = try Self.serverAndClient(procfile: "web: exec python3 server.py\n")
         let drover = try RunningDrover(
             ["start", "--no-timestamp", "-p", "\(base)", "--listen", "web", "--ready", "web=log:serving", "-t", "2"],
             in: sandbox.path)
@@ -192,11 +197,7 @@ import Testing
     /// A crash and its policy restart: drover holds the socket, so connections wait in
     /// its backlog for the next run instead of being refused.
     @Test func policyRestartsKeepTheSocketListening() throws {
-        let sandbox = try Sandbox()
-        try sandbox.write("server.py", TestServers.pidServer)
-        try sandbox.write("client.py", TestServers.client)
-        try sandbox.write("Procfile", "web: DELAY=0 ONCE=1 exec python3 server.py\n")
-        let base = FreePorts.base()
+        let (sandbox, base) = try Self.serverAndClient(procfile: "web: DELAY=0 ONCE=1 exec python3 server.py\n")
         let drover = try RunningDrover(
             [
                 "start", "--no-timestamp", "-p", "\(base)", "--listen", "web", "-r", "always", "--restart-delay", "0.05",
@@ -214,11 +215,7 @@ import Testing
     /// The same client without --listen: the restart's gap shows as refusals, so the
     /// test above can fail.
     @Test func restartsWithoutAListeningSocketRefuseConnections() throws {
-        let sandbox = try Sandbox()
-        try sandbox.write("server.py", TestServers.pidServer)
-        try sandbox.write("client.py", TestServers.client)
-        try sandbox.write("Procfile", "web: exec python3 server.py\n")
-        let base = FreePorts.base()
+        let (sandbox, base) = try Self.serverAndClient(procfile: "web: exec python3 server.py\n")
         let drover = try RunningDrover(
             ["start", "--no-timestamp", "-p", "\(base)", "--ready", "web=tcp", "-t", "2"], in: sandbox.path)
         drover.waitForOutput("web.1 ready after")

@@ -110,6 +110,12 @@ public struct InstanceLifecycle: Equatable, Sendable {
         return next
     }
 
+    /// Ready, or ended with 0 (a one-shot done): nothing more to wait for.
+    public var isUp: Bool {
+        if case let .exited(termination) = state { return termination.shellCode == 0 }
+        return isReady
+    }
+
     /// Running, and its readiness probe passed (or it has none).
     public var isReady: Bool {
         if case .running(_, _, true) = state { return true }

@@ -170,3 +170,16 @@ public enum StopSignal: Equatable, Sendable, CaseIterable {
         }
     }
 }
+
+extension ShutdownPlan.Reason: CustomStringConvertible {
+    /// Why the formation stopped, for a line such as the daemon's refusal.
+    public var description: String {
+        switch self {
+        case let .instanceExited(name, termination): "\(name) \(termination)"
+        case let .signal(signal): "\(signal.name) received"
+        case let .outputLost(why): "output lost (\(why))"
+        case .requested: "stop requested"
+        case .formationEnded: "every process has ended"
+        }
+    }
+}

@@ -131,3 +131,26 @@ public struct StartOrder: Equatable, Sendable {
         return stages.filter { !$0.isEmpty }
     }
 }
+
+/// Each type's stage in the shutdown (`StartOrder.stopStages`), and the line that
+/// announces a stage.
+public struct ShutdownStages: Equatable, Sendable {
+    public let stages: [[String]]
+    private let stageOf: [String: Int]
+
+    public init(types: [String], dependencies: [String: [String]]) {
+        stages = StartOrder.stopStages(types: types, dependencies: dependencies)
+        var stageOf: [String: Int] = [:]
+        for (index, stage) in stages.enumerated() { for type in stage { stageOf[type] = index } }
+        self.stageOf = stageOf
+    }
+
+    public var count: Int { stages.count }
+
+    public func stage(of type: String) -> Int? { stageOf[type] }
+
+    /// `stopping web, clock (shutdown stage 2 of 3)`.
+    public func announcement(_ stage: Int) -> String {
+        "stopping \(stages[stage].joined(separator: ", ")) (shutdown stage \(stage + 1) of \(stages.count))"
+    }
+}
