@@ -9,15 +9,24 @@ RELEASE := .build/release/drover
 STATIC_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static
 STATIC  := .build-static/release/drover
 
-.PHONY: build test start install bench fuzz soak clean
+.PHONY: build test lint format start install bench fuzz soak clean
 
 build:
 	$(SWIFT) build
 
-# Debug build of everything, then every test (unit, system, end to end).
-test:
+# Lint first (a style finding fails the run), then a debug build of everything and
+# every test (unit, system, end to end).
+test: lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# The toolchain's formatter, with the house style in .swift-format.
+FORMAT_PATHS := Package.swift Sources Tests
+lint:
+	$(SWIFT) format lint --strict --parallel --recursive $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format format --in-place --parallel --recursive $(FORMAT_PATHS)
 
 # Release build, then the example formation in the foreground (Ctrl-C stops it).
 start:

@@ -2,7 +2,7 @@ import DroverCore
 import DroverSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `drover attach NAME[.N]`: the user's terminal joined to one `--tty` instance's

@@ -38,9 +38,11 @@ struct ControlChannel {
                 throw Diagnostics([Diagnostic("no drover is running here (\(path): \(error.reason)); start one with 'drover start'")])
             }
             if error.isWouldBlock {
-                throw Diagnostics([Diagnostic(
-                    "drover at \(path) is not taking connections (busy, or stopped with SIGSTOP); gave up after "
-                        + "\(Self.connectTimeoutMilliseconds / 1000) s")])
+                throw Diagnostics([
+                    Diagnostic(
+                        "drover at \(path) is not taking connections (busy, or stopped with SIGSTOP); gave up after "
+                            + "\(Self.connectTimeoutMilliseconds / 1000) s")
+                ])
             }
             throw Diagnostics([Diagnostic("cannot reach drover at \(path): \(error.reason)")])
         }
@@ -63,8 +65,10 @@ struct ControlChannel {
             if let writeError {
                 throw Diagnostics([Diagnostic("cannot talk to drover at \(path): \(writeError.reason)")])
             }
-            throw Diagnostics([Diagnostic(
-                "drover at \(path) did not answer within \(Self.replyTimeoutMilliseconds / 1000) s (busy, or stopped with SIGSTOP)")])
+            throw Diagnostics([
+                Diagnostic(
+                    "drover at \(path) did not answer within \(Self.replyTimeoutMilliseconds / 1000) s (busy, or stopped with SIGSTOP)")
+            ])
         }
         let reply: ControlReply
         do {

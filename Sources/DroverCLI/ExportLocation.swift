@@ -53,7 +53,7 @@ struct ExportLocation {
             let final = FilePath.join(path, file.path)
             if plan.newEntries.contains(top) {
                 if moved.insert(top).inserted,
-                   case let .failure(error) = FileSystem.rename(FilePath.join(staging, top), over: FilePath.join(path, top))
+                    case let .failure(error) = FileSystem.rename(FilePath.join(staging, top), over: FilePath.join(path, top))
                 {
                     report.flush()
                     throw giveUp("cannot put \(FilePath.join(path, top)) in place: \(error.reason)")
@@ -86,8 +86,9 @@ struct ExportLocation {
         }
         report.flush()
         if case let .failure(error) = FileSystem.removeTree(staging) {
-            problems.append(Diagnostic(
-                "cannot remove \(staging) (what was taken away is in it): \(error.reason); the next export tries again"))
+            problems.append(
+                Diagnostic(
+                    "cannot remove \(staging) (what was taken away is in it): \(error.reason); the next export tries again"))
         }
         if let failure = report.failure {
             problems.append(Diagnostic("the export is written, but its report could not be: \(failure.reason)"))

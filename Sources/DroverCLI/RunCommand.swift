@@ -23,7 +23,7 @@ enum RunCommand {
     private static func bytes(of command: [String]) -> [[UInt8]] {
         let raw = Array(ProcessArguments.current().suffix(command.count))
         guard raw.count == command.count,
-              zip(raw, command).allSatisfy({ String(decoding: $0, as: UTF8.self) == $1 })
+            zip(raw, command).allSatisfy({ String(decoding: $0, as: UTF8.self) == $1 })
         else { return command.map { Array($0.utf8) } }
         return raw
     }

@@ -27,13 +27,17 @@ enum StartCommand {
                 try ClientContext.act(.start(selectors), through: channel, verb: "started", selectors: selectors)
                 return ExitCode.success.rawValue
             case let .foreign(owner):
-                throw Diagnostics([Diagnostic(
-                    "\(SocketLock.path(forSocket: socketPath)) belongs to another user (uid \(owner)); "
-                        + "not using their socket: choose another with -s")])
+                throw Diagnostics([
+                    Diagnostic(
+                        "\(SocketLock.path(forSocket: socketPath)) belongs to another user (uid \(owner)); "
+                            + "not using their socket: choose another with -s")
+                ])
             case .notAPlainFile:
-                throw Diagnostics([Diagnostic(
-                    "\(SocketLock.path(forSocket: socketPath)) is not a plain file (a symbolic link?); "
-                        + "remove it or choose another socket with -s")])
+                throw Diagnostics([
+                    Diagnostic(
+                        "\(SocketLock.path(forSocket: socketPath)) is not a plain file (a symbolic link?); "
+                            + "remove it or choose another socket with -s")
+                ])
             case let .system(systemError):
                 // Where no lock can be made no socket can be either (a bad root, a read-only
                 // directory): the foreground formation runs without one, as before.

@@ -23,13 +23,15 @@ enum ComposeExporter: Exporter {
             } else {
                 service.append(YAMLEntry("build", .string(escapedDollars(formation.root))))
             }
-            service.append(YAMLEntry(
-                "command", .sequence([.string("/bin/sh"), .string("-c"), .string(escapedDollars(scripts[index]))])))
+            service.append(
+                YAMLEntry(
+                    "command", .sequence([.string("/bin/sh"), .string("-c"), .string(escapedDollars(scripts[index]))])))
             guard let first = type.instances.first else { continue }
             var environment = formation.environment(of: first)
             if type.instances.count > 1 { environment.removeAll { $0.name == "PS" } }
-            service.append(YAMLEntry(
-                "environment", .mapping(environment.map { YAMLEntry($0.name, .string(escapedDollars($0.value.description))) })))
+            service.append(
+                YAMLEntry(
+                    "environment", .mapping(environment.map { YAMLEntry($0.name, .string(escapedDollars($0.value.description))) })))
             if let user = formation.user { service.append(YAMLEntry("user", .string(user.text))) }
             let grace = Seconds.text(milliseconds: formation.stopTimeoutMilliseconds)
             service.append(YAMLEntry("stop_grace_period", .string(grace)))

@@ -23,15 +23,16 @@ public enum Export {
             }
             formation.image = nil
         } else if let image = formation.image,
-                  image.text.isEmpty || image.text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+            image.text.isEmpty || image.text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
         {
             problems.append(image.invalid("an image name has no blanks or control characters", option: .image))
         }
         if let log = formation.logDirectory, !format.writesLogFiles {
             if case let .commandLine(flag) = log.origin {
-                problems.append(Diagnostic(
-                    "\(flag) is for formats that write log files; \(format.rawValue) leaves the output to the container runtime",
-                    kind: .usage))
+                problems.append(
+                    Diagnostic(
+                        "\(flag) is for formats that write log files; \(format.rawValue) leaves the output to the container runtime",
+                        kind: .usage))
             }
             formation.logDirectory = nil
         } else if let log = formation.logDirectory, log.text.isEmpty {
@@ -119,7 +120,8 @@ extension ExportFormat {
             return units.isEmpty ? nil : "systemd runs removed units until they are stopped: systemctl stop \(units.joined(separator: " "))"
         case .launchd:
             let labels = names.filter { $0.hasSuffix(".plist") }.map { String($0.dropLast(".plist".count)) }
-            return labels.isEmpty ? nil : "launchd runs removed jobs until they are removed: launchctl remove \(labels.joined(separator: " "))"
+            return labels.isEmpty
+                ? nil : "launchd runs removed jobs until they are removed: launchctl remove \(labels.joined(separator: " "))"
         case .supervisord, .runit, .kubernetes, .compose:
             return nil
         }

@@ -57,8 +57,10 @@ public struct ExportCleanup: Equatable, Sendable {
     public func problems(location: String) -> [Diagnostic] {
         conflicts.map { entry in
             let path = FilePath.join(location, entry.name)
-            let whose = entry.marker.map { "was written by drover export \($0.format.rawValue) for app \($0.app)" }
-                ?? (entry.isReadable ? "exists and was not written by drover export"
+            let whose =
+                entry.marker.map { "was written by drover export \($0.format.rawValue) for app \($0.app)" }
+                ?? (entry.isReadable
+                    ? "exists and was not written by drover export"
                     : "exists and cannot be read to see whose it is")
             return Diagnostic("\(path) \(whose); move it away or export to another location")
         }

@@ -44,7 +44,7 @@ public struct ExportMarker: Equatable, Sendable {
             guard let start = line.firstRange(of: opening) else { continue }
             let words = line[start.upperBound...].split(separator: " ", maxSplits: 3)
             guard words.count == 4, let format = ExportFormat(rawValue: String(words[0])), words[1] == "for", words[2] == "app",
-                  let end = words[3].firstIndex(of: ";")
+                let end = words[3].firstIndex(of: ";")
             else { continue }
             let marker = ExportMarker(format: format, app: String(words[3][..<end]))
             if index == marker.lineIndex, line == marker.line, AppName.problem(with: marker.app) == nil { return marker }

@@ -110,9 +110,10 @@ public struct ExportPlan {
         var checked: Set<String> = []
         for file in files {
             if let long = file.path.split(separator: "/").first(where: { $0.utf8.count > maximumNameBytes }) {
-                problems.append(Diagnostic(
-                    "the file name \"\(long)\" is longer than the \(maximumNameBytes) bytes a name may have; "
-                        + "use a shorter type name or -a"))
+                problems.append(
+                    Diagnostic(
+                        "the file name \"\(long)\" is longer than the \(maximumNameBytes) bytes a name may have; "
+                            + "use a shorter type name or -a"))
                 continue
             }
             var ancestor = ""
@@ -121,15 +122,17 @@ public struct ExportPlan {
                 guard checked.insert(ancestor).inserted else { continue }
                 let kind = view.kind(ancestor)
                 if kind != .missing && kind != .directory {
-                    problems.append(Diagnostic(
-                        "\(FilePath.join(location, ancestor)) is not a directory, and the export writes into it; "
-                            + "move it away or export to another location"))
+                    problems.append(
+                        Diagnostic(
+                            "\(FilePath.join(location, ancestor)) is not a directory, and the export writes into it; "
+                                + "move it away or export to another location"))
                 }
             }
             if view.kind(file.path) == .directory {
-                problems.append(Diagnostic(
-                    "\(FilePath.join(location, file.path)) is a directory, and the export writes a file there; "
-                        + "move it away or export to another location"))
+                problems.append(
+                    Diagnostic(
+                        "\(FilePath.join(location, file.path)) is a directory, and the export writes a file there; "
+                            + "move it away or export to another location"))
             }
         }
         if !problems.isEmpty { throw Diagnostics(problems) }

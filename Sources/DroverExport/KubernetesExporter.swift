@@ -28,13 +28,15 @@ enum KubernetesExporter: Exporter {
         KubernetesName.checkConfigMap(shared, checks: &checks)
         let scripts = formation.types.map { checks.script(of: $0) }
         try checks.finish()
-        let image = formation.image?.text ?? ""  // checked above: there is one
+        let image = formation.image?.text ?? "" // checked above: there is one
 
         let configMap = app + "-env"
         var documents: [YAMLValue] = [
-            object("v1", "ConfigMap", name: configMap, labels: [("app", app)], [
-                YAMLEntry("data", .mapping(shared.map { YAMLEntry($0.name, .string($0.value.description)) }))
-            ])
+            object(
+                "v1", "ConfigMap", name: configMap, labels: [("app", app)],
+                [
+                    YAMLEntry("data", .mapping(shared.map { YAMLEntry($0.name, .string($0.value.description)) }))
+                ])
         ]
         for (index, type) in formation.types.enumerated() {
             let name = "\(app)-\(names[index])"
@@ -59,9 +61,12 @@ enum KubernetesExporter: Exporter {
                 let port = YAMLValue.mapping([
                     YAMLEntry("port", .integer(type.port)), YAMLEntry("targetPort", .integer(type.port)),
                 ])
-                documents.append(object("v1", "Service", name: name, labels: labels, [
-                    YAMLEntry("spec", .mapping([YAMLEntry("selector", mapping(labels)), YAMLEntry("ports", .sequence([port]))]))
-                ]))
+                documents.append(
+                    object(
+                        "v1", "Service", name: name, labels: labels,
+                        [
+                            YAMLEntry("spec", .mapping([YAMLEntry("selector", mapping(labels)), YAMLEntry("ports", .sequence([port]))]))
+                        ]))
             }
         }
         let marker = ExportMarker(format: .kubernetes, app: formation.app)
@@ -80,10 +85,12 @@ enum KubernetesExporter: Exporter {
             YAMLEntry("image", .string(image)),
             YAMLEntry("command", .sequence([.string("/bin/sh"), .string("-c"), .string(escapedReferences(script))])),
             YAMLEntry("envFrom", .sequence([configMapRef])),
-            YAMLEntry("env", .sequence([
-                .mapping([YAMLEntry("name", .string("PORT")), YAMLEntry("value", .string(String(type.port)))]),
-                .mapping([YAMLEntry("name", .string("PS")), YAMLEntry("valueFrom", podName)]),
-            ])),
+            YAMLEntry(
+                "env",
+                .sequence([
+                    .mapping([YAMLEntry("name", .string("PORT")), YAMLEntry("value", .string(String(type.port)))]),
+                    .mapping([YAMLEntry("name", .string("PS")), YAMLEntry("valueFrom", podName)]),
+                ])),
         ]
         if type.takesPort {
             entries.append(YAMLEntry("ports", .sequence([.mapping([YAMLEntry("containerPort", .integer(type.port))])])))
@@ -98,35 +105,44 @@ enum KubernetesExporter: Exporter {
     ) -> YAMLValue {
         let count = type.instances.count
         if type.settings.restart == .always {
-            return object("apps/v1", "Deployment", name: name, labels: labels, [
-                YAMLEntry("spec", .mapping([
-                    YAMLEntry("replicas", .integer(count)),
-                    YAMLEntry("selector", .mapping([YAMLEntry("matchLabels", mapping(labels))])),
-                    YAMLEntry("template", template),
-                ]))
-            ])
+            return object(
+                "apps/v1", "Deployment", name: name, labels: labels,
+                [
+                    YAMLEntry(
+                        "spec",
+                        .mapping([
+                            YAMLEntry("replicas", .integer(count)),
+                            YAMLEntry("selector", .mapping([YAMLEntry("matchLabels", mapping(labels))])),
+                            YAMLEntry("template", template),
+                        ]))
+                ])
         }
         // `no`: never again.
         let backoffLimit = type.settings.restart == .no ? 0 : type.restartLimitCount
-        return object("batch/v1", "Job", name: name, labels: labels, [
-            YAMLEntry("spec", .mapping([
-                YAMLEntry("completions", .integer(count)),
-                YAMLEntry("parallelism", .integer(count)),
-                YAMLEntry("backoffLimit", .integer(backoffLimit)),
-                YAMLEntry("template", template),
-            ]))
-        ])
+        return object(
+            "batch/v1", "Job", name: name, labels: labels,
+            [
+                YAMLEntry(
+                    "spec",
+                    .mapping([
+                        YAMLEntry("completions", .integer(count)),
+                        YAMLEntry("parallelism", .integer(count)),
+                        YAMLEntry("backoffLimit", .integer(backoffLimit)),
+                        YAMLEntry("template", template),
+                    ]))
+            ])
     }
 
     /// `apiVersion`, `kind`, `metadata` (name and labels), then `rest`.
     private static func object(
         _ apiVersion: String, _ kind: String, name: String, labels: [(String, String)], _ rest: [YAMLEntry]
     ) -> YAMLValue {
-        .mapping([
-            YAMLEntry("apiVersion", .string(apiVersion)),
-            YAMLEntry("kind", .string(kind)),
-            YAMLEntry("metadata", .mapping([YAMLEntry("name", .string(name)), YAMLEntry("labels", mapping(labels))])),
-        ] + rest)
+        .mapping(
+            [
+                YAMLEntry("apiVersion", .string(apiVersion)),
+                YAMLEntry("kind", .string(kind)),
+                YAMLEntry("metadata", .mapping([YAMLEntry("name", .string(name)), YAMLEntry("labels", mapping(labels))])),
+            ] + rest)
     }
 
     private static func mapping(_ labels: [(String, String)]) -> YAMLValue {

@@ -63,8 +63,9 @@ enum LaunchdExporter: Exporter {
                     ("StandardErrorPath", .string("\(logDirectory)/\(label).log")),
                 ]
                 if let user = formation.user { entries.append(("UserName", .string(user.text))) }
-                files.append(ExportedFile(
-                    path: "\(label).plist", text: PropertyList.document(.dictionary(entries), comment: marker.sentence)))
+                files.append(
+                    ExportedFile(
+                        path: "\(label).plist", text: PropertyList.document(.dictionary(entries), comment: marker.sentence)))
             }
         }
         return files

@@ -43,8 +43,10 @@ enum SupervisordExporter: Exporter {
             for instance in type.instances {
                 let name = formation.instanceName(instance)
                 programs.append(name)
-                text += "\n" + program(
-                    name, type: type, script: scripts[index], environment: formation.environment(of: instance), settings)
+                text +=
+                    "\n"
+                    + program(
+                        name, type: type, script: scripts[index], environment: formation.environment(of: instance), settings)
             }
         }
         text += "\n[group:\(formation.app)]\nprograms=" + programs.joined(separator: ",") + "\n"
@@ -72,11 +74,13 @@ enum SupervisordExporter: Exporter {
         // and sets what environment= cannot hold; a first shell swaps supervisord's stdin
         // pipe (kept for `supervisorctl fg`) for /dev/null, then becomes, by exec, the
         // `/bin/sh -c SCRIPT` start runs.
-        let arguments = ["/usr/bin/env", "--default-signal=PIPE"] + passed.map { "\($0.name)=\($0.value.description)" }
+        let arguments =
+            ["/usr/bin/env", "--default-signal=PIPE"] + passed.map { "\($0.name)=\($0.value.description)" }
             + ["/bin/sh", "-c", SupervisordSyntax.nullStandardInput, script]
         var text = ""
         if !passed.isEmpty {
-            text += "# environment= cannot hold " + passed.map(\.name).joined(separator: ", ")
+            text +=
+                "# environment= cannot hold " + passed.map(\.name).joined(separator: ", ")
                 + " exactly: env(1) sets them in command=.\n"
         }
         text += "[program:\(name)]\n"
@@ -149,8 +153,8 @@ enum SupervisordSyntax {
     static func environmentValue(_ value: String) -> String? {
         let quote: Character = value.contains("\"") ? "'" : "\""
         guard !(value.contains("\"") && value.contains("'")),
-              value.first != "\"", value.first != "'", value.last != "\"", value.last != "'",
-              !value.contains("%("), !value.unicodeScalars.contains("\r"), !hasCommentStart(value)
+            value.first != "\"", value.first != "'", value.last != "\"", value.last != "'",
+            !value.contains("%("), !value.unicodeScalars.contains("\r"), !hasCommentStart(value)
         else { return nil }
         let lines = value.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.count > 1 {
@@ -192,9 +196,10 @@ enum SupervisordSyntax {
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) || hasCommentStart(text)
             || text.contains("%(") || text.first.map(isSpace) == true || text.last.map(isSpace) == true
         {
-            checks.fail(message(
-                text,
-                "a supervisord config cannot hold blanks at its ends, control characters, \"%(\" or a ; or # after a blank"))
+            checks.fail(
+                message(
+                    text,
+                    "a supervisord config cannot hold blanks at its ends, control characters, \"%(\" or a ; or # after a blank"))
         }
         return percentDoubled(text)
     }

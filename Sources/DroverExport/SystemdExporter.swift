@@ -71,11 +71,13 @@ enum SystemdExporter: Exporter {
                     lines += ["StandardOutput=append:\(logDirectory)/\(app)-\(instance.name).log", "StandardError=inherit"]
                 }
                 lines += ["", "[Install]", "WantedBy=\(app).target"]
-                units.append(ExportedFile(
-                    path: unitName(app: app, instance: instance), text: marker + lines.joined(separator: "\n") + "\n"))
+                units.append(
+                    ExportedFile(
+                        path: unitName(app: app, instance: instance), text: marker + lines.joined(separator: "\n") + "\n"))
             }
         }
-        let target = ["[Unit]", "Description=\(app) (drover export)"] + units.map { "Wants=\($0.path)" }
+        let target =
+            ["[Unit]", "Description=\(app) (drover export)"] + units.map { "Wants=\($0.path)" }
             + ["", "[Install]", "WantedBy=multi-user.target"]
         return [ExportedFile(path: "\(app).target", text: marker + target.joined(separator: "\n") + "\n")] + units
     }
@@ -157,8 +159,10 @@ enum SystemdSyntax {
         let prefix = "/var/log/"
         let relative = path.dropFirst(prefix.count)
         guard path.hasPrefix(prefix), !relative.isEmpty,
-              relative.unicodeScalars.allSatisfy({ $0.isASCII && (ShellName.isContinuation(UInt8($0.value)) || "./-".unicodeScalars.contains($0)) }),
-              !relative.split(separator: "/").contains("..")
+            relative.unicodeScalars.allSatisfy({
+                $0.isASCII && (ShellName.isContinuation(UInt8($0.value)) || "./-".unicodeScalars.contains($0))
+            }),
+            !relative.split(separator: "/").contains("..")
         else { return nil }
         return String(relative)
     }

@@ -9,7 +9,7 @@ enum UserName {
 
     static func problem(with name: String, format: ExportFormat) -> String? {
         guard let first = name.unicodeScalars.first, first != "-", name.count <= maximumLength,
-              name.unicodeScalars.allSatisfy(isNameScalar)
+            name.unicodeScalars.allSatisfy(isNameScalar)
         else {
             return "a user is a name of letters, digits, _, . and - (not starting with -, at most \(maximumLength)), or a number"
         }

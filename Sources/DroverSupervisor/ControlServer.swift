@@ -123,7 +123,9 @@ final class ControlServer {
             case .awaitingRequest:
                 switch client.readRequest(into: readBuffer) {
                 case .nothingYet: break
-                case .closed: close(client); return
+                case .closed:
+                    close(client)
+                    return
                 case .tooLong:
                     reply(client, .failure("request longer than \(ControlRequest.maximumLength) bytes"))
                 case let .line(line):

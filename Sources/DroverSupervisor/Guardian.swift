@@ -2,7 +2,7 @@ import DroverCore
 import DroverSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// drover's side of the guardian: a second copy of drover, started first, that

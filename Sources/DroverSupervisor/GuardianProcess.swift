@@ -2,7 +2,7 @@ import DroverCore
 import DroverSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The guardian's own program (`drover __guardian MILLISECONDS RUN`), run by `Guardian`.

@@ -2,7 +2,7 @@ import DroverCore
 import DroverSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The formation's instances: their slots and pid table, the shutdown, and what is
@@ -286,7 +286,9 @@ final class Instances {
             try guardian.replace(watching: groups)
             router.log("the guardian process \(termination); started another (pid \(guardian.pid))")
         } catch {
-            router.log("the guardian process \(termination) and cannot be restarted (\(error.reason)); processes will outlive drover if it is killed")
+            router.log(
+                "the guardian process \(termination) and cannot be restarted (\(error.reason)); processes will outlive drover if it is killed"
+            )
         }
     }
 
@@ -502,9 +504,10 @@ final class Instances {
             } else {
                 slot = makeSlot(instance)
             }
-            let position = slots.firstIndex {
-                ($0.plan.entryIndex, $0.plan.number) > (instance.entryIndex, instance.number)
-            } ?? slots.endIndex
+            let position =
+                slots.firstIndex {
+                    ($0.plan.entryIndex, $0.plan.number) > (instance.entryIndex, instance.number)
+                } ?? slots.endIndex
             slots.insert(slot, at: position)
             requestStart(slot)
         }

@@ -2,7 +2,7 @@ import DroverCore
 import DroverSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Everything that becomes a log line: instances' pipes, drover's own lines, the
@@ -30,7 +30,6 @@ final class LogRouter {
             }
         }
     }
-
 
     private let poller: EventPoller
     private let output: OutputBuffer?
@@ -476,7 +475,7 @@ final class LogRouter {
     /// A `system` line: to the stream (unless `toOutput` is false: the stream cannot
     /// take it), to drover's history, to followers of everything.
     func log(_ message: String, toOutput: Bool = true) {
-        var message = TerminalText.escaped(message)  // drover's own words quote paths and commands
+        var message = TerminalText.escaped(message) // drover's own words quote paths and commands
         let source = systemSource
         renderPrefix(of: source)
         let everything = followers.filter(\.targets.isEmpty)

@@ -1,7 +1,7 @@
 import DroverSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The merged log stream on its way to drover's stdout.

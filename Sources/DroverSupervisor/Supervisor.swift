@@ -2,7 +2,7 @@ import DroverCore
 import DroverSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a formation: one epoll loop over every output pipe, the signal descriptor,
@@ -121,7 +121,10 @@ public final class Supervisor {
         let listeners: ListenSockets
         do { listeners = try ListenSockets(for: application) } catch {
             guardian?.dismiss()
-            if let listener { listener.close(); UnixSocket.remove(socketPath) }
+            if let listener {
+                listener.close()
+                UnixSocket.remove(socketPath)
+            }
             throw error
         }
         let launcher = InstanceLauncher(application: application, shell: launch.shell, run: run, fileLimit: childLimit)

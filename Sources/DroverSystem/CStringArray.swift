@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A NULL-terminated `char *[]` (argv or envp) for `posix_spawn` and `execve`, built

@@ -2,9 +2,9 @@ import CDroverShims
 import DroverCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Waiting for and signalling children.

@@ -1,7 +1,7 @@
 import CDroverShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One epoll instance: descriptors registered with a token, level-triggered.
@@ -58,12 +58,14 @@ public struct EventPoller: Sendable {
             count = cdrover_epoll_wait(descriptor.rawValue, &tokens, &flags, 64, timeout)
         } while count < 0 && errno == EINTR
         guard count >= 0 else { throw .last("epoll_wait") }
-        let readable = cdrover_epoll_in(), writable = cdrover_epoll_out()
+        let readable = cdrover_epoll_in()
+        let writable = cdrover_epoll_out()
         let closed = cdrover_epoll_hangup() | cdrover_epoll_error()
         for index in 0..<Int(count) {
-            events.append(Event(
-                token: tokens[index], readable: flags[index] & readable != 0,
-                writable: flags[index] & writable != 0, closed: flags[index] & closed != 0))
+            events.append(
+                Event(
+                    token: tokens[index], readable: flags[index] & readable != 0,
+                    writable: flags[index] & writable != 0, closed: flags[index] & closed != 0))
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An open file descriptor; a value, so closing is explicit.
@@ -52,8 +52,8 @@ public struct FileDescriptor: Hashable, Sendable {
 
 private func closeDescriptor(_ descriptor: Int32) -> Int32 {
     #if canImport(Glibc)
-    return Glibc.close(descriptor)
+        return Glibc.close(descriptor)
     #else
-    return Darwin.close(descriptor)
+        return Darwin.close(descriptor)
     #endif
 }

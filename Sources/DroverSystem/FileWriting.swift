@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CDroverShims
 import DroverCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What `drover export` does to a directory: make it, replace files in it, remove
 /// what an earlier export left. Modes are 0666/0777 less the umask, as any tool's.
@@ -94,9 +95,9 @@ extension FileSystem {
     /// file or the new one, never half of either.
     public static func rename(_ path: String, over destination: String) -> Result<Void, SystemError> {
         #if canImport(Glibc)
-        let renamed = Glibc.rename(path, destination)
+            let renamed = Glibc.rename(path, destination)
         #else
-        let renamed = Darwin.rename(path, destination)
+            let renamed = Darwin.rename(path, destination)
         #endif
         return renamed == 0 ? .success(()) : .failure(.last("rename"))
     }
@@ -106,11 +107,11 @@ extension FileSystem {
     /// that file system (`syncfs`; `sync` where there is none).
     public static func synchronize(fileSystemOf directory: String) {
         #if os(Linux)
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if descriptor >= 0 {
-            defer { FileDescriptor(rawValue: descriptor).close() }
-            if cdrover_syncfs(descriptor) == 0 { return }
-        }
+            let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if descriptor >= 0 {
+                defer { FileDescriptor(rawValue: descriptor).close() }
+                if cdrover_syncfs(descriptor) == 0 { return }
+            }
         #endif
         sync()
     }

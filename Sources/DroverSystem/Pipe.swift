@@ -1,9 +1,9 @@
 import CDroverShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A pipe whose ends are close-on-exec; the read end may be non-blocking.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every process on the system, from `/proc` (Linux).
@@ -29,8 +29,8 @@ public enum ProcessTable {
             guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { continue }
             let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
             guard fields.count > 19, let parent = Int32(String(decoding: fields[1], as: UTF8.self)),
-                  let group = Int32(String(decoding: fields[2], as: UTF8.self)),
-                  let started = UInt64(String(decoding: fields[19], as: UTF8.self))
+                let group = Int32(String(decoding: fields[2], as: UTF8.self)),
+                let started = UInt64(String(decoding: fields[19], as: UTF8.self))
             else { continue }
             entries.append(Entry(pid: pid, parent: parent, group: group, startTime: started))
         }

@@ -2,9 +2,9 @@ import CDroverShims
 import DroverCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Pseudo-terminals: a master drover reads and writes, and a slave a child opens by

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Waiting on one descriptor, for short-lived clients (the supervisor uses `EventPoller`).

@@ -1,9 +1,9 @@
 import DroverCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Signal numbers and names, from the C library of the system drover runs on.

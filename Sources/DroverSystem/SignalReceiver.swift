@@ -1,7 +1,7 @@
 import CDroverShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signals delivered as readable events on a descriptor (Linux `signalfd`).

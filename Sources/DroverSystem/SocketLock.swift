@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `<socket>.lock`, held with `flock` for as long as a drover owns the socket: the

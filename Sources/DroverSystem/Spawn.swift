@@ -2,9 +2,9 @@ import CDroverShims
 import DroverCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Starting a child with `posix_spawn`, the only way drover starts processes.

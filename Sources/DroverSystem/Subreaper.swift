@@ -1,7 +1,7 @@
 import CDroverShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Making drover the parent of last resort for everything it starts (Linux).

@@ -1,9 +1,9 @@
 import DroverCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// IPv4 TCP sockets: the listening sockets drover hands to `--listen` instances, and

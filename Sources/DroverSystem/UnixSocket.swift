@@ -1,7 +1,7 @@
 import CDroverShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Stream sockets in the file system (AF_UNIX), for the control channel.

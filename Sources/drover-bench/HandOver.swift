@@ -65,7 +65,10 @@ enum HandOver {
         arguments += listen ? ["--listen", "web", "--ready", "web=log:serving"] : ["--ready", "web=tcp"]
         // Lines ending in ")": "web.1 started with pid N (port P)", then its ready line.
         let subject = try Subject(arguments, in: directory, marker: ")")
-        defer { subject.signal(SIGTERM); _ = subject.waitForExit(timeout: 10) }
+        defer {
+            subject.signal(SIGTERM)
+            _ = subject.waitForExit(timeout: 10)
+        }
         guard subject.read(until: { $0.markedLines >= 2 }, timeout: 20) else { throw BenchError("web never became ready") }
 
         let tally = Tally()

@@ -17,7 +17,7 @@ enum Measurement {
         var total = 0.0
         for task in tasks {
             guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8),
-                  let first = text.split(separator: " ").first, let nanoseconds = Double(first)
+                let first = text.split(separator: " ").first, let nanoseconds = Double(first)
             else { continue }
             total += nanoseconds
         }

@@ -55,7 +55,10 @@ final class Subject {
             } else {
                 let fromTail = markerLength - index
                 if tail.count >= fromTail,
-                   (tail.suffix(fromTail) + buffer[0..<index]).elementsEqual(marker) { markedLines += 1 }
+                    (tail.suffix(fromTail) + buffer[0..<index]).elementsEqual(marker)
+                {
+                    markedLines += 1
+                }
             }
         }
         tail = Array(buffer[max(0, count - markerLength)..<count])

@@ -81,17 +81,26 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
         }
     }
     let startup = !wanted("startup") ? .nan : median("startup", runs: runs) { try scenarios.startup(count: 500) }
-    let graceful = !wanted("stop") ? .nan : median("stop 100", runs: runs) {
-        try scenarios.shutdown(
-            procfile: "p: trap 'sleep 0.1; exit 0' TERM; echo ready; sleep 1000 & wait\n", count: 100, timeout: 5)
-    }
-    let stubborn = !wanted("stop") ? .nan : median("stop TERM-ignorer", runs: runs) {
-        try scenarios.shutdown(procfile: "p: trap '' TERM; echo ready; while :; do sleep 1; done\n", count: 1, timeout: 2)
-    }
+    let graceful =
+        !wanted("stop")
+        ? .nan
+        : median("stop 100", runs: runs) {
+            try scenarios.shutdown(
+                procfile: "p: trap 'sleep 0.1; exit 0' TERM; echo ready; sleep 1000 & wait\n", count: 100, timeout: 5)
+        }
+    let stubborn =
+        !wanted("stop")
+        ? .nan
+        : median("stop TERM-ignorer", runs: runs) {
+            try scenarios.shutdown(procfile: "p: trap '' TERM; echo ready; while :; do sleep 1; done\n", count: 1, timeout: 2)
+        }
     // drover only: the peers leave these orphans behind for good.
-    let killNine = !wanted("kill9") || peer.name != "drover" ? .nan : median("kill -9", runs: runs) {
-        try scenarios.killNine(count: 10, timeout: 1)
-    }
+    let killNine =
+        !wanted("kill9") || peer.name != "drover"
+        ? .nan
+        : median("kill -9", runs: runs) {
+            try scenarios.killNine(count: 10, timeout: 1)
+        }
     var idle = (rssKB: Double.nan, cpuSeconds: Double.nan, wakeupsPerSecond: Double.nan, helpers: 0, helperRSSkB: 0.0)
     if wanted("idle") {
         do { idle = try scenarios.idle(count: 100, seconds: idleSeconds) } catch { print("  idle failed: \(error)") }
@@ -100,8 +109,9 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
     var scale: [Scenarios.ScaleRun] = []
     for run in 1...runs where wanted("scale") && peer.name == "drover" {
         do {
-            scale.append(try scenarios.scale(
-                counts: scaleCounts, baseline: scaleBaseline, psCalls: 10, directFirst: run % 2 == 0))
+            scale.append(
+                try scenarios.scale(
+                    counts: scaleCounts, baseline: scaleBaseline, psCalls: 10, directFirst: run % 2 == 0))
         } catch {
             print("  scale run \(run) failed: \(error)")
         }
@@ -115,9 +125,10 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
         print("  CPU until all ready, drover / the harness spawning directly: " + cpu.joined(separator: ", "))
     }
     if let helpers = (scale.map(\.helpers) + [idle.helpers]).max(), helpers > 0 {
-        print("  RSS rows: drover's RSS plus the private memory of \(helpers) child process(es) running drover's own "
-            + "executable (the guardian; its whole RSS with 100 procs: " + format(idle.helperRSSkB / 1024, "MB")
-            + ", mostly drover's executable pages, shared)")
+        print(
+            "  RSS rows: drover's RSS plus the private memory of \(helpers) child process(es) running drover's own "
+                + "executable (the guardian; its whole RSS with 100 procs: " + format(idle.helperRSSkB / 1024, "MB")
+                + ", mostly drover's executable pages, shared)")
     }
     // Ratios are taken within a run (drover and direct back to back, under the same
     // load from the rest of the machine), then their median.
@@ -129,23 +140,25 @@ func format(_ value: Double, _ unit: String, digits: Int = 2) -> String {
             format(Measurement.median(ready.map(\.ratio)), "×"),
         ]
     }
-    return Column(name: peer.name, values: [
-        format(Measurement.median(throughput.map(\.0)) / 1e6, "M"),
-        format(Measurement.median(throughput.map(\.1)) * 1e6, "µs", digits: 3),
-        format(Measurement.median(ttyThroughput.map(\.0)) / 1e6, "M"),
-        format(Measurement.median(ttyThroughput.map(\.1)) * 1e6, "µs", digits: 3),
-        format(ttyIdle, "/s"),
-        format(startup, "s", digits: 3),
-        format(graceful, "s", digits: 3),
-        format(stubborn, "s", digits: 3),
-        format(killNine, "s", digits: 3),
-        format(idle.rssKB / 1024, "MB"),
-        format(idle.cpuSeconds * 1000, "ms", digits: 1),
-        format(idle.wakeupsPerSecond, "/s"),
-    ] + scaleCells + [
-        format(Measurement.median(scale.map(\.rssPerInstanceKB)), "KiB"),
-        format(Measurement.median(scale.map(\.psSeconds)) * 1000, "ms", digits: 1),
-    ])
+    return Column(
+        name: peer.name,
+        values: [
+            format(Measurement.median(throughput.map(\.0)) / 1e6, "M"),
+            format(Measurement.median(throughput.map(\.1)) * 1e6, "µs", digits: 3),
+            format(Measurement.median(ttyThroughput.map(\.0)) / 1e6, "M"),
+            format(Measurement.median(ttyThroughput.map(\.1)) * 1e6, "µs", digits: 3),
+            format(ttyIdle, "/s"),
+            format(startup, "s", digits: 3),
+            format(graceful, "s", digits: 3),
+            format(stubborn, "s", digits: 3),
+            format(killNine, "s", digits: 3),
+            format(idle.rssKB / 1024, "MB"),
+            format(idle.cpuSeconds * 1000, "ms", digits: 1),
+            format(idle.wakeupsPerSecond, "/s"),
+        ] + scaleCells + [
+            format(Measurement.median(scale.map(\.rssPerInstanceKB)), "KiB"),
+            format(Measurement.median(scale.map(\.psSeconds)) * 1000, "ms", digits: 1),
+        ])
 }
 
 let droverLines = quick ? 20_000 : 200_000
@@ -155,31 +168,42 @@ let scaleCounts = [1000, 5000]
 let scaleBaseline = 100
 print("drover benchmark: \(droverPath); medians of \(runs) runs\n")
 var columns = [measure(.drover(droverPath), runs: runs, lines: droverLines)]
-let pipeLimit = !wanted("throughput") ? .nan : median("pipe limit", runs: runs) {
-    try Scenarios(peer: .drover(droverPath), workspace: workspace).pipeLimit(writers: 16, lines: droverLines)
-}
-let terminalLimit = !wanted("tty") ? .nan : median("pty limit", runs: runs) {
-    try TerminalLimit.linesPerSecond(
-        file: try Scenarios(peer: .drover(droverPath), workspace: workspace).dataFile(lines: droverLines), writers: 16,
-        lines: droverLines)
-}
+let pipeLimit =
+    !wanted("throughput")
+    ? .nan
+    : median("pipe limit", runs: runs) {
+        try Scenarios(peer: .drover(droverPath), workspace: workspace).pipeLimit(writers: 16, lines: droverLines)
+    }
+let terminalLimit =
+    !wanted("tty")
+    ? .nan
+    : median("pty limit", runs: runs) {
+        try TerminalLimit.linesPerSecond(
+            file: try Scenarios(peer: .drover(droverPath), workspace: workspace).dataFile(lines: droverLines), writers: 16,
+            lines: droverLines)
+    }
 if arguments.contains("--peers") {
     for peer in [Peer.foreman(), Peer.honcho()].compactMap({ $0 }) {
         columns.append(measure(peer, runs: 1, lines: droverLines / 10))
     }
 }
 
-let metrics = [
-    "lines/s, 16 procs (`cat`, 100-byte lines)", "CPU per line (manager only)",
-    "lines/s, 16 --tty procs", "CPU per line, --tty", "idle wake-ups/s, 100 --tty procs", "500 ready",
-    "stop 100 (they exit 0.1 s after TERM)", "stop with a TERM-ignorer, -t 2",
-    "all gone after kill -9 of drover, -t 1", "RSS, 100 procs",
-    "CPU over \(Int(idleSeconds)) s idle", "idle wake-ups/s",
-] + scaleCounts.flatMap { ["\($0) ready", "\($0) ready, spawned directly", "\($0) ready, drover / direct"] } + [
-    "RSS per instance (\(scaleCounts.last!) vs \(scaleBaseline) procs)",
-    "ps --json at \(scaleCounts.last!) (client, start to exit)",
-]
-let goals = ["≥ half the pipe limit", "≤ 0.25 µs", "≥ 5 × hivemind (0.336 M here)", "", "0", "≤ 0.5 s", "≤ 0.15 s", "≤ 2.05 s", "≤ 2 s", "≤ 8 MB", "", "0"]
+let metrics =
+    [
+        "lines/s, 16 procs (`cat`, 100-byte lines)", "CPU per line (manager only)",
+        "lines/s, 16 --tty procs", "CPU per line, --tty", "idle wake-ups/s, 100 --tty procs", "500 ready",
+        "stop 100 (they exit 0.1 s after TERM)", "stop with a TERM-ignorer, -t 2",
+        "all gone after kill -9 of drover, -t 1", "RSS, 100 procs",
+        "CPU over \(Int(idleSeconds)) s idle", "idle wake-ups/s",
+    ] + scaleCounts.flatMap { ["\($0) ready", "\($0) ready, spawned directly", "\($0) ready, drover / direct"] } + [
+        "RSS per instance (\(scaleCounts.last!) vs \(scaleBaseline) procs)",
+        "ps --json at \(scaleCounts.last!) (client, start to exit)",
+    ]
+let goals =
+    [
+        "≥ half the pipe limit", "≤ 0.25 µs", "≥ 5 × hivemind (0.336 M here)", "", "0", "≤ 0.5 s", "≤ 0.15 s", "≤ 2.05 s", "≤ 2 s",
+        "≤ 8 MB", "", "0",
+    ]
     + scaleCounts.flatMap { _ in ["≤ 1.2 × direct", "(baseline)", "≤ 1.2"] } + ["≤ 4 KiB", "≤ 50 ms"]
 func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 print("\n" + cell("metric", 44) + columns.map { cell($0.name, 13) }.joined() + "goal")

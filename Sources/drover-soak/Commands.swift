@@ -109,16 +109,17 @@ struct PsRow {
     /// nil when the text is not the JSON array `ps --json` documents.
     static func parse(_ bytes: [UInt8]) -> [PsRow]? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
-              let array = object as? [[String: Any]]
+            let array = object as? [[String: Any]]
         else { return nil }
         var rows: [PsRow] = []
         for item in array {
             guard let name = item["name"] as? String, let type = item["type"] as? String,
-                  let number = item["number"] as? Int, let state = item["state"] as? String
+                let number = item["number"] as? Int, let state = item["state"] as? String
             else { return nil }
-            rows.append(PsRow(
-                name: name, type: type, number: number, pid: (item["pid"] as? Int).map { Int32($0) }, state: state,
-                restarts: item["restarts"] as? Int ?? 0, exitCode: item["exit_code"] as? Int))
+            rows.append(
+                PsRow(
+                    name: name, type: type, number: number, pid: (item["pid"] as? Int).map { Int32($0) }, state: state,
+                    restarts: item["restarts"] as? Int ?? 0, exitCode: item["exit_code"] as? Int))
         }
         return rows
     }

@@ -91,18 +91,24 @@ struct OutputVerifier {
         switch SoakLine.parse(text) {
         case let .failure(problem):
             summary.torn += 1
-            note("torn (\(problem.rawValue)) under \(String(decoding: name, as: UTF8.self)): \(String(decoding: text.prefix(160), as: UTF8.self))")
+            note(
+                "torn (\(problem.rawValue)) under \(String(decoding: name, as: UTF8.self)): \(String(decoding: text.prefix(160), as: UTF8.self))"
+            )
         case let .success(parsed):
             summary.soakLines += 1
             if !parsed.name.elementsEqual(name) {
                 summary.misattributed += 1
-                note("line of \(String(decoding: parsed.name, as: UTF8.self)) (pid \(parsed.pid)) shown as \(String(decoding: name, as: UTF8.self))")
+                note(
+                    "line of \(String(decoding: parsed.name, as: UTF8.self)) (pid \(parsed.pid)) shown as \(String(decoding: name, as: UTF8.self))"
+                )
             }
             let run = UInt64(UInt32(bitPattern: parsed.pid)) << 32 | UInt64(parsed.nonce)
             if let last = lastSequence[run] {
                 if parsed.sequence != last + 1 {
                     if parsed.sequence > last + 1 { summary.gaps += 1 } else { summary.reorders += 1 }
-                    note("run \(parsed.pid)/\(String(decoding: SoakLine.hex(parsed.nonce), as: UTF8.self)) of \(String(decoding: name, as: UTF8.self)): line \(parsed.sequence) after \(last)")
+                    note(
+                        "run \(parsed.pid)/\(String(decoding: SoakLine.hex(parsed.nonce), as: UTF8.self)) of \(String(decoding: name, as: UTF8.self)): line \(parsed.sequence) after \(last)"
+                    )
                 }
             } else {
                 summary.runs += 1

@@ -41,9 +41,9 @@ enum ProcTable {
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = bytes[(close + 1)...].split(separator: 0x20)
         guard fields.count > 19, let stateByte = fields[0].first,
-              let parent = Int32(String(decoding: fields[1], as: UTF8.self)),
-              let group = Int32(String(decoding: fields[2], as: UTF8.self)),
-              let start = UInt64(String(decoding: fields[19], as: UTF8.self))
+            let parent = Int32(String(decoding: fields[1], as: UTF8.self)),
+            let group = Int32(String(decoding: fields[2], as: UTF8.self)),
+            let start = UInt64(String(decoding: fields[19], as: UTF8.self))
         else { return nil }
         return ProcessEntry(pid: pid, parent: parent, group: group, state: Character(UnicodeScalar(stateByte)), startTicks: start)
     }
@@ -89,8 +89,8 @@ enum ProcTable {
     /// soak saw before it.
     static func nowTicks() -> UInt64 {
         guard case let .success(bytes) = FileSystem.readFile("/proc/uptime"),
-              let first = bytes.split(separator: 0x20).first,
-              let seconds = Double(String(decoding: first, as: UTF8.self))
+            let first = bytes.split(separator: 0x20).first,
+            let seconds = Double(String(decoding: first, as: UTF8.self))
         else { return .max }
         return UInt64(seconds * Double(sysconf(Int32(_SC_CLK_TCK))))
     }

@@ -9,19 +9,20 @@ enum SelfTest {
         var stream: [UInt8] = []
         stream += Array("12:00:00 system  | alpha.1 started with pid 100 (port 5000)\n".utf8)
         stream += line("alpha.1", 100, 1) + line("alpha.1", 100, 2)
-        stream += line("alpha.1", 100, 4)  // gap
-        stream += line("alpha.1", 100, 3)  // going back
-        stream += line("beta.1", 200, 2)  // first line of a run lost
-        stream += line("gamma.1", 300, 1, "xyz").map { $0 == UInt8(ascii: "y") ? UInt8(ascii: "Y") : $0 }  // checksum
+        stream += line("alpha.1", 100, 4) // gap
+        stream += line("alpha.1", 100, 3) // going back
+        stream += line("beta.1", 200, 2) // first line of a run lost
+        stream += line("gamma.1", 300, 1, "xyz").map { $0 == UInt8(ascii: "y") ? UInt8(ascii: "Y") : $0 } // checksum
         var merged = line("alpha.2", 400, 1)
         merged.removeLast()
-        stream += merged + line("alpha.2", 400, 2).dropFirst(18)  // two lines run together
-        stream += line("alpha.2", 500, 1).prefix(30) + [0x0A]  // cut short
-        stream += Array("12:00:00 alpha.3 | ".utf8) + SoakLine.make(name: Array("alpha.9".utf8), pid: 600, nonce: 1, sequence: 1, payload: [])
-        stream += Array("12:0:00 alpha.1 | soak\n".utf8)  // bad prefix
+        stream += merged + line("alpha.2", 400, 2).dropFirst(18) // two lines run together
+        stream += line("alpha.2", 500, 1).prefix(30) + [0x0A] // cut short
+        stream +=
+            Array("12:00:00 alpha.3 | ".utf8) + SoakLine.make(name: Array("alpha.9".utf8), pid: 600, nonce: 1, sequence: 1, payload: [])
+        stream += Array("12:0:00 alpha.1 | soak\n".utf8) // bad prefix
         stream += Array("12:00:00 system | beta.1 exited with code 1; giving up after 3 restarts\n".utf8)
         stream += Array("12:00:00 system | alpha.1 terminated by SIGKILL; restarting in 0.1s (restart 1)\n".utf8)
-        stream += line("alpha.1", 100, 5).dropLast()  // no newline at the end
+        stream += line("alpha.1", 100, 5).dropLast() // no newline at the end
         var verifier = OutputVerifier()
         stream.withUnsafeBytes { raw in
             // In uneven pieces, as a pipe delivers them.

@@ -277,7 +277,8 @@ final class Soak {
         var nextProgress = Monotonic.now() + 30
         var fractions = Self.checkpointFractions[...]
         while Monotonic.now() < end {
-            let wait = Bool.random(using: &random)
+            let wait =
+                Bool.random(using: &random)
                 ? Double.random(in: 0.02...0.2, using: &random) : Double.random(in: 0.2...1.0, using: &random)
             try pause(wait)
             try ensureDroverAlive()
@@ -302,7 +303,8 @@ final class Soak {
                 let live = reader?.snapshot ?? LiveOutput()
                 Console.say(
                     "  \(Int(now - droverStart)) s: \(actions.values.reduce(0, +)) actions, \(live.lines) lines, "
-                        + "\(live.restartsLogged) restarts, \(checks) checks, \(mismatches.count) mismatches, \(live.problems) output problems")
+                        + "\(live.restartsLogged) restarts, \(checks) checks, \(mismatches.count) mismatches, \(live.problems) output problems"
+                )
                 nextProgress = now + 30
             }
         }
@@ -317,7 +319,12 @@ final class Soak {
     private func act() throws {
         let weights = Self.actionWeights.filter { enabledActions.contains($0.name) }
         var roll = Int.random(in: 0..<max(1, weights.map(\.weight).reduce(0, +)), using: &random)
-        guard let chosen = weights.first(where: { roll -= $0.weight; return roll < 0 }) else { return }
+        guard
+            let chosen = weights.first(where: {
+                roll -= $0.weight
+                return roll < 0
+            })
+        else { return }
         switch chosen.name {
         case "kill-leader": try killLeader()
         case "kill-grandchild": try killGrandchild()
@@ -446,7 +453,9 @@ final class Soak {
                 logsLinesChecked += 1
             } else {
                 logsLinesBad += 1
-                if logsLinesBad <= 5 { anomalies.append("logs replay line not intact: \(String(decoding: line.prefix(160), as: UTF8.self))") }
+                if logsLinesBad <= 5 {
+                    anomalies.append("logs replay line not intact: \(String(decoding: line.prefix(160), as: UTF8.self))")
+                }
             }
         }
         count("logs -n 100")
@@ -464,7 +473,9 @@ final class Soak {
             return nil
         }
         guard let rows = PsRow.parse(result.output) else {
-            anomalies.append("ps --json printed something that is not its documented array: \(String(decoding: result.output.prefix(200), as: UTF8.self))")
+            anomalies.append(
+                "ps --json printed something that is not its documented array: \(String(decoding: result.output.prefix(200), as: UTF8.self))"
+            )
             return nil
         }
         for row in rows { if let pid = row.pid { seenGroups.insert(pid) } }

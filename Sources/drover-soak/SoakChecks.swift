@@ -97,7 +97,8 @@ extension Soak {
             let since = stoppingSince[key] ?? now
             stoppingSince[key] = since
             if now - since > Self.stopTimeout + 4, reportedStuck.insert(key).inserted {
-                mismatches.append("\(row.name) (pid \(row.pid.map(String.init) ?? "-")) has been stopping for \(Stats.format(now - since)) s")
+                mismatches.append(
+                    "\(row.name) (pid \(row.pid.map(String.init) ?? "-")) has been stopping for \(Stats.format(now - since)) s")
             }
         }
         stoppingSince = stoppingSince.filter { current.contains($0.key) }
@@ -125,7 +126,9 @@ extension Soak {
     /// escapee. It is noted, killed and reaped.
     func checkOwnChildren() {
         for child in Subreaper.children() where child != drover {
-            anomalies.append("process \(child) (\(ProcTable.commandLine(child).joined(separator: " ").prefix(80))) escaped to the driver while drover ran")
+            anomalies.append(
+                "process \(child) (\(ProcTable.commandLine(child).joined(separator: " ").prefix(80))) escaped to the driver while drover ran"
+            )
             Children.signal(child, SIGKILL)
             _ = Children.wait(for: child)
         }

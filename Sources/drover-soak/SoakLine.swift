@@ -72,7 +72,7 @@ enum SoakLine {
         fields.append(text[start...])
         guard fields.count == 8, fields[0].elementsEqual(tag.dropLast()) else { return .failure(.fields) }
         guard let pid = decimal(fields[2]), let nonce = hexValue(fields[3]), let sequence = decimal(fields[4]),
-              let length = decimal(fields[5]), let sum = hexValue(fields[7]), fields[7].count == 8
+            let length = decimal(fields[5]), let sum = hexValue(fields[7]), fields[7].count == 8
         else { return .failure(.number) }
         guard length == fields[6].count else { return .failure(.length) }
         // The checksum covers everything up to the blank before it.

@@ -14,23 +14,27 @@ extension Soak {
         Console.say("")
         Console.say("drover soak report")
         Console.say("  drover \(droverPath), seed \(seed), \(Int(seconds)) s asked, \(Stats.format(ran)) s run until the final stop")
-        Console.say("  formation \(types.map { "\($0.name)=\($0.initial)" }.joined(separator: " ")) "
-            + "(alpha, beta always; gamma on-failure; once can die), scaled within 1...\(Self.maximumCount)")
+        Console.say(
+            "  formation \(types.map { "\($0.name)=\($0.initial)" }.joined(separator: " ")) "
+                + "(alpha, beta always; gamma on-failure; once can die), scaled within 1...\(Self.maximumCount)")
 
         Console.say("actions (\(actions.values.reduce(0, +)), \(commandCount) client commands):")
         for (name, number) in actions.sorted(by: { $0.key < $1.key }) { Console.say("  \(name): \(number)") }
 
         if let output {
             Console.say("output: \(output.instanceLines + output.systemLines) lines (\(output.bytes / 1_048_576) MiB) checked")
-            Console.say("  instance lines \(output.instanceLines), intact soak lines \(output.soakLines), writer runs \(output.runs), "
-                + "shell notices (dash's \"Killed\") \(output.shellNotices)")
-            Console.say("  system lines \(output.systemLines): \(output.startsLogged) starts, \(output.exitsLogged) exits, "
-                + "\(output.restartsLogged) restarts, \(output.killsAfterTimeout) SIGKILLs after -t, \(output.guardianRestarts) guardian restarts, "
-                + "\(output.unknownSystemLines) other")
+            Console.say(
+                "  instance lines \(output.instanceLines), intact soak lines \(output.soakLines), writer runs \(output.runs), "
+                    + "shell notices (dash's \"Killed\") \(output.shellNotices)")
+            Console.say(
+                "  system lines \(output.systemLines): \(output.startsLogged) starts, \(output.exitsLogged) exits, "
+                    + "\(output.restartsLogged) restarts, \(output.killsAfterTimeout) SIGKILLs after -t, \(output.guardianRestarts) guardian restarts, "
+                    + "\(output.unknownSystemLines) other")
             for line in output.unknownExamples { Console.say("    other: \(line)") }
-            Console.say("  torn \(output.torn), misattributed \(output.misattributed), gaps \(output.gaps), reorders \(output.reorders), "
-                + "missing heads \(output.missingHeads), bad prefixes \(output.badPrefixes), unterminated \(output.unterminatedTail), "
-                + "alarming system lines \(output.alarmingSystemLines)")
+            Console.say(
+                "  torn \(output.torn), misattributed \(output.misattributed), gaps \(output.gaps), reorders \(output.reorders), "
+                    + "missing heads \(output.missingHeads), bad prefixes \(output.badPrefixes), unterminated \(output.unterminatedTail), "
+                    + "alarming system lines \(output.alarmingSystemLines)")
             for example in output.examples { Console.say("    \(example)") }
             if output.problems > 0 { failures.append("\(output.problems) problems in drover's output") }
             if output.soakLines == 0 { failures.append("no writer line was seen") }
@@ -40,9 +44,13 @@ extension Soak {
         Console.say("  logs replays: \(logsLinesChecked) lines intact, \(logsLinesBad) not")
 
         let sizes = samples.map(\.instances)
-        Console.say("memory (VmRSS, MiB) and descriptors, \(samples.count) samples every ~2 s, with \(sizes.min() ?? 0)...\(sizes.max() ?? 0) processes directly under drover:")
+        Console.say(
+            "memory (VmRSS, MiB) and descriptors, \(samples.count) samples every ~2 s, with \(sizes.min() ?? 0)...\(sizes.max() ?? 0) processes directly under drover:"
+        )
         Console.say("  drover   start/median/max/end: \(mebibytes(samples.map(\.droverKB)))")
-        Console.say("  guardian start/median/max/end: \(mebibytes(samples.compactMap(\.guardianKB))) (\(guardians.count) guardian process(es) seen)")
+        Console.say(
+            "  guardian start/median/max/end: \(mebibytes(samples.compactMap(\.guardianKB))) (\(guardians.count) guardian process(es) seen)"
+        )
         _ = flat("drover (all samples; informational, the formation's size differs)", samples, \.droverKBOptional, labelled: false)
         func series(_ points: [Sample]) -> String {
             points.map { point in
@@ -59,8 +67,12 @@ extension Soak {
         Console.say("    " + series(checkpoints))
         if let start = checkpoints.first?.descriptors {
             let over = checkpoints.filter { $0.descriptors > start + Self.descriptorSlack }
-            Console.say("  drover descriptors: \(start) at the start; every later checkpoint within \(Self.descriptorSlack): \(over.isEmpty ? "yes" : "NO")")
-            for point in over { failures.append("drover held \(point.descriptors) descriptors at \(Int(point.time)) s, \(start) at the start") }
+            Console.say(
+                "  drover descriptors: \(start) at the start; every later checkpoint within \(Self.descriptorSlack): \(over.isEmpty ? "yes" : "NO")"
+            )
+            for point in over {
+                failures.append("drover held \(point.descriptors) descriptors at \(Int(point.time)) s, \(start) at the start")
+            }
             if checkpoints.count < 2 && fatal == nil { failures.append("no end checkpoint") }
         } else if fatal == nil {
             failures.append("descriptors were not compared")
@@ -72,9 +84,10 @@ extension Soak {
         if fatal == nil && checks == 0 { failures.append("no consistency check ran") }
 
         let garbage = abuse.launched.values.reduce(0, +)
-        Console.say("control socket garbage: \(garbage) connections, \(abuse.closedByDrover) closed by drover "
-            + "(\(abuse.closedAtLimit) at its 10 s idle limit), "
-            + "\(abuse.refusalsSeen) bad requests refused, \(abuse.connectFailures) connects failed")
+        Console.say(
+            "control socket garbage: \(garbage) connections, \(abuse.closedByDrover) closed by drover "
+                + "(\(abuse.closedAtLimit) at its 10 s idle limit), "
+                + "\(abuse.refusalsSeen) bad requests refused, \(abuse.connectFailures) connects failed")
         for violation in abuse.violations.prefix(10) { Console.say("    \(violation)") }
         if !abuse.violations.isEmpty { failures.append("\(abuse.violations.count) control protocol breaches") }
         if abuse.connectFailures > 0 { failures.append("\(abuse.connectFailures) control connections refused") }
@@ -89,7 +102,9 @@ extension Soak {
         case .exited(code: 0)?, .exited(code: 1)?: break
         default: if fatal == nil { failures.append("drover ended with \(droverExit.map { "\($0)" } ?? "nothing")") }
         }
-        Console.say("orphans after drover's exit: \(orphans.count) (\(seenProcesses.count) processes and \(seenGroups.count) groups seen in the formation)")
+        Console.say(
+            "orphans after drover's exit: \(orphans.count) (\(seenProcesses.count) processes and \(seenGroups.count) groups seen in the formation)"
+        )
         for orphan in orphans.prefix(20) { Console.say("    \(orphan)") }
         if !orphans.isEmpty { failures.append("\(orphans.count) processes outlived drover") }
 
@@ -128,10 +143,12 @@ extension Soak {
         let base = Stats.median(warm)
         let limit = base + max(base * 0.15, 1024)
         let median = Stats.median(late)
-        Console.say("  \(name): warm-up median \(Stats.format(base / 1024, digits: 2)) MiB (\(warm.count)), "
-            + "last third \(Stats.format(median / 1024, digits: 2)) MiB (\(late.count)), "
-            + "limit \(Stats.format(limit / 1024, digits: 2)) MiB: \(median <= limit ? "flat" : "GROWING")")
-        return median <= limit ? nil : "\(name) memory grew (\(Stats.format(base / 1024, digits: 2)) -> \(Stats.format(median / 1024, digits: 2)) MiB)"
+        Console.say(
+            "  \(name): warm-up median \(Stats.format(base / 1024, digits: 2)) MiB (\(warm.count)), "
+                + "last third \(Stats.format(median / 1024, digits: 2)) MiB (\(late.count)), "
+                + "limit \(Stats.format(limit / 1024, digits: 2)) MiB: \(median <= limit ? "flat" : "GROWING")")
+        return median <= limit
+            ? nil : "\(name) memory grew (\(Stats.format(base / 1024, digits: 2)) -> \(Stats.format(median / 1024, digits: 2)) MiB)"
     }
 
     private func mebibytes(_ values: [Double]) -> String {

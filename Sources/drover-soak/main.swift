@@ -40,7 +40,10 @@ let seed = option("--seed").flatMap(UInt64.init) ?? UInt64(UInt32(truncatingIfNe
 // Before any thread exists, so every thread inherits the mask; children get theirs reset.
 Interruption.blockTerminationSignals()
 // Whatever escapes drover after it exits comes back here, to be found and killed.
-do { try Subreaper.become() } catch { Console.say("drover-soak: \(error)"); exit(1) }
+do { try Subreaper.become() } catch {
+    Console.say("drover-soak: \(error)")
+    exit(1)
+}
 
 Console.say("drover soak: \(Int(seconds)) s against \(droverPath) (seed \(seed))")
 let soak: Soak

@@ -99,22 +99,26 @@ import Testing
     @Test func reportsEveryProblemAtOnce() {
         let files = ["Procfile": "web: a\nbad line\n", ".env": "NOEQUALS\n"]
         let result = Self.loader(files).load(Self.flags([.port: "x", .timeout: "soon"]))
-        #expect(Self.messages(result) == [
-            #"Procfile:2: expected "name: command", got "bad line""#,
-            #".env:1: expected KEY=value, got "NOEQUALS""#,
-            #"invalid value "x" for --x: must be a port number from 1 to 65535"#,
-            #"invalid value "soon" for --x: must be a number of seconds such as 5 or 0.5"#,
-        ])
+        #expect(
+            Self.messages(result) == [
+                #"Procfile:2: expected "name: command", got "bad line""#,
+                #".env:1: expected KEY=value, got "NOEQUALS""#,
+                #"invalid value "x" for --x: must be a port number from 1 to 65535"#,
+                #"invalid value "soon" for --x: must be a number of seconds such as 5 or 0.5"#,
+            ])
     }
 
     @Test func badPortsNameTheirSource() {
         let files = ["Procfile": "web: a\n", ".env": "A=1\nPORT=http\n"]
-        #expect(Self.messages(Self.loader(files).load(LaunchOptions()))
-            == [#".env:2: PORT must be a port number from 1 to 65535, got "http""#])
-        #expect(Self.messages(Self.loader(["Procfile": "web: a"], inherited: ["PORT": "0"]).load(LaunchOptions()))
-            == [#"PORT in the environment must be a port number from 1 to 65535, got "0""#])
-        #expect(Self.messages(Self.loader(["Procfile": "web: a"]).load(Self.flags([.port: "65536"])))
-            == [#"invalid value "65536" for --x: must be a port number from 1 to 65535"#])
+        #expect(
+            Self.messages(Self.loader(files).load(LaunchOptions()))
+                == [#".env:2: PORT must be a port number from 1 to 65535, got "http""#])
+        #expect(
+            Self.messages(Self.loader(["Procfile": "web: a"], inherited: ["PORT": "0"]).load(LaunchOptions()))
+                == [#"PORT in the environment must be a port number from 1 to 65535, got "0""#])
+        #expect(
+            Self.messages(Self.loader(["Procfile": "web: a"]).load(Self.flags([.port: "65536"])))
+                == [#"invalid value "65536" for --x: must be a port number from 1 to 65535"#])
     }
 
     @Test func missingProcfileIsAnErrorUnlessOptional() throws {
@@ -128,11 +132,17 @@ import Testing
     @Test func usageKindFollowsWhereTheValueWasTyped() {
         let files = ["Procfile": "web: a\n"]
         let typed = Self.loader(files).load(Self.flags([.formation: "db=1"]))
-        guard case .failure(let typedErrors) = typed else { Issue.record("expected failure"); return }
+        guard case .failure(let typedErrors) = typed else {
+            Issue.record("expected failure")
+            return
+        }
         #expect(typedErrors.kind == .usage)
 
         let fromFile = LaunchOptions([.formation: OptionValue("db=1", origin: .file(path: ".drover", line: 3))])
-        guard case .failure(let fileErrors) = Self.loader(files).load(fromFile) else { Issue.record("expected failure"); return }
+        guard case .failure(let fileErrors) = Self.loader(files).load(fromFile) else {
+            Issue.record("expected failure")
+            return
+        }
         #expect(fileErrors.kind == .input)
         guard case .failure(let selected) = Self.loader(files).load(LaunchOptions(), selected: ["db"]) else {
             Issue.record("expected failure")
@@ -143,22 +153,25 @@ import Testing
 
     @Test func fileOptionErrorsPointAtTheLine() {
         let options = LaunchOptions([.port: OptionValue("abc", origin: .file(path: ".drover", line: 4))])
-        #expect(Self.messages(Self.loader(["Procfile": "web: a"]).load(options))
-            == [#".drover:4: invalid value "abc" for port: must be a port number from 1 to 65535"#])
+        #expect(
+            Self.messages(Self.loader(["Procfile": "web: a"]).load(options))
+                == [#".drover:4: invalid value "abc" for port: must be a port number from 1 to 65535"#])
     }
 
     @Test func refusesAFormationWhosePortsOverlapNamingWhereItCameFrom() {
         let loader = Self.loader(["Procfile": "web: a\nworker: b\n"])
         let typed = LaunchOptions([.formation: OptionValue("web=101,worker=1", origin: .commandLine(flag: "-m"))])
-        #expect(Self.messages(loader.load(typed)) == [
-            "invalid value \"web=101,worker=1\" for -m: web.101 would get port 5100, which worker.1 has "
-                + "(each type owns a block of 100 ports)"
-        ])
+        #expect(
+            Self.messages(loader.load(typed)) == [
+                "invalid value \"web=101,worker=1\" for -m: web.101 would get port 5100, which worker.1 has "
+                    + "(each type owns a block of 100 ports)"
+            ])
         let fromFile = LaunchOptions([.formation: OptionValue("web=101,worker=1", origin: .file(path: ".drover", line: 2))])
-        #expect(Self.messages(loader.load(fromFile)) == [
-            ".drover:2: invalid value \"web=101,worker=1\" for formation: web.101 would get port 5100, which worker.1 has "
-                + "(each type owns a block of 100 ports)"
-        ])
+        #expect(
+            Self.messages(loader.load(fromFile)) == [
+                ".drover:2: invalid value \"web=101,worker=1\" for formation: web.101 would get port 5100, which worker.1 has "
+                    + "(each type owns a block of 100 ports)"
+            ])
     }
 }
 
@@ -176,8 +189,9 @@ import Testing
     @Test func aCommandIsMeasuredAsTheShellGetsIt() {
         let simple = ExecLimits.maximumScriptBytes - "exec ".utf8.count
         #expect(ExecLimits.problem(withCommand: ByteString(String(repeating: "x", count: simple))) == nil)
-        #expect(ExecLimits.problem(withCommand: ByteString(String(repeating: "x", count: simple + 1)))
-            == "the command is 131067 bytes (131072 as drover hands it to /bin/sh -c); Linux passes at most 131071 in one argument")
+        #expect(
+            ExecLimits.problem(withCommand: ByteString(String(repeating: "x", count: simple + 1)))
+                == "the command is 131067 bytes (131072 as drover hands it to /bin/sh -c); Linux passes at most 131071 in one argument")
         let piped = "a | " + String(repeating: "x", count: simple - 4)
         #expect(ExecLimits.problem(withCommand: ByteString(piped)) != nil, "the traps count too")
     }
@@ -188,16 +202,17 @@ import Testing
         #expect(ExecLimits.totalProblem(environment: environment, instances: []) == nil)
         let instance = PlannedInstance(
             type: "web", number: 1, command: ByteString(String(repeating: "c", count: 100_000)), port: 5000, entryIndex: 0)
-        #expect(ExecLimits.totalProblem(environment: environment, instances: [instance])?
-            .hasPrefix("the environment and command of web.1 come to ") == true)
+        #expect(
+            ExecLimits.totalProblem(environment: environment, instances: [instance])?
+                .hasPrefix("the environment and command of web.1 come to ") == true)
         let bigger = EnvironmentVariables((0..<21).map { EnvironmentVariable(name: "V\($0)", value: value) })
         #expect(ExecLimits.totalProblem(environment: bigger, instances: [])?.hasPrefix("the environment comes to ") == true)
     }
 
     @Test func aMissingRootIsRefused() {
         let loader = ApplicationLoader(
-            workingDirectory: "/work", inherited: EnvironmentVariables(), isDirectory: { $0 == "/work/app" }
-        ) { path in path == "Procfile" ? .contents(Array("web: a\n".utf8)) : .missing }
+            workingDirectory: "/work", inherited: EnvironmentVariables(), isDirectory: { $0 == "/work/app" },
+            readFile: { path in path == "Procfile" ? .contents(Array("web: a\n".utf8)) : .missing })
         let options = { (root: String) in
             LaunchOptions([
                 .procfile: OptionValue("Procfile", origin: .commandLine(flag: "-f")),
@@ -205,8 +220,9 @@ import Testing
             ])
         }
         #expect(ApplicationLoaderTests.messages(loader.load(options("app"))) == [])
-        #expect(ApplicationLoaderTests.messages(loader.load(options("gone"))) == [
-            #"invalid value "gone" for -d: no such directory"#
-        ])
+        #expect(
+            ApplicationLoaderTests.messages(loader.load(options("gone"))) == [
+                #"invalid value "gone" for -d: no such directory"#
+            ])
     }
 }

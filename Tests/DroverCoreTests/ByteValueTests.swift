@@ -17,9 +17,10 @@ import Testing
         let file = Self.bytes("A=caf", 0xE9, "\nB=\"", 0xFF, " $A $I\"\nC='", 0xE9, "'\nD=${I:-x}", 0xFE, "\n")
         let inherited = EnvironmentVariables(environ: [Self.bytes("I=", 0xE9)])
         let assignments = try DotEnv.parse(file, file: ".env", inherited: { inherited[$0] }).get()
-        #expect(assignments.map(\.value.bytes) == [
-            Self.bytes("caf", 0xE9), Self.bytes(0xFF, " caf", 0xE9, " ", 0xE9), [0xE9], Self.bytes(0xE9, 0xFE),
-        ])
+        #expect(
+            assignments.map(\.value.bytes) == [
+                Self.bytes("caf", 0xE9), Self.bytes(0xFF, " caf", 0xE9, " ", 0xE9), [0xE9], Self.bytes(0xE9, 0xFE),
+            ])
     }
 
     @Test func aNULInAnEnvValueIsAnErrorOnItsLine() {
@@ -28,10 +29,11 @@ import Testing
             Issue.record("a NUL was accepted")
             return
         }
-        #expect(found.errors == [
-            .nulInValue(file: ".env", line: 2, key: "B"), .nulInValue(file: ".env", line: 4, key: "C"),
-            .nulInValue(file: ".env", line: 5, key: "D"),
-        ])
+        #expect(
+            found.errors == [
+                .nulInValue(file: ".env", line: 2, key: "B"), .nulInValue(file: ".env", line: 4, key: "C"),
+                .nulInValue(file: ".env", line: 5, key: "D"),
+            ])
         #expect(found.errors[0].description == ".env:2: the value of B contains a NUL byte")
     }
 
@@ -50,8 +52,9 @@ import Testing
         #expect(throws: ProcfileErrors([.nulInCommand(file: "Procfile", line: 2, name: "web")])) {
             try Procfile.parse(file, file: "Procfile").get()
         }
-        #expect(ProcfileError.nulInCommand(file: "Procfile", line: 2, name: "web").description
-            == "Procfile:2: the command of \"web\" contains a NUL byte")
+        #expect(
+            ProcfileError.nulInCommand(file: "Procfile", line: 2, name: "web").description
+                == "Procfile:2: the command of \"web\" contains a NUL byte")
     }
 
     @Test func theInheritedEnvironmentKeepsItsBytes() {

@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func fractionsAndExponentsAreNumbersAndWholeNumbersIntegers() throws {
-        #expect(try JSONValue.parse("[0.4,-1.25e2,1E3,7,-0]") == .array([.number(0.4), .number(-125), .number(1000), .integer(7), .integer(0)]))
+        #expect(
+            try JSONValue.parse("[0.4,-1.25e2,1E3,7,-0]") == .array([.number(0.4), .number(-125), .number(1000), .integer(7), .integer(0)]))
         #expect(JSONValue.number(0.4).serialized == "0.4")
         for value in [0.1, 12.5, 1e-7, 3e21, -0.75] {
             #expect(try JSONValue.parse(JSONValue.number(value).serialized) == .number(value))
@@ -46,8 +47,9 @@ import Testing
     ]
 
     @Test func scaleTakesTheLimitItself() throws {
-        #expect(try ControlRequest.parse(#"{"version":1,"command":"scale","counts":{"w":10000}}"#)
-            == .scale([FormationCount(type: "w", count: 10_000)]))
+        #expect(
+            try ControlRequest.parse(#"{"version":1,"command":"scale","counts":{"w":10000}}"#)
+                == .scale([FormationCount(type: "w", count: 10_000)]))
     }
 
     @Test(arguments: invalid)
@@ -72,8 +74,9 @@ import Testing
     }
 
     @Test func logsDefaultsToAHundredLines() throws {
-        #expect(try ControlRequest.parse(#"{"version":1,"command":"logs"}"#)
-            == .logs(lines: 100, follow: false, targets: [], color: false))
+        #expect(
+            try ControlRequest.parse(#"{"version":1,"command":"logs"}"#)
+                == .logs(lines: 100, follow: false, targets: [], color: false))
     }
 
     static let invalid: [(String, String)] = [
@@ -86,7 +89,10 @@ import Testing
         (#"{"version":1,"command":"scale","counts":{"w":-1}}"#, #"the count for "w" must be a whole number from 0 to 10000"#),
         (#"{"version":1,"command":"scale","counts":{"w":"4"}}"#, #"the count for "w" must be a whole number from 0 to 10000"#),
         (#"{"version":1,"command":"scale","counts":{"w":10001}}"#, #"the count for "w" is above the limit of 10000, got 10001"#),
-        (#"{"version":1,"command":"scale","counts":{"w":99999999999}}"#, #"the count for "w" is above the limit of 10000, got 99999999999"#),
+        (
+            #"{"version":1,"command":"scale","counts":{"w":99999999999}}"#,
+            #"the count for "w" is above the limit of 10000, got 99999999999"#
+        ),
         (#"{"version":"1","command":"ps"}"#, #""version" must be a number (1), not a string"#),
         (#"{"version":null,"command":"ps"}"#, #""version" must be a number (1), not null"#),
         (#"{"version":1,"command":["ps"]}"#, #""command" must be a string, not an array"#),
@@ -97,12 +103,18 @@ import Testing
         (#"{"version":1,"command":"logs","lines":-5}"#, #""lines" must be a whole number"#),
         (#"{"version":1,"command":"attach"}"#, #"attach needs "target", an instance name such as "web.1""#),
         (#"{"version":1,"command":"attach","target":"web.x"}"#, #""web.x" is not a process name (NAME or NAME.N)"#),
-        (#"{"version":1,"command":"attach","target":"web","rows":24}"#,
-         #""rows" and "columns" must both be whole numbers from 1 to 65535"#),
-        (#"{"version":1,"command":"attach","target":"web","rows":0,"columns":80}"#,
-         #""rows" and "columns" must both be whole numbers from 1 to 65535"#),
-        (#"{"version":1,"command":"attach","target":"web","rows":24,"columns":65536}"#,
-         #""rows" and "columns" must both be whole numbers from 1 to 65535"#),
+        (
+            #"{"version":1,"command":"attach","target":"web","rows":24}"#,
+            #""rows" and "columns" must both be whole numbers from 1 to 65535"#
+        ),
+        (
+            #"{"version":1,"command":"attach","target":"web","rows":0,"columns":80}"#,
+            #""rows" and "columns" must both be whole numbers from 1 to 65535"#
+        ),
+        (
+            #"{"version":1,"command":"attach","target":"web","rows":24,"columns":65536}"#,
+            #""rows" and "columns" must both be whole numbers from 1 to 65535"#
+        ),
     ]
 
     @Test(arguments: invalid)
@@ -134,15 +146,19 @@ import Testing
         #expect(ControlReply.logs(follow: true).json.serialized == #"{"version":1,"ok":true,"follow":true}"#)
         #expect(ControlReply.reopened(path: "a.log").json.serialized == #"{"version":1,"ok":true,"log":"a.log"}"#)
         #expect(ControlRequest.reopenLogs.json.serialized == #"{"version":1,"command":"reopen-logs"}"#)
-        #expect(ControlRequest.attach(InstanceSelector(type: "web", number: 1), window: WindowSize(rows: 24, columns: 80))
-            .json.serialized == #"{"version":1,"command":"attach","target":"web.1","rows":24,"columns":80}"#)
+        #expect(
+            ControlRequest.attach(InstanceSelector(type: "web", number: 1), window: WindowSize(rows: 24, columns: 80))
+                .json.serialized == #"{"version":1,"command":"attach","target":"web.1","rows":24,"columns":80}"#)
         #expect(ControlReply.attached(name: "web.1").json.serialized == #"{"version":1,"ok":true,"name":"web.1"}"#)
-        #expect(ControlReply.scaled([FormationCount(type: "web", count: 2)]).json.serialized
-            == #"{"version":1,"ok":true,"formation":{"web":2}}"#)
-        #expect(ControlReply.status(FormationStatus(pid: 7, stopping: false, instances: [])).json.serialized
-            == #"{"version":1,"ok":true,"pid":7,"stopping":false,"instances":[]}"#)
-        #expect(ControlReply.scaled([FormationCount(type: "web", count: 2)], startErrors: ["web.2 could not start"])
-            .json.serialized == #"{"version":1,"ok":true,"formation":{"web":2},"start_errors":["web.2 could not start"]}"#)
+        #expect(
+            ControlReply.scaled([FormationCount(type: "web", count: 2)]).json.serialized
+                == #"{"version":1,"ok":true,"formation":{"web":2}}"#)
+        #expect(
+            ControlReply.status(FormationStatus(pid: 7, stopping: false, instances: [])).json.serialized
+                == #"{"version":1,"ok":true,"pid":7,"stopping":false,"instances":[]}"#)
+        #expect(
+            ControlReply.scaled([FormationCount(type: "web", count: 2)], startErrors: ["web.2 could not start"])
+                .json.serialized == #"{"version":1,"ok":true,"formation":{"web":2},"start_errors":["web.2 could not start"]}"#)
     }
 
     @Test func everyReplyReadsBackAsTheRequestExpectsIt() throws {
@@ -156,10 +172,14 @@ import Testing
             (.attached(name: "console.1"), .attach(InstanceSelector(type: "console"), window: nil)),
             (.status(FormationStatus(pid: 7, stopping: false, instances: [])), .restart([])),
             (.scaled([FormationCount(type: "web", count: 0), FormationCount(type: "worker", count: 3)]), .scale([])),
-            (.scaled([FormationCount(type: "web", count: 4)], startErrors: ["web.4 could not start: Too many open files"]),
-             .scale([])),
-            (.status(FormationStatus(pid: 7, stopping: false, instances: [], startErrors: ["web.1 could not start"])),
-             .restart([])),
+            (
+                .scaled([FormationCount(type: "web", count: 4)], startErrors: ["web.4 could not start: Too many open files"]),
+                .scale([])
+            ),
+            (
+                .status(FormationStatus(pid: 7, stopping: false, instances: [], startErrors: ["web.1 could not start"])),
+                .restart([])
+            ),
             (.quitting(pid: 12), .quit),
             (.logs(follow: false), .logs(lines: 1, follow: false, targets: [], color: false)),
             (.reopened(path: "log/drover.log"), .reopenLogs),
@@ -183,19 +203,24 @@ import Testing
 @Suite struct InstanceStatusTests {
     @Test func tableAndJSON() throws {
         let rows = [
-            InstanceStatus(type: "web", number: 1, pid: 4242, state: .running, port: 5000, uptimeSeconds: 65,
-                           restarts: 1, exitCode: nil),
-            InstanceStatus(type: "worker", number: 12, pid: nil, state: .stopped, port: 5111, uptimeSeconds: nil,
-                           restarts: 0, exitCode: 143),
+            InstanceStatus(
+                type: "web", number: 1, pid: 4242, state: .running, port: 5000, uptimeSeconds: 65,
+                restarts: 1, exitCode: nil),
+            InstanceStatus(
+                type: "worker", number: 12, pid: nil, state: .stopped, port: 5111, uptimeSeconds: nil,
+                restarts: 0, exitCode: 143),
         ]
-        #expect(InstanceStatus.table(rows) == """
-            NAME       PID   STATE    UPTIME  PORT  RESTARTS  EXIT
-            web.1      4242  running  1m05s   5000  1         -
-            worker.12  -     stopped  -       5111  0         143
+        #expect(
+            InstanceStatus.table(rows) == """
+                NAME       PID   STATE    UPTIME  PORT  RESTARTS  EXIT
+                web.1      4242  running  1m05s   5000  1         -
+                worker.12  -     stopped  -       5111  0         143
 
-            """)
-        #expect(rows[0].json.serialized
-            == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null,"retry_in_s":null,"tty":false,"ready":true}"#)
+                """)
+        #expect(
+            rows[0].json.serialized
+                == #"{"name":"web.1","type":"web","number":1,"pid":4242,"state":"running","port":5000,"uptime_s":65,"restarts":1,"exit_code":null,"retry_in_s":null,"tty":false,"ready":true}"#
+        )
         #expect(try InstanceStatus(json: rows[1].json) == rows[1])
         #expect(InstanceStatus.duration(7322) == "2h02m")
     }
@@ -211,8 +236,9 @@ import Testing
 
     @Test func aWildRetryTimeIsNoValueNotATrap() throws {
         for wild in ["1e300", "-1", "9223372036854775"] {
-            let row = try InstanceStatus(json: JSONValue.parse(
-                #"{"type":"w","number":1,"state":"backoff","port":5000,"restarts":0,"retry_in_s":"# + wild + "}"))
+            let row = try InstanceStatus(
+                json: JSONValue.parse(
+                    #"{"type":"w","number":1,"state":"backoff","port":5000,"restarts":0,"retry_in_s":"# + wild + "}"))
             #expect(row.retryInMilliseconds == nil, "\(wild)")
         }
     }

@@ -28,11 +28,12 @@ import Testing
             Issue.record("expected errors")
             return
         }
-        #expect(errors.all.map(\.message) == [
-            #".drover:2: expected key=value or [TYPE], got "nonsense""#,
-            #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)"#,
-            #".drover:4: option "procfile" is already set on line 1"#,
-        ])
+        #expect(
+            errors.all.map(\.message) == [
+                #".drover:2: expected key=value or [TYPE], got "nonsense""#,
+                #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)"#,
+                #".drover:4: option "procfile" is already set on line 1"#,
+            ])
     }
 
     /// foreman keeps its export settings in `.foreman` too; `export` reads them.
@@ -50,14 +51,17 @@ import Testing
             Issue.record("expected errors")
             return
         }
-        #expect(errors.all.map(\.message) == [
-            #".foreman:1: unknown option "template" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image); a .drover file, if present, is read instead"#,
-        ])
+        #expect(
+            errors.all.map(\.message) == [
+                #".foreman:1: unknown option "template" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image); a .drover file, if present, is read instead"#
+            ])
     }
 
     @Test func commandLineWins() {
-        let file = LaunchOptions([.port: OptionValue("3000", origin: .file(path: ".drover", line: 1)),
-                                  .timeout: OptionValue("9", origin: .file(path: ".drover", line: 2))])
+        let file = LaunchOptions([
+            .port: OptionValue("3000", origin: .file(path: ".drover", line: 1)),
+            .timeout: OptionValue("9", origin: .file(path: ".drover", line: 2)),
+        ])
         let flags = LaunchOptions([.port: OptionValue("4000", origin: .commandLine(flag: "-p"))])
         let merged = file.overridden(by: flags)
         #expect(merged[.port]?.text == "4000")

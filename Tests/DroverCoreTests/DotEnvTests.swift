@@ -87,12 +87,13 @@ import Testing
             Issue.record("expected errors")
             return
         }
-        #expect(errors.errors.map(\.description) == [
-            ".env:4: no env file sets $HOME, and an export does not take values from drover's own environment: "
-                + "set it in an env file, or give a default (${HOME:-value})",
-            ".env:5: no env file sets $PATH, and an export does not take values from drover's own environment: "
-                + "set it in an env file, or give a default (${PATH:-value})",
-        ])
+        #expect(
+            errors.errors.map(\.description) == [
+                ".env:4: no env file sets $HOME, and an export does not take values from drover's own environment: "
+                    + "set it in an env file, or give a default (${HOME:-value})",
+                ".env:5: no env file sets $PATH, and an export does not take values from drover's own environment: "
+                    + "set it in an env file, or give a default (${PATH:-value})",
+            ])
         let fine = try DotEnv.parse("A=1\nB=$A-${A}-${X:-d}\n", file: ".env", refusingUnset: true).get()
         #expect(fine.map(\.value) == ["1", "1-1-d"])
     }
@@ -127,11 +128,14 @@ import Testing
         ("A=${OPEN", [#".env:1: bad variable reference "${OPEN" (use $NAME, ${NAME} or ${NAME:-default})"#]),
         ("A=${}", [#".env:1: bad variable reference "${}" (use $NAME, ${NAME} or ${NAME:-default})"#]),
         ("A=\"${1x}\"", [#".env:1: bad variable reference "${1x}" (use $NAME, ${NAME} or ${NAME:-default})"#]),
-        ("BAD\nA=1\nALSO BAD\nB=\"x\" z\n", [
-            #".env:1: expected KEY=value, got "BAD""#,
-            #".env:3: expected KEY=value, got "ALSO BAD""#,
-            #".env:4: unexpected "z" after the closing quote"#,
-        ]),
+        (
+            "BAD\nA=1\nALSO BAD\nB=\"x\" z\n",
+            [
+                #".env:1: expected KEY=value, got "BAD""#,
+                #".env:3: expected KEY=value, got "ALSO BAD""#,
+                #".env:4: unexpected "z" after the closing quote"#,
+            ]
+        ),
     ]
 
     @Test(arguments: errors)
@@ -145,10 +149,14 @@ import Testing
     @Test func goodLinesAroundABadOneStillParseAndLineCountsStayRight() {
         // An error must not swallow the next line.
         let result = DotEnv.parse("A=${X\nB=2\nC\n", file: "e")
-        guard case .failure(let found) = result else { Issue.record("expected failure"); return }
-        #expect(found.errors.map(\.description) == [
-            #"e:1: bad variable reference "${X" (use $NAME, ${NAME} or ${NAME:-default})"#,
-            #"e:3: expected KEY=value, got "C""#,
-        ])
+        guard case .failure(let found) = result else {
+            Issue.record("expected failure")
+            return
+        }
+        #expect(
+            found.errors.map(\.description) == [
+                #"e:1: bad variable reference "${X" (use $NAME, ${NAME} or ${NAME:-default})"#,
+                #"e:3: expected KEY=value, got "C""#,
+            ])
     }
 }

@@ -77,8 +77,9 @@ import Testing
 
     @Test func followsForemansScheme() throws {
         #expect(try Self.plan(nil) == ["web.1=5000", "worker.1=5100", "clock.1=5200"])
-        #expect(try Self.plan("web=2,worker=3", base: 3000)
-            == ["web.1=3000", "web.2=3001", "worker.1=3100", "worker.2=3101", "worker.3=3102"])
+        #expect(
+            try Self.plan("web=2,worker=3", base: 3000)
+                == ["web.1=3000", "web.2=3001", "worker.1=3100", "worker.2=3101", "worker.3=3102"])
         // A type with no instances still owns its block.
         #expect(try Self.plan("clock=2") == ["clock.1=5200", "clock.2=5201"])
     }
@@ -86,9 +87,10 @@ import Testing
     @Test func givesEachInstancePortAndPS() throws {
         let entry = Self.procfile.entries[1]
         let instance = try PortPlan.instance(of: entry, entryIndex: 1, number: 3, basePort: 6000)
-        #expect(instance.ownVariables == [
-            EnvironmentVariable(name: "PORT", value: "6102"), EnvironmentVariable(name: "PS", value: "worker.3"),
-        ])
+        #expect(
+            instance.ownVariables == [
+                EnvironmentVariable(name: "PORT", value: "6102"), EnvironmentVariable(name: "PS", value: "worker.3"),
+            ])
     }
 
     static func collision(_ spec: String) throws -> String? {
@@ -99,17 +101,20 @@ import Testing
 
     // foreman 0.87 gives web.101 and worker.1 both PORT 5100 for `-m web=101,worker=1`.
     @Test func findsInstancesThatShareAPort() throws {
-        #expect(try Self.collision("web=101,worker=1")
-            == "web.101 would get port 5100, which worker.1 has (each type owns a block of 100 ports)")
-        #expect(try Self.collision("web=201,clock=1")
-            == "web.201 would get port 5200, which clock.1 has (each type owns a block of 100 ports)")
-        #expect(try Self.collision("worker=102,clock=2")
-            == "worker.101 would get port 5200, which clock.1 has (each type owns a block of 100 ports)")
+        #expect(
+            try Self.collision("web=101,worker=1")
+                == "web.101 would get port 5100, which worker.1 has (each type owns a block of 100 ports)")
+        #expect(
+            try Self.collision("web=201,clock=1")
+                == "web.201 would get port 5200, which clock.1 has (each type owns a block of 100 ports)")
+        #expect(
+            try Self.collision("worker=102,clock=2")
+                == "worker.101 would get port 5200, which clock.1 has (each type owns a block of 100 ports)")
     }
 
     @Test func allowsMoreThan100WhenNoLaterTypeRunsIntoThem() throws {
         #expect(try Self.collision("web=100,worker=1,clock=1") == nil)
-        #expect(try Self.collision("web=101,clock=1") == nil)  // worker's block is idle
+        #expect(try Self.collision("web=101,clock=1") == nil) // worker's block is idle
         #expect(try Self.collision("clock=5000") == nil)
         #expect(try Self.collision("web=2000") == nil)
     }

@@ -21,8 +21,9 @@ import Testing
             Issue.record("a value of 2 MiB was accepted")
             return
         }
-        #expect(found.errors.map(\.description)
-            == [".env:22: value longer than 1048576 bytes (1 MiB) after expanding variables"])
+        #expect(
+            found.errors.map(\.description)
+                == [".env:22: value longer than 1048576 bytes (1 MiB) after expanding variables"])
     }
 
     @Test(arguments: doublingForms)
@@ -40,9 +41,10 @@ import Testing
             Issue.record("values of 22 MiB in all were accepted")
             return
         }
-        #expect(found.errors.map(\.description) == [
-            ".env:36: the values so far pass 16777216 bytes (16 MiB) after expanding variables; the rest of the file is not read"
-        ])
+        #expect(
+            found.errors.map(\.description) == [
+                ".env:36: the values so far pass 16777216 bytes (16 MiB) after expanding variables; the rest of the file is not read"
+            ])
     }
 
     @Test func sixteenMebibytesInAllAreKept() throws {
@@ -62,7 +64,8 @@ import Testing
             Issue.record("a 2 MiB value was accepted")
             return
         }
-        #expect(errors.all.map(\.message)
-            == ["big.env:22: value longer than 1048576 bytes (1 MiB) after expanding variables"])
+        #expect(
+            errors.all.map(\.message)
+                == ["big.env:22: value longer than 1048576 bytes (1 MiB) after expanding variables"])
     }
 }

@@ -46,38 +46,50 @@ import Testing
         // (d) no policy, cannot die: the formation stops with the instance's code.
         Case(
             name: "an exit without a policy stops the formation", steps: running + [(.exited(crash), 500)],
-            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 3"), .stopFormation(crash)],
+            actions: [
+                .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 3"), .stopFormation(crash),
+            ],
             state: .exited(crash)),
         // (b) the policy matches: backoff with the first delay.
         Case(
             name: "on-failure restarts a crash after the first delay", restart: .onFailure,
             steps: running + [(.exited(crash), 500)],
-            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 600)],
+            actions: [
+                .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 600),
+            ],
             state: .backoff(until: 600, attempt: 1)),
         Case(
             name: "on-failure restarts a death by signal", restart: .onFailure,
             steps: running + [(.exited(terminated), 500)],
-            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 terminated by SIGTERM; restarting in 0.1s (restart 1)"), .wake(at: 600)],
+            actions: [
+                .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 terminated by SIGTERM; restarting in 0.1s (restart 1)"), .wake(at: 600),
+            ],
             state: .backoff(until: 600, attempt: 1)),
         // exit 0 under on-failure is done: with no can-die the formation stops with 0.
         Case(
             name: "exit 0 under on-failure is done", restart: .onFailure, steps: running + [(.exited(clean), 500)],
-            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 0"), .stopFormation(clean)],
+            actions: [
+                .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 0"), .stopFormation(clean),
+            ],
             state: .exited(clean)),
         // (c) can die: ends quietly.
         Case(
             name: "a can-die type ends without stopping anything", canDie: true, steps: running + [(.exited(clean), 500)],
-            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 0"), .ended],
+            actions: [
+                .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 0"), .ended,
+            ],
             state: .exited(clean)),
         Case(
             name: "always restarts exit 0 too", restart: .always, steps: running + [(.exited(clean), 500)],
-            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 0; restarting in 0.1s (restart 1)"), .wake(at: 600)],
+            actions: [
+                .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 0; restarting in 0.1s (restart 1)"), .wake(at: 600),
+            ],
             state: .backoff(until: 600, attempt: 1)),
         Case(
             name: "the backoff ends in a spawn", restart: .always,
@@ -88,30 +100,40 @@ import Testing
         // The delay doubles per restart in a row.
         Case(
             name: "the third restart in a row waits 0.4s", restart: .always,
-            steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 300),
-                              (.tick, 500), (.spawned(pid: 102, ready: true), 500), (.exited(crash), 600)],
-            actions: [.tearDownRemnants(group: 102, Teardown(now: 600, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 3; restarting in 0.4s (restart 3)"), .wake(at: 1000)],
+            steps: running + [
+                (.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 300),
+                (.tick, 500), (.spawned(pid: 102, ready: true), 500), (.exited(crash), 600),
+            ],
+            actions: [
+                .tearDownRemnants(group: 102, Teardown(now: 600, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 3; restarting in 0.4s (restart 3)"), .wake(at: 1000),
+            ],
             state: .backoff(until: 1000, attempt: 3)),
         // A run of 10 s is healthy: the count starts again.
         Case(
             name: "a healthy run resets the delay", restart: .always,
             steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 10_200)],
-            actions: [.tearDownRemnants(group: 101, Teardown(now: 10_200, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 10_300)],
+            actions: [
+                .tearDownRemnants(group: 101, Teardown(now: 10_200, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 3; restarting in 0.1s (restart 1)"), .wake(at: 10_300),
+            ],
             state: .backoff(until: 10_300, attempt: 1)),
         // The limit gives up: failed, and the formation stops (the type cannot die).
         Case(
             name: "the limit gives up", restart: .always, limit: 1,
             steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 300)],
-            actions: [.tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 3; giving up after 1 restart"), .stopFormation(crash)],
+            actions: [
+                .tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 3; giving up after 1 restart"), .stopFormation(crash),
+            ],
             state: .failed(crash)),
         Case(
             name: "a can-die type that gives up just fails", restart: .onFailure, canDie: true, limit: 1,
             steps: running + [(.exited(crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200), (.exited(crash), 300)],
-            actions: [.tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 3; giving up after 1 restart"), .ended],
+            actions: [
+                .tearDownRemnants(group: 101, Teardown(now: 300, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 3; giving up after 1 restart"), .ended,
+            ],
             state: .failed(crash)),
         // (a) stops drover asked for are never restarted by the policy.
         Case(
@@ -121,22 +143,28 @@ import Testing
         Case(
             name: "a manual stop never restarts", restart: .always,
             steps: running + [(.stop(.stop), 1000), (.exited(terminated), 1200)],
-            actions: [.log("worker.1 terminated by SIGTERM"),
-                      .tearDownRemnants(group: 100, Teardown(now: 1000, graceMilliseconds: 5000), signalNow: nil)],
+            actions: [
+                .log("worker.1 terminated by SIGTERM"),
+                .tearDownRemnants(group: 100, Teardown(now: 1000, graceMilliseconds: 5000), signalNow: nil),
+            ],
             state: .stopped),
         Case(
             name: "SIGKILL follows at the deadline", steps: running + [(.stop(.stop), 1000), (.tick, 6000)],
             actions: [.log("sending SIGKILL to worker.1, still running after 5s"), .signal(.kill, group: 100)],
-            state: .stopping(pid: 100, since: 0, intent: .stop, teardown: {
-                var teardown = Teardown(now: 1000, graceMilliseconds: 5000)
-                _ = teardown.hurry()
-                return teardown
-            }())),
+            state: .stopping(
+                pid: 100, since: 0, intent: .stop,
+                teardown: {
+                    var teardown = Teardown(now: 1000, graceMilliseconds: 5000)
+                    _ = teardown.hurry()
+                    return teardown
+                }())),
         Case(
             name: "restart starts again once the old run exits", restart: .no,
             steps: running + [(.stop(.restart), 1000), (.exited(terminated), 1100)],
-            actions: [.log("worker.1 terminated by SIGTERM"),
-                      .tearDownRemnants(group: 100, Teardown(now: 1000, graceMilliseconds: 5000), signalNow: nil), .spawn],
+            actions: [
+                .log("worker.1 terminated by SIGTERM"),
+                .tearDownRemnants(group: 100, Teardown(now: 1000, graceMilliseconds: 5000), signalNow: nil), .spawn,
+            ],
             state: .starting),
         Case(
             name: "restart during a backoff starts at once", restart: .always,
@@ -153,8 +181,10 @@ import Testing
             state: .stopping(pid: 100, since: 0, intent: .remove, teardown: Teardown(now: 10, graceMilliseconds: 5000))),
         Case(
             name: "scale-down ends in removal", restart: .always, steps: running + [(.stop(.remove), 10), (.exited(terminated), 20)],
-            actions: [.log("worker.1 terminated by SIGTERM"),
-                      .tearDownRemnants(group: 100, Teardown(now: 10, graceMilliseconds: 5000), signalNow: nil), .remove],
+            actions: [
+                .log("worker.1 terminated by SIGTERM"),
+                .tearDownRemnants(group: 100, Teardown(now: 10, graceMilliseconds: 5000), signalNow: nil), .remove,
+            ],
             state: .stopped),
         Case(
             name: "scale-down of a stopped instance removes it at once", steps: [(.stop(.remove), 0)], actions: [.remove],
@@ -175,8 +205,10 @@ import Testing
         Case(
             name: "an exit during shutdown is final", restart: .always,
             steps: running + [(.stop(.shutdown), 10), (.exited(terminated), 20)],
-            actions: [.log("worker.1 terminated by SIGTERM"),
-                      .tearDownRemnants(group: 100, Teardown(now: 20, graceMilliseconds: 5000), signalNow: nil)],
+            actions: [
+                .log("worker.1 terminated by SIGTERM"),
+                .tearDownRemnants(group: 100, Teardown(now: 20, graceMilliseconds: 5000), signalNow: nil),
+            ],
             state: .stopped),
         Case(
             name: "shutdown during a backoff cancels it", restart: .always,
@@ -211,8 +243,10 @@ import Testing
             actions: [], state: .failed(.exited(code: 127))),
         Case(
             name: "restarting a stopped instance that cannot spawn leaves the formation running",
-            steps: running + [(.stop(.stop), 10), (.exited(terminated), 20), (.stop(.restart), 30),
-                              (.spawnFailed(exitCode: 126), 30)],
+            steps: running + [
+                (.stop(.stop), 10), (.exited(terminated), 20), (.stop(.restart), 30),
+                (.spawnFailed(exitCode: 126), 30),
+            ],
             actions: [], state: .failed(.exited(code: 126))),
         Case(
             name: "a policy restart that cannot spawn gives up as an exit would", restart: .onFailure, limit: 1,
@@ -222,8 +256,10 @@ import Testing
         Case(
             name: "a run started on request that ran is an ordinary run",
             steps: [(.startRequested, 0), (.spawned(pid: 100, ready: true), 0), (.exited(crash), 500)],
-            actions: [.tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
-                      .log("worker.1 exited with code 3"), .stopFormation(crash)],
+            actions: [
+                .tearDownRemnants(group: 100, Teardown(now: 500, graceMilliseconds: 5000), signalNow: .terminate),
+                .log("worker.1 exited with code 3"), .stopFormation(crash),
+            ],
             state: .exited(crash)),
         Case(
             name: "a spawn still owed when the formation stops is dropped",

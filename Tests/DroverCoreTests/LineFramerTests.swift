@@ -21,14 +21,14 @@ import Testing
     /// byte boundary too, gives the same lines.
     @Test(arguments: [
         ("a\r\nb\r\n", ["a", "b"]),
-        ("a\r\n\r\nb\r\n", ["a", "", "b"]),  // a blank line stays
+        ("a\r\n\r\nb\r\n", ["a", "", "b"]), // a blank line stays
         ("\r\n", [""]),
-        ("step 1\rstep 2\rdone\r\n", ["step 1", "step 2", "done"]),  // \r-drawn progress
-        ("\rstep 1\rstep 2\r\n", ["step 1", "step 2"]),  // a \r before anything ends nothing
-        ("a\r\r\nb\n", ["a", "b"]),  // a program's own \r\n, through ONLCR
+        ("step 1\rstep 2\rdone\r\n", ["step 1", "step 2", "done"]), // \r-drawn progress
+        ("\rstep 1\rstep 2\r\n", ["step 1", "step 2"]), // a \r before anything ends nothing
+        ("a\r\r\nb\n", ["a", "b"]), // a program's own \r\n, through ONLCR
         ("a\r\r\r", ["a"]),
-        ("x\ry", ["x", "y"]),  // the partial last line is flushed
-        ("\u{1b}[31mred\u{1b}[0m\r\n", ["\u{1b}[31mred\u{1b}[0m"]),  // colors pass
+        ("x\ry", ["x", "y"]), // the partial last line is flushed
+        ("\u{1b}[31mred\u{1b}[0m\r\n", ["\u{1b}[31mred\u{1b}[0m"]), // colors pass
         ("a\nb\n", ["a", "b"]),
         ("a\n\nb", ["a", "", "b"]),
     ])

@@ -3,8 +3,9 @@ import Testing
 
 @Suite struct LogFileOutageTests {
     @Test func reportsOnceWhenItBeginsNamingTheFileAndTheError() {
-        #expect(LogFileOutage.report(path: "log/drover.log", reason: "no space left on device")
-            == "cannot write to log/drover.log (no space left on device); dropping log lines until it can be written again")
+        #expect(
+            LogFileOutage.report(path: "log/drover.log", reason: "no space left on device")
+                == "cannot write to log/drover.log (no space left on device); dropping log lines until it can be written again")
     }
 
     @Test func triesAgainOnlyOnceASecondAndCountsEveryDroppedLine() {

@@ -41,7 +41,9 @@ import Testing
 
     @Test func keepsASuffixOfTheHistoryWithinBothBounds() {
         var generator = SeededGenerator(seed: 99)
-        let maximumLines = 7, maximumBytes = 60, longest = 23
+        let maximumLines = 7
+        let maximumBytes = 60
+        let longest = 23
         var ring = LogRing(maximumLines: maximumLines, maximumBytes: maximumBytes)
         var history: [String] = []
         for sequence in 1...3000 {

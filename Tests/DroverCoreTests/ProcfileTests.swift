@@ -10,14 +10,17 @@ import Testing
     }
 
     static let valid: [Valid] = [
-        Valid(label: "simple", text: "web: bundle exec puma\nworker: rake jobs\n",
-              entries: [("web", "bundle exec puma", 1), ("worker", "rake jobs", 2)]),
+        Valid(
+            label: "simple", text: "web: bundle exec puma\nworker: rake jobs\n",
+            entries: [("web", "bundle exec puma", 1), ("worker", "rake jobs", 2)]),
         Valid(label: "no space after colon", text: "web:run", entries: [("web", "run", 1)]),
-        Valid(label: "comments and blanks skipped", text: "# top\n\n   \n  # indented\nweb: a\n",
-              entries: [("web", "a", 5)]),
+        Valid(
+            label: "comments and blanks skipped", text: "# top\n\n   \n  # indented\nweb: a\n",
+            entries: [("web", "a", 5)]),
         Valid(label: "CRLF", text: "web: a\r\nworker: b\r\n", entries: [("web", "a", 1), ("worker", "b", 2)]),
-        Valid(label: "command keeps colons", text: "web: env X=1 sh -c 'echo a:b' # not a comment",
-              entries: [("web", "env X=1 sh -c 'echo a:b' # not a comment", 1)]),
+        Valid(
+            label: "command keeps colons", text: "web: env X=1 sh -c 'echo a:b' # not a comment",
+            entries: [("web", "env X=1 sh -c 'echo a:b' # not a comment", 1)]),
         Valid(label: "command trimmed", text: "web:\t  run it  \t", entries: [("web", "run it", 1)]),
         Valid(label: "name characters", text: "web_2-x: a\nA9: b", entries: [("web_2-x", "a", 1), ("A9", "b", 2)]),
         Valid(label: "no final newline", text: "a: 1\nb: 2", entries: [("a", "1", 1), ("b", "2", 2)]),
@@ -34,8 +37,10 @@ import Testing
 
     static let invalid: [(String, [String])] = [
         ("web bundle exec puma\n", [#"Procfile:1: expected "name: command", got "web bundle exec puma""#]),
-        ("web: a\nweb bundle exec puma\n",
-         [#"Procfile:2: expected "name: command", got "web bundle exec puma""#]),
+        (
+            "web: a\nweb bundle exec puma\n",
+            [#"Procfile:2: expected "name: command", got "web bundle exec puma""#]
+        ),
         ("  web: indented\n", [#"Procfile:1: expected "name: command", got "  web: indented""#]),
         ("web.1: dotted\n", [#"Procfile:1: expected "name: command", got "web.1: dotted""#]),
         (": nameless\n", [#"Procfile:1: expected "name: command", got ": nameless""#]),
@@ -44,11 +49,14 @@ import Testing
         ("web: a\nworker: b\nweb: c\n", [#"Procfile:3: duplicate process name "web" (first defined on line 1)"#]),
         ("", [#"Procfile: no processes defined (expected lines like "web: command")"#]),
         ("# only a comment\n\n", [#"Procfile: no processes defined (expected lines like "web: command")"#]),
-        ("bad one\nweb: a\nweb: b\nalso bad\n", [
-            #"Procfile:1: expected "name: command", got "bad one""#,
-            #"Procfile:3: duplicate process name "web" (first defined on line 2)"#,
-            #"Procfile:4: expected "name: command", got "also bad""#,
-        ]),
+        (
+            "bad one\nweb: a\nweb: b\nalso bad\n",
+            [
+                #"Procfile:1: expected "name: command", got "bad one""#,
+                #"Procfile:3: duplicate process name "web" (first defined on line 2)"#,
+                #"Procfile:4: expected "name: command", got "also bad""#,
+            ]
+        ),
     ]
 
     @Test(arguments: invalid)

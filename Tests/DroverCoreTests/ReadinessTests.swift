@@ -1,5 +1,6 @@
-@testable import DroverCore
 import Testing
+
+@testable import DroverCore
 
 /// `--ready TYPE=PROBE`: what each probe form parses to, and what it refuses.
 @Suite struct ReadinessProbeTests {
@@ -126,8 +127,9 @@ import Testing
 
     /// HTTP/1.0 with `Connection: close`: no server holds the probe's connection open.
     @Test func requestsOnceAndCloses() {
-        #expect(String(decoding: HTTPProbe.request(path: "/health", port: 5000), as: UTF8.self)
-            == "GET /health HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nUser-Agent: drover\r\nConnection: close\r\n\r\n")
+        #expect(
+            String(decoding: HTTPProbe.request(path: "/health", port: 5000), as: UTF8.self)
+                == "GET /health HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nUser-Agent: drover\r\nConnection: close\r\n\r\n")
     }
 }
 
@@ -226,15 +228,19 @@ import Testing
         #expect(order.release(Self.types) { _ in .satisfied } == .success(["web", "worker"]))
         #expect(order.release(Self.types) { _ in .pending } == .success([]))
         #expect(order.isReleased("web") && order.isReleased("worker"))
-        #expect(order.release(Self.types) { _ in .failed(name: "migrate.1", .exited(code: 2)) } == .success([]),
-                "nothing waits any more, so nothing is blocked")
+        #expect(
+            order.release(Self.types) { _ in .failed(name: "migrate.1", .exited(code: 2)) } == .success([]),
+            "nothing waits any more, so nothing is blocked")
     }
 
     @Test func aFailedOneShotBlocksItsDependents() {
         var order = StartOrder(dependencies: Self.dependencies)
         let states: [String: State] = ["migrate": .failed(name: "migrate.1", .exited(code: 2)), "web": .pending]
-        #expect(order.release(Self.types) { states[$0]! } == .failure(StartOrder.Blocked(
-            dependent: "web", dependency: "migrate", name: "migrate.1", termination: .exited(code: 2))))
+        #expect(
+            order.release(Self.types) { states[$0]! }
+                == .failure(
+                    StartOrder.Blocked(
+                        dependent: "web", dependency: "migrate", name: "migrate.1", termination: .exited(code: 2))))
         #expect(!order.isReleased("web"))
     }
 
@@ -295,8 +301,9 @@ import Testing
         #expect(StartOrder.state(canDie: true, [done]) == .satisfied)
         #expect(StartOrder.state(canDie: true, [done, running]) == .pending)
         #expect(StartOrder.state(canDie: true, [done, broke]) == .failed(name: "migrate.2", .exited(code: 2)))
-        #expect(StartOrder.state(canDie: true, [done, killed])
-            == .failed(name: "migrate.2", .signaled(signal: 9, name: "SIGKILL")))
+        #expect(
+            StartOrder.state(canDie: true, [done, killed])
+                == .failed(name: "migrate.2", .signaled(signal: 9, name: "SIGKILL")))
         #expect(StartOrder.state(canDie: true, [retrying]) == .pending, "a restart is still due")
         #expect(StartOrder.state(canDie: true, [done, gaveUp]) == .failed(name: "migrate.2", .exited(code: 4)))
     }
@@ -319,8 +326,10 @@ import Testing
     @Test(arguments: [
         (["migrate", "web", "worker"], ["web": ["migrate"], "worker": ["web"]], [["worker"], ["web"], ["migrate"]]),
         // clock depends on nothing and nothing on it: it stops with the first stage.
-        (["migrate", "web", "clock", "worker"], ["web": ["migrate"], "worker": ["web"]],
-         [["clock", "worker"], ["web"], ["migrate"]]),
+        (
+            ["migrate", "web", "clock", "worker"], ["web": ["migrate"], "worker": ["web"]],
+            [["clock", "worker"], ["web"], ["migrate"]]
+        ),
         // A diamond: db waits for the longest chain above it.
         (["db", "web", "worker"], ["web": ["db"], "worker": ["db", "web"]], [["worker"], ["web"], ["db"]]),
         (["web", "worker", "migrate"], [:], [["web", "worker", "migrate"]]),
@@ -391,14 +400,16 @@ import Testing
     /// A run that was not ready in time gets SIGTERM, and its ending is the failure it stands for.
     @Test func notReadyInTimeStopsTheFormation() {
         var lifecycle = Self.lifecycle()
-        #expect(Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)])
-            == [.signal(.terminate, group: 100), .wake(at: 65_000)])
-        #expect(lifecycle.handle(.exited(Self.terminated), now: 60_100) == [
-            .log("web.1 terminated by SIGTERM"),
-            .tearDownRemnants(group: 100, Teardown(now: 60_000, graceMilliseconds: 5000), signalNow: nil),
-            .log("web.1 was not ready in time"),
-            .stopFormation(.exited(code: 1)),
-        ])
+        #expect(
+            Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)])
+                == [.signal(.terminate, group: 100), .wake(at: 65_000)])
+        #expect(
+            lifecycle.handle(.exited(Self.terminated), now: 60_100) == [
+                .log("web.1 terminated by SIGTERM"),
+                .tearDownRemnants(group: 100, Teardown(now: 60_000, graceMilliseconds: 5000), signalNow: nil),
+                .log("web.1 was not ready in time"),
+                .stopFormation(.exited(code: 1)),
+            ])
         #expect(lifecycle.state == .exited(.exited(code: 1)))
         #expect(lifecycle.lastExit == .exited(code: 1))
     }
@@ -407,21 +418,23 @@ import Testing
         var lifecycle = Self.lifecycle(.onFailure)
         _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)])
         // Even an exit 0 after the SIGTERM counts as the failure.
-        #expect(lifecycle.handle(.exited(.exited(code: 0)), now: 60_100) == [
-            .log("web.1 exited with code 0"),
-            .tearDownRemnants(group: 100, Teardown(now: 60_000, graceMilliseconds: 5000), signalNow: nil),
-            .log("web.1 was not ready in time; restarting in 0.1s (restart 1)"),
-            .wake(at: 60_200),
-        ])
+        #expect(
+            lifecycle.handle(.exited(.exited(code: 0)), now: 60_100) == [
+                .log("web.1 exited with code 0"),
+                .tearDownRemnants(group: 100, Teardown(now: 60_000, graceMilliseconds: 5000), signalNow: nil),
+                .log("web.1 was not ready in time; restarting in 0.1s (restart 1)"),
+                .wake(at: 60_200),
+            ])
         #expect(lifecycle.state == .backoff(until: 60_200, attempt: 1))
     }
 
     @Test func aCanDieTypeNotReadyInTimeJustEnds() {
         var lifecycle = Self.lifecycle(canDie: true)
         _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)])
-        #expect(lifecycle.handle(.exited(Self.terminated), now: 60_100).suffix(2) == [
-            .log("web.1 was not ready in time"), .ended,
-        ])
+        #expect(
+            lifecycle.handle(.exited(Self.terminated), now: 60_100).suffix(2) == [
+                .log("web.1 was not ready in time"), .ended,
+            ])
         #expect(lifecycle.state == .exited(.exited(code: 1)))
     }
 
@@ -432,13 +445,15 @@ import Testing
         #expect(lifecycle.handle(.stop(.handOver), now: 1000) == [])
         #expect(lifecycle.state == .stopping(pid: 100, since: 0, intent: .handOver, teardown: nil))
         #expect(lifecycle.handle(.stop(.remove), now: 2000) == [.signal(.terminate, group: 100), .wake(at: 7000)])
-        #expect(lifecycle.state
-            == .stopping(pid: 100, since: 0, intent: .remove, teardown: Teardown(now: 2000, graceMilliseconds: 5000)))
-        #expect(lifecycle.handle(.exited(Self.terminated), now: 2100) == [
-            .log("web.1 terminated by SIGTERM"),
-            .tearDownRemnants(group: 100, Teardown(now: 2000, graceMilliseconds: 5000), signalNow: nil),
-            .remove,
-        ])
+        #expect(
+            lifecycle.state
+                == .stopping(pid: 100, since: 0, intent: .remove, teardown: Teardown(now: 2000, graceMilliseconds: 5000)))
+        #expect(
+            lifecycle.handle(.exited(Self.terminated), now: 2100) == [
+                .log("web.1 terminated by SIGTERM"),
+                .tearDownRemnants(group: 100, Teardown(now: 2000, graceMilliseconds: 5000), signalNow: nil),
+                .remove,
+            ])
         #expect(lifecycle.state == .stopped)
     }
 
@@ -461,8 +476,9 @@ import Testing
         _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.handOver), 1000)])
         let actions = lifecycle.handle(.exited(.exited(code: 3)), now: 1500)
         // Nothing signalled the group while it handed over: what its leader left gets SIGTERM now.
-        #expect(actions.contains(
-            .tearDownRemnants(group: 100, Teardown(now: 1500, graceMilliseconds: 5000), signalNow: .terminate)))
+        #expect(
+            actions.contains(
+                .tearDownRemnants(group: 100, Teardown(now: 1500, graceMilliseconds: 5000), signalNow: .terminate)))
     }
 
     @Test func theShutdownOverridesAHandOver() {
@@ -475,10 +491,12 @@ import Testing
     /// The successor is the same place: `drover ps` keeps counting its restarts.
     @Test func aSuccessorKeepsTheRestartCount() {
         var lifecycle = Self.lifecycle()
-        _ = Self.run(&lifecycle, [
-            (.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.restart), 100), (.exited(Self.terminated), 200),
-            (.spawned(pid: 101, ready: true), 200),
-        ])
+        _ = Self.run(
+            &lifecycle,
+            [
+                (.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.restart), 100), (.exited(Self.terminated), 200),
+                (.spawned(pid: 101, ready: true), 200),
+            ])
         #expect(lifecycle.restarts == 1)
         var successor = lifecycle.successor()
         #expect(successor.restarts == 1)
@@ -504,10 +522,11 @@ import Testing
     @Test func eachStageGetsItsOwnSIGTERMAndGrace() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 3)
         #expect(!plan.isFinalStage)
-        #expect(plan.stop(.requested, now: 1000) == [
-            .log("stop requested, stopping all processes"), .log("sending SIGTERM to dependents first"),
-            .terminateStage(0),
-        ])
+        #expect(
+            plan.stop(.requested, now: 1000) == [
+                .log("stop requested, stopping all processes"), .log("sending SIGTERM to dependents first"),
+                .terminateStage(0),
+            ])
         #expect(plan.stage == 0 && plan.deadline == 6000)
         #expect(plan.stageEnded(now: 2000) == [.terminateStage(1)])
         #expect(plan.stage == 1 && plan.deadline == 7000 && !plan.isFinalStage)
@@ -527,8 +546,9 @@ import Testing
         var plan = ShutdownPlan(timeoutMilliseconds: 2000, stages: 3)
         _ = plan.received(.terminate, now: 0, stillRunning: 4)
         #expect(plan.deadlinePassed(now: 1999, stillRunning: 2) == [])
-        #expect(plan.deadlinePassed(now: 2000, stillRunning: 2)
-            == [.log("sending SIGKILL to 2 processes still running after 2s"), .killStage(0)])
+        #expect(
+            plan.deadlinePassed(now: 2000, stillRunning: 2)
+                == [.log("sending SIGKILL to 2 processes still running after 2s"), .killStage(0)])
         #expect(plan.phase == .killing)
         #expect(plan.exitCode == 1, "something was killed")
         #expect(plan.stageEnded(now: 2100) == [.terminateStage(1)])
@@ -540,16 +560,18 @@ import Testing
         var plan = ShutdownPlan(timeoutMilliseconds: 2000, stages: 2)
         _ = plan.stop(.requested, now: 0)
         _ = plan.stageEnded(now: 500)
-        #expect(plan.deadlinePassed(now: 2500, stillRunning: 1)
-            == [.log("sending SIGKILL to 1 process still running after 2s"), .killAll])
+        #expect(
+            plan.deadlinePassed(now: 2500, stillRunning: 1)
+                == [.log("sending SIGKILL to 1 process still running after 2s"), .killAll])
     }
 
     @Test func aSecondInterruptKillsEveryStage() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 3)
         _ = plan.received(.interrupt, now: 0, stillRunning: 3)
         #expect(!plan.isFinalStage)
-        #expect(plan.received(.interrupt, now: 500, stillRunning: 3)
-            == [.log("SIGINT received again; sending SIGKILL to 3 processes still running"), .killAll])
+        #expect(
+            plan.received(.interrupt, now: 500, stillRunning: 3)
+                == [.log("SIGINT received again; sending SIGKILL to 3 processes still running"), .killAll])
         #expect(plan.isFinalStage)
         #expect(plan.phase == .killing)
         #expect(plan.stageEnded(now: 600) == [])
@@ -560,9 +582,10 @@ import Testing
     @Test func oneStageIsTheWholeFormation() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 1)
         #expect(plan.isFinalStage)
-        #expect(plan.received(.interrupt, now: 0, stillRunning: 2) == [
-            .log("SIGINT received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll,
-        ])
+        #expect(
+            plan.received(.interrupt, now: 0, stillRunning: 2) == [
+                .log("SIGINT received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll,
+            ])
         #expect(plan.stageEnded(now: 100) == [])
         #expect(ShutdownPlan(timeoutMilliseconds: 5000, stages: 0).stages == 1)
     }
@@ -575,8 +598,9 @@ import Testing
 
     @Test func anInstanceExitStopsDependentsFirst() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 2)
-        #expect(plan.stop(.instanceExited(name: "migrate.1", .exited(code: 2)), now: 0)
-            == [.log("sending SIGTERM to dependents first"), .terminateStage(0)])
+        #expect(
+            plan.stop(.instanceExited(name: "migrate.1", .exited(code: 2)), now: 0)
+                == [.log("sending SIGTERM to dependents first"), .terminateStage(0)])
         #expect(plan.exitCode == 2)
     }
 }
@@ -633,8 +657,9 @@ import Testing
         let settings = try Self.settings([.after: Self.flag(.after, "worker=web+migrate", "web=migrate")])
         #expect(settings["worker"]?.after == ["web", "migrate"])
         #expect(settings["web"]?.after == ["migrate"])
-        #expect(try Self.load([.after: Self.flag(.after, "worker=web+migrate")]).get().dependencies
-            == ["web": [], "worker": ["web", "migrate"], "migrate": []])
+        #expect(
+            try Self.load([.after: Self.flag(.after, "worker=web+migrate")]).get().dependencies
+                == ["web": [], "worker": ["web", "migrate"], "migrate": []])
     }
 
     @Test func aSectionSetsAfterReadyAndListen() throws {
@@ -655,29 +680,47 @@ import Testing
     }
 
     @Test(arguments: [
-        ([LaunchOption.after: flag(.after, "worker=ghost")],
-         #"invalid value "worker=ghost" for --after: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#),
-        ([.after: flag(.after, "ghost=web")],
-         #"invalid value "ghost=web" for --after: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#),
-        ([.after: flag(.after, "all=web")],
-         #"invalid value "all=web" for --after: unknown process type "all" (the Procfile has: web, worker, migrate)"#),
+        (
+            [LaunchOption.after: flag(.after, "worker=ghost")],
+            #"invalid value "worker=ghost" for --after: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#
+        ),
+        (
+            [.after: flag(.after, "ghost=web")],
+            #"invalid value "ghost=web" for --after: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#
+        ),
+        (
+            [.after: flag(.after, "all=web")],
+            #"invalid value "all=web" for --after: unknown process type "all" (the Procfile has: web, worker, migrate)"#
+        ),
         ([.after: flag(.after, "web=web")], #"invalid value "web=web" for --after: dependency cycle: web -> web"#),
         ([.after: flag(.after, "web")], #"invalid value "web" for --after: expected TYPE=DEP[+DEP...]"#),
         ([.after: flag(.after, "worker=web+")], #"invalid value "worker=web+" for --after: empty item in "web+""#),
-        ([.after: flag(.after, "worker=web", "worker=migrate")],
-         #"invalid value "worker=migrate" for --after: "worker" is given twice"#),
+        (
+            [.after: flag(.after, "worker=web", "worker=migrate")],
+            #"invalid value "worker=migrate" for --after: "worker" is given twice"#
+        ),
         // The cycle is reported at the entry of the type it is found from.
-        ([.after: flag(.after, "web=worker", "worker=web")],
-         #"invalid value "web=worker" for --after: dependency cycle: web -> worker -> web"#),
+        (
+            [.after: flag(.after, "web=worker", "worker=web")],
+            #"invalid value "web=worker" for --after: dependency cycle: web -> worker -> web"#
+        ),
         ([.ready: flag(.ready, "web=tcp", "web=log:up")], #"invalid value "web=log:up" for --ready: "web" is given twice"#),
-        ([.ready: flag(.ready, "web=tcp:db:5432")],
-         #"invalid value "web=tcp:db:5432" for --ready: "db" is not an IPv4 address such as 127.0.0.1 (names are not looked up)"#),
-        ([.ready: flag(.ready, "ghost=tcp")],
-         #"invalid value "ghost=tcp" for --ready: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#),
-        ([.readyTimeout: flag(.readyTimeout, "abc")],
-         #"invalid value "abc" for --ready-timeout: must be a number of seconds such as 60 (0: no limit)"#),
-        ([.listenAddress: flag(.listenAddress, "1.2.3")],
-         #"invalid value "1.2.3" for --listen-address: must be an IPv4 address such as 127.0.0.1 or 0.0.0.0"#),
+        (
+            [.ready: flag(.ready, "web=tcp:db:5432")],
+            #"invalid value "web=tcp:db:5432" for --ready: "db" is not an IPv4 address such as 127.0.0.1 (names are not looked up)"#
+        ),
+        (
+            [.ready: flag(.ready, "ghost=tcp")],
+            #"invalid value "ghost=tcp" for --ready: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#
+        ),
+        (
+            [.readyTimeout: flag(.readyTimeout, "abc")],
+            #"invalid value "abc" for --ready-timeout: must be a number of seconds such as 60 (0: no limit)"#
+        ),
+        (
+            [.listenAddress: flag(.listenAddress, "1.2.3")],
+            #"invalid value "1.2.3" for --listen-address: must be an IPv4 address such as 127.0.0.1 or 0.0.0.0"#
+        ),
     ])
     func badFlagsNameTheirFlag(_ flags: [LaunchOption: OptionValue], _ message: String) {
         guard case .failure(let errors) = Self.load(flags) else {
@@ -689,17 +732,28 @@ import Testing
     }
 
     @Test(arguments: [
-        ("after=web=worker\n[worker]\nafter=web\n",
-         #".drover:1: invalid value "web=worker" for after: dependency cycle: web -> worker -> web"#),
-        ("[web]\nafter=worker\n[worker]\nafter=migrate\n[migrate]\nafter=web\n",
-         #".drover:2: invalid value "worker" for after: dependency cycle: web -> worker -> migrate -> web"#),
+        (
+            "after=web=worker\n[worker]\nafter=web\n",
+            #".drover:1: invalid value "web=worker" for after: dependency cycle: web -> worker -> web"#
+        ),
+        (
+            "[web]\nafter=worker\n[worker]\nafter=migrate\n[migrate]\nafter=web\n",
+            #".drover:2: invalid value "worker" for after: dependency cycle: web -> worker -> migrate -> web"#
+        ),
         ("[worker]\nafter=worker\n", #".drover:2: invalid value "worker" for after: dependency cycle: worker -> worker"#),
-        ("[worker]\nready=log:up\nafter=ghost\n",
-         #".drover:3: invalid value "ghost" for after: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#),
+        (
+            "[worker]\nready=log:up\nafter=ghost\n",
+            #".drover:3: invalid value "ghost" for after: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#
+        ),
         ("ready=web=tcp\nready=web=log:up\n", #".drover:2: invalid value "web=log:up" for ready: "web" is given twice"#),
-        ("[web]\nready=http:health\n",
-         #".drover:2: invalid value "http:health" for ready: "http:health": an http probe takes a path such as http:/health"#),
-        ("ready-timeout=soon\n", #".drover:1: invalid value "soon" for ready-timeout: must be a number of seconds such as 60 (0: no limit)"#),
+        (
+            "[web]\nready=http:health\n",
+            #".drover:2: invalid value "http:health" for ready: "http:health": an http probe takes a path such as http:/health"#
+        ),
+        (
+            "ready-timeout=soon\n",
+            #".drover:1: invalid value "soon" for ready-timeout: must be a number of seconds such as 60 (0: no limit)"#
+        ),
         ("listen-address=db\n", #".drover:1: invalid value "db" for listen-address: must be an IPv4 address such as 127.0.0.1 or 0.0.0.0"#),
     ])
     func badLinesNameTheirFileAndLine(_ file: String, _ message: String) {
@@ -720,10 +774,13 @@ import Testing
             [.listen: Self.flag(.listen, "web"), .ready: Self.flag(.ready, "web=log:listening", "worker=tcp")])
         #expect(settings["web"]?.listen == true && settings["web"]?.ready == .log("listening"))
         #expect(settings["worker"]?.listen == false && settings["worker"]?.ready == .tcp(nil))
-        #expect(try Self.settings([.listen: Self.flag(.listen, "web"), .ready: Self.flag(.ready, "web=tcp:6000")])["web"]?
-            .ready == .tcp(IPv4Endpoint(host: .loopback, port: 6000)))
-        #expect(Self.messages(
-            [.ready: Self.flag(.ready, "web=http:/")], file: "[web]\nlisten=true\n").first?
+        #expect(
+            try Self.settings([.listen: Self.flag(.listen, "web"), .ready: Self.flag(.ready, "web=tcp:6000")])["web"]?
+                .ready == .tcp(IPv4Endpoint(host: .loopback, port: 6000)))
+        #expect(
+            Self.messages(
+                [.ready: Self.flag(.ready, "web=http:/")], file: "[web]\nlisten=true\n"
+            ).first?
             .contains("listens through drover's socket") == true, "a section's listen counts too")
     }
 

@@ -47,17 +47,21 @@ import Testing
 
     @Test func refusesACountThatRunsIntoTheNextTypesPorts() throws {
         let webs = (1...100).map { InstanceSelector(type: "web", number: $0) }
-        #expect(throws: InvalidValue(
-            "web.101 would get port 5100, which worker.1 has (each type owns a block of 100 ports)"
-        )) {
+        #expect(
+            throws: InvalidValue(
+                "web.101 would get port 5100, which worker.1 has (each type owns a block of 100 ports)"
+            )
+        ) {
             try ScalePlan.make(
                 procfile: Self.procfile, current: webs + Self.selectors("worker.1"),
                 counts: [FormationCount(type: "web", count: 101)], basePort: 5000)
         }
         // The other way round: worker.1 would land on web.101's port.
-        #expect(throws: InvalidValue(
-            "web.101 would get port 5100, which worker.1 has (each type owns a block of 100 ports)"
-        )) {
+        #expect(
+            throws: InvalidValue(
+                "web.101 would get port 5100, which worker.1 has (each type owns a block of 100 ports)"
+            )
+        ) {
             try ScalePlan.make(
                 procfile: Self.procfile, current: webs + [InstanceSelector(type: "web", number: 101)],
                 counts: [FormationCount(type: "worker", count: 1)], basePort: 5000)

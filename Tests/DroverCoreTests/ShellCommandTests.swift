@@ -20,8 +20,9 @@ import Testing
         Example(command: ">log 2>&1 ruby app.rb", script: ">log 2>&1 exec ruby app.rb"),
         Example(command: "FOO=1 BAR=\"a b\" prog --x", script: "FOO=1 BAR=\"a b\" exec prog --x"),
         Example(command: "FOO=$HOME/x prog", script: "FOO=$HOME/x exec prog"),
-        Example(command: "prog ${A:-$(echo \"b)\")} `date` $((1 + 2))",
-                script: "TRAPS exec prog ${A:-$(echo \"b)\")} `date` $((1 + 2))"),
+        Example(
+            command: "prog ${A:-$(echo \"b)\")} `date` $((1 + 2))",
+            script: "TRAPS exec prog ${A:-$(echo \"b)\")} `date` $((1 + 2))"),
         Example(command: "prog ${A:-b} \"${B}\"", script: "exec prog ${A:-b} \"${B}\""),
         Example(command: "'my prog' 'a;b' \"c|d\" e\\&f", script: "exec 'my prog' 'a;b' \"c|d\" e\\&f"),
         Example(command: "prog # a comment; with | things", script: "exec prog # a comment; with | things"),

@@ -22,19 +22,21 @@ import Testing
     @Test func aSignalToDroverExitsZeroWhenAllStopInTime() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000)
         let actions = plan.received(.interrupt, now: 0, stillRunning: 3)
-        #expect(actions == [
-            .log("SIGINT received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll,
-        ])
+        #expect(
+            actions == [
+                .log("SIGINT received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll,
+            ])
         #expect(plan.exitCode == 0)
     }
 
     @Test func losingTheOutputIsAFailureEvenWhenAllStopInTime() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000)
         let actions = plan.stop(.outputLost(why: "stdout: broken pipe"), now: 0)
-        #expect(actions == [
-            .log("output lost (stdout: broken pipe), stopping all processes"), .log("sending SIGTERM to all processes"),
-            .terminateAll,
-        ])
+        #expect(
+            actions == [
+                .log("output lost (stdout: broken pipe), stopping all processes"), .log("sending SIGTERM to all processes"),
+                .terminateAll,
+            ])
         #expect(plan.deadlinePassed(now: 5000, stillRunning: 0) == [])
         #expect(plan.exitCode == 1)
     }
@@ -42,8 +44,9 @@ import Testing
     @Test func killingAfterTheTimeoutExitsOne() {
         var plan = ShutdownPlan(timeoutMilliseconds: 2000)
         _ = plan.received(.terminate, now: 100, stillRunning: 3)
-        #expect(plan.deadlinePassed(now: 2100, stillRunning: 2)
-            == [.log("sending SIGKILL to 2 processes still running after 2s"), .killAll])
+        #expect(
+            plan.deadlinePassed(now: 2100, stillRunning: 2)
+                == [.log("sending SIGKILL to 2 processes still running after 2s"), .killAll])
         #expect(plan.exitCode == 1)
         #expect(plan.deadline == nil)
     }
@@ -52,8 +55,9 @@ import Testing
         var plan = ShutdownPlan(timeoutMilliseconds: 5000)
         _ = plan.received(.interrupt, now: 0, stillRunning: 1)
         #expect(plan.received(.terminate, now: 99, stillRunning: 1) == [], "the same request, sent twice (timeout(1))")
-        #expect(plan.received(.interrupt, now: 100, stillRunning: 1)
-            == [.log("SIGINT received again; sending SIGKILL to 1 process still running"), .killAll])
+        #expect(
+            plan.received(.interrupt, now: 100, stillRunning: 1)
+                == [.log("SIGINT received again; sending SIGKILL to 1 process still running"), .killAll])
         #expect(plan.phase == .killing)
         #expect(plan.received(.terminate, now: 200, stillRunning: 1) == [], "already killing")
     }
@@ -61,8 +65,9 @@ import Testing
     @Test func aSecondSignalCountsWhatItKills() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000)
         _ = plan.received(.terminate, now: 0, stillRunning: 3)
-        #expect(plan.received(.terminate, now: 500, stillRunning: 3)
-            == [.log("SIGTERM received again; sending SIGKILL to 3 processes still running"), .killAll])
+        #expect(
+            plan.received(.terminate, now: 500, stillRunning: 3)
+                == [.log("SIGTERM received again; sending SIGKILL to 3 processes still running"), .killAll])
         var idle = ShutdownPlan(timeoutMilliseconds: 5000)
         _ = idle.received(.terminate, now: 0, stillRunning: 1)
         #expect(idle.received(.interrupt, now: 500, stillRunning: 0) == [], "nothing left to kill: no message")
@@ -98,8 +103,9 @@ import Testing
 
     @Test func userSignalsAreForwarded() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000)
-        #expect(plan.received(.userDefined1, now: 0, stillRunning: 1)
-            == [.log("SIGUSR1 received, forwarding it to all processes"), .forward(.userDefined1)])
+        #expect(
+            plan.received(.userDefined1, now: 0, stillRunning: 1)
+                == [.log("SIGUSR1 received, forwarding it to all processes"), .forward(.userDefined1)])
         #expect(!plan.isStopping)
     }
 
@@ -113,7 +119,8 @@ import Testing
     @Test func fractionalTimeoutsReadNaturally() {
         var plan = ShutdownPlan(timeoutMilliseconds: 250)
         _ = plan.received(.terminate, now: 0, stillRunning: 1)
-        #expect(plan.deadlinePassed(now: 250, stillRunning: 1).first
-            == .log("sending SIGKILL to 1 process still running after 0.25s"))
+        #expect(
+            plan.deadlinePassed(now: 250, stillRunning: 1).first
+                == .log("sending SIGKILL to 1 process still running after 0.25s"))
     }
 }

@@ -2,10 +2,11 @@ import DroverCore
 import Testing
 
 @Suite struct DetachKeyTests {
-    @Test(arguments: [
-        ("ctrl-\\", 0x1C), ("Ctrl-\\", 0x1C), ("ctrl-a", 0x01), ("CTRL-A", 0x01), ("ctrl+q", 0x11), ("C-]", 0x1D),
-        ("^Q", 0x11), ("^@", 0x00), ("ctrl-_", 0x1F), ("ctrl-?", 0x7F), ("q", 0x71), ("~", 0x7E),
-    ] as [(String, UInt8)])
+    @Test(
+        arguments: [
+            ("ctrl-\\", 0x1C), ("Ctrl-\\", 0x1C), ("ctrl-a", 0x01), ("CTRL-A", 0x01), ("ctrl+q", 0x11), ("C-]", 0x1D),
+            ("^Q", 0x11), ("^@", 0x00), ("ctrl-_", 0x1F), ("ctrl-?", 0x7F), ("q", 0x71), ("~", 0x7E),
+        ] as [(String, UInt8)])
     func parses(_ text: String, _ byte: UInt8) throws {
         #expect(try DetachKey.parse(text).byte == byte)
     }
@@ -99,13 +100,14 @@ import Testing
         #expect(AttachFrame.outputHeader(count: 258) == [0x6F, 0, 0, 1, 2])
     }
 
-    @Test(arguments: [
-        [0x7A, 0, 0, 0, 0],  // unknown kind
-        [0x69, 0x7F, 0xFF, 0xFF, 0xFF],  // far too long
-        [0x77, 0, 0, 0, 3, 1, 2, 3],  // a resize of 3 bytes
-        [0x77, 0, 0, 0, 4, 0, 0, 0, 80],  // no rows
-        [0x65, 0, 0, 0, 1, 0],  // a short exit
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x7A, 0, 0, 0, 0], // unknown kind
+            [0x69, 0x7F, 0xFF, 0xFF, 0xFF], // far too long
+            [0x77, 0, 0, 0, 3, 1, 2, 3], // a resize of 3 bytes
+            [0x77, 0, 0, 0, 4, 0, 0, 0, 80], // no rows
+            [0x65, 0, 0, 0, 1, 0], // a short exit
+        ] as [[UInt8]])
     func refusesWhatNoPeerSends(_ bytes: [UInt8]) {
         var reader = AttachFrameReader()
         reader.append(bytes)
@@ -138,9 +140,9 @@ import Testing
         sizing.clientSized(1, small)
         sizing.clientSized(2, large)
         #expect(sizing.current == large)
-        sizing.clientSized(1, small)  // 1 resized last
+        sizing.clientSized(1, small) // 1 resized last
         #expect(sizing.current == small)
-        sizing.ownSized(WindowSize(rows: 10, columns: 10))  // drover's SIGWINCH does not override a client
+        sizing.ownSized(WindowSize(rows: 10, columns: 10)) // drover's SIGWINCH does not override a client
         #expect(sizing.current == small)
         sizing.clientLeft(1)
         #expect(sizing.current == large)

@@ -58,13 +58,14 @@ import Testing
             Issue.record("expected errors")
             return
         }
-        #expect(errors.all.map(\.message) == [
-            #".drover:2: option "procfile" cannot be set for one process type (in [web]: restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, after, listen)"#,
-            #".drover:4: option "restart" is already set for [web] on line 3"#,
-            #".drover:5: "bad name" is not a process type name"#,
-            ".drover:6: section [web] is already on line 1",
-            #".drover:7: expected key=value or [TYPE], got "[x""#,
-        ])
+        #expect(
+            errors.all.map(\.message) == [
+                #".drover:2: option "procfile" cannot be set for one process type (in [web]: restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, after, listen)"#,
+                #".drover:4: option "restart" is already set for [web] on line 3"#,
+                #".drover:5: "bad name" is not a process type name"#,
+                ".drover:6: section [web] is already on line 1",
+                #".drover:7: expected key=value or [TYPE], got "[x""#,
+            ])
     }
 
     @Test func foremansFileHasNoSections() {
@@ -157,36 +158,42 @@ import Testing
         #expect(listed["web"]?.tty == true && listed["worker"]?.tty == true && listed["migrate"]?.tty == true)
         let refused = try Self.settings(file: "tty=all\n[worker]\ntty=false\n")
         #expect(refused["web"]?.tty == true && refused["worker"]?.tty == false)
-        #expect(ApplicationLoaderTests.messages(Self.load(file: "tty=ghost\n[web]\ntty=sometimes\n")) == [
-            #".drover:1: invalid value "ghost" for tty: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#,
-            #".drover:3: invalid value "sometimes" for tty: must be true or false"#,
-        ])
-        #expect(ApplicationLoaderTests.messages(Self.load(flags: [.tty: "web,"])) == [
-            #"invalid value "web," for --x: empty item in "web,""#,
-        ])
+        #expect(
+            ApplicationLoaderTests.messages(Self.load(file: "tty=ghost\n[web]\ntty=sometimes\n")) == [
+                #".drover:1: invalid value "ghost" for tty: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#,
+                #".drover:3: invalid value "sometimes" for tty: must be true or false"#,
+            ])
+        #expect(
+            ApplicationLoaderTests.messages(Self.load(flags: [.tty: "web,"])) == [
+                #"invalid value "web," for --x: empty item in "web,""#
+            ])
     }
 
     @Test func aFirstDelayAboveTheLongestIsAnError() {
-        #expect(ApplicationLoaderTests.messages(Self.load(flags: [.restartDelay: "60"])) == [
-            #"invalid value "60" for --x: the first restart delay (60s) is above the longest (30s)"#,
-        ])
-        #expect(ApplicationLoaderTests.messages(Self.load(file: "restart-max-delay=0.05\n")) == [
-            #".drover:1: invalid value "0.05" for restart-max-delay: the first restart delay (0.1s) is above the longest (0.05s)"#,
-        ])
+        #expect(
+            ApplicationLoaderTests.messages(Self.load(flags: [.restartDelay: "60"])) == [
+                #"invalid value "60" for --x: the first restart delay (60s) is above the longest (30s)"#
+            ])
+        #expect(
+            ApplicationLoaderTests.messages(Self.load(file: "restart-max-delay=0.05\n")) == [
+                #".drover:1: invalid value "0.05" for restart-max-delay: the first restart delay (0.1s) is above the longest (0.05s)"#
+            ])
         #expect(ApplicationLoaderTests.messages(Self.load(flags: [.restartDelay: "60", .restartMaxDelay: "60"])) == [])
     }
 
     @Test func badValuesNameTheirFileAndLine() {
-        let file = "restart=db=always\ncan-die=web,ghost\nrestart-delay=soon\n[ghost]\nrestart=always\n[worker]\nrestart=sometimes\ncan-die=maybe\nrestart-limit=-1\n"
-        #expect(ApplicationLoaderTests.messages(Self.load(file: file)) == [
-            #".drover:1: invalid value "db=always" for restart: unknown process type "db" (the Procfile has: web, worker, migrate)"#,
-            #".drover:2: invalid value "web,ghost" for can-die: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#,
-            #".drover:3: invalid value "soon" for restart-delay: must be a number of seconds such as 0.5"#,
-            #".drover:4: unknown process type "ghost" (the Procfile has: web, worker, migrate) in section [ghost]"#,
-            #".drover:7: invalid value "sometimes" for restart: unknown restart policy "sometimes" (policies: no, on-failure, always)"#,
-            #".drover:8: invalid value "maybe" for can-die: must be true or false"#,
-            #".drover:9: invalid value "-1" for restart-limit: must be a whole number (0: no limit)"#,
-        ])
+        let file =
+            "restart=db=always\ncan-die=web,ghost\nrestart-delay=soon\n[ghost]\nrestart=always\n[worker]\nrestart=sometimes\ncan-die=maybe\nrestart-limit=-1\n"
+        #expect(
+            ApplicationLoaderTests.messages(Self.load(file: file)) == [
+                #".drover:1: invalid value "db=always" for restart: unknown process type "db" (the Procfile has: web, worker, migrate)"#,
+                #".drover:2: invalid value "web,ghost" for can-die: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#,
+                #".drover:3: invalid value "soon" for restart-delay: must be a number of seconds such as 0.5"#,
+                #".drover:4: unknown process type "ghost" (the Procfile has: web, worker, migrate) in section [ghost]"#,
+                #".drover:7: invalid value "sometimes" for restart: unknown restart policy "sometimes" (policies: no, on-failure, always)"#,
+                #".drover:8: invalid value "maybe" for can-die: must be true or false"#,
+                #".drover:9: invalid value "-1" for restart-limit: must be a whole number (0: no limit)"#,
+            ])
     }
 
     @Test func badFlagsAreUsageErrors() {
@@ -195,8 +202,9 @@ import Testing
             return
         }
         #expect(errors.kind == .usage)
-        #expect(errors.all.map(\.message) == [
-            #"invalid value "ghost=always" for --x: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#,
-        ])
+        #expect(
+            errors.all.map(\.message) == [
+                #"invalid value "ghost=always" for --x: unknown process type "ghost" (the Procfile has: web, worker, migrate)"#
+            ])
     }
 }

@@ -10,11 +10,14 @@ import Testing
     /// A Procfile whose command holds Latin-1 bytes and writes what the child received.
     static func app() throws -> Sandbox {
         let sandbox = try Sandbox()
-        let command = Array("web: printf '%s|%s|%s|%s' \"$INHERITED\" \"$FROM_ENV\" \"$QUOTED\" '".utf8) + latin1
+        let command =
+            Array("web: printf '%s|%s|%s|%s' \"$INHERITED\" \"$FROM_ENV\" \"$QUOTED\" '".utf8) + latin1
             + Array("' > received\n".utf8)
         try sandbox.write("Procfile", bytes: command)
-        try sandbox.write(".env", bytes: Array("FROM_ENV=".utf8) + latin1 + Array("\nQUOTED=\"$INHERITED-".utf8)
-            + [0xFF] + Array("\"\n".utf8))
+        try sandbox.write(
+            ".env",
+            bytes: Array("FROM_ENV=".utf8) + latin1 + Array("\nQUOTED=\"$INHERITED-".utf8)
+                + [0xFF] + Array("\"\n".utf8))
         return sandbox
     }
 

@@ -19,13 +19,14 @@ import Testing
         let outcome = try DroverProcess.run(["check"], in: sandbox.path)
         #expect(outcome.code == 1)
         #expect(outcome.stdout == "")
-        #expect(outcome.stderr == """
-            drover: Procfile:2: expected "name: command", got "web bundle exec puma"
-            drover: Procfile:3: duplicate process name "web" (first defined on line 1)
-            drover: .env:2: expected KEY=value, got "NOEQUALS"
-            drover: .env:3: unterminated double-quoted value (no closing ")
+        #expect(
+            outcome.stderr == """
+                drover: Procfile:2: expected "name: command", got "web bundle exec puma"
+                drover: Procfile:3: duplicate process name "web" (first defined on line 1)
+                drover: .env:2: expected KEY=value, got "NOEQUALS"
+                drover: .env:3: unterminated double-quoted value (no closing ")
 
-            """)
+                """)
     }
 
     @Test func missingProcfileIsNamed() throws {
@@ -72,8 +73,9 @@ import Testing
         try sandbox.write("Procfile", "web: a\n")
         try sandbox.write(".drover", "# project defaults\nprocfile=Procfile.dev\n")
         #expect(try DroverProcess.run(["check"], in: sandbox.path).stdout == "valid procfile detected (dev)\n")
-        #expect(try DroverProcess.run(["check", "-f", "Procfile"], in: sandbox.path).stdout
-            == "valid procfile detected (web)\n")
+        #expect(
+            try DroverProcess.run(["check", "-f", "Procfile"], in: sandbox.path).stdout
+                == "valid procfile detected (web)\n")
     }
 
     @Test func readsForemanFileOnlyWithoutDroverFile() throws {
@@ -92,11 +94,12 @@ import Testing
         try sandbox.write(".drover", "port=abc\nbogus=1\n")
         let outcome = try DroverProcess.run(["check"], in: sandbox.path)
         #expect(outcome.code == 1)
-        #expect(outcome.stderr == """
-            drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)
-            drover: .drover:1: invalid value "abc" for port: must be a port number from 1 to 65535
+        #expect(
+            outcome.stderr == """
+                drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)
+                drover: .drover:1: invalid value "abc" for port: must be a port number from 1 to 65535
 
-            """)
+                """)
         try sandbox.write(".drover", "port=abc\n")
         let value = try DroverProcess.run(["check"], in: sandbox.path)
         #expect(value.code == 1)
@@ -143,17 +146,26 @@ import Testing
     /// (files, arguments after the command, expected stderr, exit code)
     static let cases: [(files: [String: String], arguments: [String], message: String, code: Int32)] = [
         ([:], ["-f", "Procfile", "-d", "missing"], #"drover: invalid value "missing" for -d: no such directory"#, 64),
-        (["big.env": "BIG=\(big)\n"], ["-e", "big.env"],
-         "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable", 1),
-        (["many.env": (0..<20).map { "V\($0)=\(String(repeating: "y", count: 120_000))\n" }.joined()],
-         ["-e", "many.env"],
-         "drover: the environment and command of web.1 come to 2400398 bytes; Linux passes at most 2097152 (2 MiB) "
-            + "to a program", 1),
-        (["Procfile.long": "web: echo \(big)\n"], ["-f", "Procfile.long"],
-         "drover: Procfile.long:1: the command is 140005 bytes (140214 as drover hands it to /bin/sh -c); Linux passes at most 131071 in one argument", 1),
-        ([:], ["-m", "web=10001"],
-         #"drover: invalid value "web=10001" for -m: count for "web" is above the limit of 10000, got "10001""#,
-         64),
+        (
+            ["big.env": "BIG=\(big)\n"], ["-e", "big.env"],
+            "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable", 1
+        ),
+        (
+            ["many.env": (0..<20).map { "V\($0)=\(String(repeating: "y", count: 120_000))\n" }.joined()],
+            ["-e", "many.env"],
+            "drover: the environment and command of web.1 come to 2400398 bytes; Linux passes at most 2097152 (2 MiB) "
+                + "to a program", 1
+        ),
+        (
+            ["Procfile.long": "web: echo \(big)\n"], ["-f", "Procfile.long"],
+            "drover: Procfile.long:1: the command is 140005 bytes (140214 as drover hands it to /bin/sh -c); Linux passes at most 131071 in one argument",
+            1
+        ),
+        (
+            [:], ["-m", "web=10001"],
+            #"drover: invalid value "web=10001" for -m: count for "web" is above the limit of 10000, got "10001""#,
+            64
+        ),
     ]
 
     @Test(arguments: 0..<cases.count)
@@ -175,8 +187,9 @@ import Testing
         try sandbox.write("big.env", "BIG=\(Self.big)\n")
         let outcome = try DroverProcess.run(["run", "-e", "big.env", "true"], in: sandbox.path)
         #expect(outcome.code == 1)
-        #expect(outcome.stderr
-            == "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable\n")
+        #expect(
+            outcome.stderr
+                == "drover: big.env:1: BIG=... is 140004 bytes; Linux passes at most 131071 (128 KiB) in one variable\n")
         let missing = try DroverProcess.run(["run", "-d", "missing", "true"], in: sandbox.path)
         #expect(missing.stderr == "drover: invalid value \"missing\" for -d: no such directory\n")
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Procfile, env and defaults files: only regular files of at most 16 MiB are read,
@@ -49,11 +49,11 @@ import Glibc
 
     @Test func aProcfileOver16MiBIsRefused() throws {
         let sandbox = try Sandbox()
-        let line = "web: " + String(repeating: "x", count: 1018) + "\n"  // 1 KiB
+        let line = "web: " + String(repeating: "x", count: 1018) + "\n" // 1 KiB
         let big = "\(sandbox.path)/Procfile"
         #expect(FileManager.default.createFile(atPath: big, contents: Data(line.utf8)))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
-        try handle.truncate(atOffset: 17 * 1_048_576)  // 17 MiB: the rest reads as NUL bytes
+        try handle.truncate(atOffset: 17 * 1_048_576) // 17 MiB: the rest reads as NUL bytes
         try handle.close()
         for command in ["check", "start"] {
             let outcome = try DroverProcess.run([command], in: sandbox.path, timeout: 20)

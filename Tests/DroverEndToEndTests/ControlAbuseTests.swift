@@ -133,7 +133,9 @@ import Testing
     @Test func aStuckFollowerIsCutOffAndTheStreamGoesOn() throws {
         let sandbox = try Sandbox()
         // 20 MB quickly: more than a follower that never reads may hold back.
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             flood: i=0; while [ $i -lt 100 ]; do head -c 200000 /dev/zero | tr '\\0' f; echo; i=$((i+1)); done; echo flood-done; exec sleep 60
             """)
         let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
@@ -152,14 +154,15 @@ import Testing
     /// CPU time (user and system, in clock ticks) drover has used so far.
     static func cpuTicks(_ pid: Int32) -> Int {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
+            let close = stat.lastIndex(of: ")")
         else { return 0 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // After the command: state is field 3, utime 14 and stime 15.
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: SpawnFailureTests.prlimit), "needs prlimit (apt-get install util-linux)"))
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: SpawnFailureTests.prlimit), "needs prlimit (apt-get install util-linux)"))
     func outOfDescriptorsTheListenerRestsInsteadOfSpinning() throws {
         let sandbox = try Sandbox()
         try sandbox.write("Procfile", "web: exec sleep 300\n")

@@ -104,7 +104,8 @@ import Testing
         let new = after.first { $0["name"] as? String == "worker.2" }
         #expect(Self.pid(new) != Self.pid(old))
         #expect(new?["port"] as? Int == 5101)
-        #expect(Self.pid(after.first { $0["name"] as? String == "worker.1" }) == Self.pid(before.first { $0["name"] as? String == "worker.1" }))
+        #expect(
+            Self.pid(after.first { $0["name"] as? String == "worker.1" }) == Self.pid(before.first { $0["name"] as? String == "worker.1" }))
         #expect(formation.drover.stdout.components(separatedBy: "worker worker.2 port=5101").count == 3, "printed twice")
         #expect(try formation.finish().code == 0)
     }
@@ -125,7 +126,8 @@ import Testing
     }
 
     @Test func aStoppedInstanceThatIgnoresSIGTERMIsKilledAfterTheTimeout() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             stubborn: trap '' TERM; echo "ready pid=$$"; while true; do sleep 0.05; done
             calm: exec sleep 120
             """, arguments: ["-t", "1"])
@@ -161,7 +163,8 @@ import Testing
     }
 
     @Test func logsReplayAndFollow() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             talker: i=0; while [ $i -lt 5 ]; do i=$((i+1)); echo "line $i"; done; exec sleep 120
             other: echo other-line; exec sleep 120
             """)

@@ -19,7 +19,9 @@ import Testing
 
     @Test func startsInTheBackgroundAnswersAndStopsCleanly() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             web: echo "web up"; exec sleep 120
             worker: sh -c 'trap "" TERM; exec sleep 120' & echo "worker up"; wait
             """)

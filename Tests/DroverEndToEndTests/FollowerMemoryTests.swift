@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `logs -f` followers that never read: drover's memory for all of them together is bounded.
@@ -20,7 +20,9 @@ import Glibc
         let sandbox = try Sandbox()
         // 1,000-byte numbered lines, about 2 MB/s: more than 4 MiB (what one follower may
         // hold) within seconds, slow enough for a reader in this test to keep up.
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             chatty: pad=$(printf '%0990d' 0); i=0; while :; do i=$((i+1)); echo "$i $pad"; [ $((i % 100)) = 0 ] && sleep 0.05; done
             """)
         let started = try DroverProcess.run(["start", "--daemon"], in: sandbox.path)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What drover does when its output goes away: stdout lost stops the formation with
@@ -85,7 +85,9 @@ import Glibc
         defer { umount2(sandbox.path + "/disk", Int32(MNT_DETACH)) }
         // 20 KB free: the log fills within a few hundred lines.
         try Data(count: 240_000).write(to: URL(fileURLWithPath: disk + "/filler"))
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             chatty: i=0; while [ ! -e stop ]; do i=$((i+1)); echo "line $i of a chatty process, long enough to fill a disk"; sleep 0.005; done; exec sleep 60
             """)
         let started = try DroverProcess.run(["start", "--daemon", "--log", "disk/drover.log"], in: sandbox.path)
@@ -94,7 +96,8 @@ import Glibc
         defer { _ = ProcessTable.killSurvivors([daemon]) }
         let pids = ProcessList.pids(fromJSON: try DroverProcess.run(["ps", "--json"], in: sandbox.path).stdout)
 
-        let failure = "system   | cannot write to disk/drover.log (no space left on device); dropping log lines until it can be written again"
+        let failure =
+            "system   | cannot write to disk/drover.log (no space left on device); dropping log lines until it can be written again"
         func systemLines() throws -> String { try DroverProcess.run(["logs", "-n", "1000"], in: sandbox.path).stdout }
         func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
             let deadline = Date().addingTimeInterval(30)

@@ -25,7 +25,9 @@ import Testing
     @Test func eachProbeReportsReadyAfterTheInstanceIsUp() throws {
         let sandbox = try Sandbox()
         try sandbox.write("server.py", TestServers.pidServer)
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             plain: exec python3 server.py
             page: exec python3 server.py
             logger: sleep 0.3; echo warming; echo now accepting jobs; exec sleep 60
@@ -93,7 +95,9 @@ import Testing
 
     @Test func typesStartAfterTheirDependenciesAndStopInReverse() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             worker: echo worker up; exec sleep 60
             web: sleep 0.2; echo web listening; exec sleep 60
             migrate: while [ ! -e go ]; do sleep 0.02; done; echo migrated
@@ -116,8 +120,12 @@ import Testing
         #expect(outcome.code == 0)
         output = outcome.stdout
         #expect(output.contains("stopping worker (shutdown stage 1 of 3)"))
-        #expect(Self.position(of: "worker.1 terminated by SIGTERM", in: output) < Self.position(of: "stopping web (shutdown stage 2 of 3)", in: output))
-        #expect(Self.position(of: "stopping web (shutdown stage 2 of 3)", in: output) < Self.position(of: "web.1 terminated by SIGTERM", in: output))
+        #expect(
+            Self.position(of: "worker.1 terminated by SIGTERM", in: output)
+                < Self.position(of: "stopping web (shutdown stage 2 of 3)", in: output))
+        #expect(
+            Self.position(of: "stopping web (shutdown stage 2 of 3)", in: output)
+                < Self.position(of: "web.1 terminated by SIGTERM", in: output))
     }
 
     @Test func aFailedOneShotKeepsItsDependentsFromStarting() throws {
@@ -135,7 +143,8 @@ import Testing
         try sandbox.write("Procfile", "web: x\nworker: y\nclock: z\n")
         let flags = try DroverProcess.run(["check", "--after", "web=worker", "--after", "worker=web"], in: sandbox.path)
         #expect(flags.code == 64)
-        #expect(flags.stderr.contains(#"invalid value "web=worker" for --after: dependency cycle: web -> worker -> web"#), "\(flags.stderr)")
+        #expect(
+            flags.stderr.contains(#"invalid value "web=worker" for --after: dependency cycle: web -> worker -> web"#), "\(flags.stderr)")
         try sandbox.write(".drover", "[web]\nafter=clock\n[clock]\nafter=worker\n[worker]\nafter=web\n")
         let file = try DroverProcess.run(["check"], in: sandbox.path)
         #expect(file.code == 1)
@@ -163,7 +172,9 @@ import Testing
         let failed = try DroverProcess.run(
             ["start", "--daemon", "-t", "1", "--ready", "web=log:never", "--ready-timeout", "0.5"], in: sandbox.path)
         #expect(failed.code == 1)
-        #expect(failed.stderr.contains("the formation did not become ready: web.1 not ready after 0.5s (log \"never\": no answer)"), "\(failed.stderr)")
+        #expect(
+            failed.stderr.contains("the formation did not become ready: web.1 not ready after 0.5s (log \"never\": no answer)"),
+            "\(failed.stderr)")
     }
 
     /// A client connecting in a loop across two restarts: with --listen nothing is refused.
@@ -186,10 +197,11 @@ import Testing
         // The shell exec'd the server, so LISTEN_PID names the process that serves.
         let serving = drover.stdout.split(separator: "\n").filter { $0.contains("| serving") }
         #expect(serving.count == 3)
-        #expect(serving.allSatisfy { line in
-            let pid = line.split(separator: "pid=").last?.prefix { $0.isNumber } ?? ""
-            return line.contains("listen_pid=\(pid) names=web")
-        }, "\(serving)")
+        #expect(
+            serving.allSatisfy { line in
+                let pid = line.split(separator: "pid=").last?.prefix { $0.isNumber } ?? ""
+                return line.contains("listen_pid=\(pid) names=web")
+            }, "\(serving)")
         drover.signal(SIGTERM)
         #expect(try drover.finish().code == 0)
     }

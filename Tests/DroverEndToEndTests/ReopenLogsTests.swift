@@ -12,7 +12,9 @@ import Testing
 
     @Test func newLinesGoToTheNewFileAndNoneIsLost() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             counter: i=0; while [ ! -e stop ]; do i=$((i+1)); echo "n $i"; sleep 0.005; done; echo "last $i"; exec sleep 60
             """)
         let started = try DroverProcess.run(["start", "--daemon", "--log", "a.log"], in: sandbox.path)
@@ -37,12 +39,14 @@ import Testing
         #expect(try DroverProcess.run(["stop"], in: sandbox.path).code == 0)
         DaemonTests.expectGone([daemon] + pids)
 
-        let old = sandbox.text("a.log.1"), new = sandbox.text("a.log")
+        let old = sandbox.text("a.log.1")
+        let new = sandbox.text("a.log")
         #expect(new.hasPrefix(String(new.prefix(9)) + "system    |"))
         #expect(new.split(separator: "\n").first?.hasSuffix("| reopened a.log") == true, "it starts with the reopen")
         #expect(!old.contains("reopened"))
         // Every line exactly once, in order, split between the two files.
-        let oldNumbers = Self.numbers(old), newNumbers = Self.numbers(new)
+        let oldNumbers = Self.numbers(old)
+        let newNumbers = Self.numbers(new)
         #expect(!oldNumbers.isEmpty && !newNumbers.isEmpty)
         #expect(oldNumbers + newNumbers == Array(1...(oldNumbers.count + newNumbers.count)))
         let last = new.range(of: "| last ").map { Int(new[$0.upperBound...].prefix { $0.isNumber }) ?? 0 }
@@ -70,8 +74,9 @@ import Testing
         try FileManager.default.moveItem(atPath: sandbox.path + "/logs", toPath: sandbox.path + "/old")
         let outcome = try DroverProcess.run(["reopen-logs"], in: sandbox.path)
         #expect(outcome.code == 1)
-        #expect(outcome.stderr
-            == "drover: cannot reopen logs/a.log: no such file or directory; still writing to the old file\n")
+        #expect(
+            outcome.stderr
+                == "drover: cannot reopen logs/a.log: no such file or directory; still writing to the old file\n")
         #expect(try DroverProcess.run(["stop"], in: sandbox.path).code == 0)
         DaemonTests.expectGone([daemon] + pids)
         #expect(sandbox.text("old/a.log").contains("stop requested, stopping all processes"))

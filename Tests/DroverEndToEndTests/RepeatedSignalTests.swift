@@ -35,8 +35,11 @@ import Testing
         try sandbox.write("Procfile", Self.procfile)
         // --preserve-status: timeout exits with drover's code instead of 124.
         let outcome = try DroverProcess.runProgram(
-            timeout, ["timeout", "--preserve-status", "-s", "TERM", "1", DroverProcess.binary, "start", "-t", "20",
-                      "--no-timestamp"],
+            timeout,
+            [
+                "timeout", "--preserve-status", "-s", "TERM", "1", DroverProcess.binary, "start", "-t", "20",
+                "--no-timestamp",
+            ],
             in: sandbox.path, timeout: 30)
         #expect(outcome.stdout.contains("| ready\n"), "\(outcome.stdout)")
         #expect(outcome.code == 0, "\(outcome.stdout)")

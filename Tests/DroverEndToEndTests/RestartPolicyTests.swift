@@ -16,7 +16,9 @@ import Testing
 
     @Test func backoffGapsGrowThenTheLimitGivesUpAndStopsTheFormation() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             web: exec sleep 60
             worker: date +%s%3N >> starts; exit 3
             """)
@@ -39,7 +41,8 @@ import Testing
     }
 
     @Test func aCanDieTypeThatGivesUpLeavesTheRestRunning() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             web: echo "web up"; exec sleep 120
             worker: echo "worker run"; exit 4
             """, arguments: ["-r", "worker=always", "--restart-delay", "0.05", "--restart-limit", "2", "--can-die", "worker"])
@@ -57,7 +60,8 @@ import Testing
 
     @Test func exitZeroUnderOnFailureIsDone() throws {
         // With can-die, the rest keeps running and the instance shows as exited.
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             web: exec sleep 120
             once: echo "migrated"; exit 0
             """, arguments: ["-r", "all=on-failure", "--can-die", "once"])
@@ -81,7 +85,8 @@ import Testing
     }
 
     @Test func aManualStopNeverRestartsAndStartCountsARestart() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             web: echo "web pid=$$"; exec sleep 120
             other: exec sleep 120
             """, arguments: ["-r", "all=always", "--restart-delay", "0"])
@@ -101,7 +106,8 @@ import Testing
     }
 
     @Test func psShowsABackoffAndRestartSkipsIt() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             web: exec sleep 120
             worker: echo "worker run"; exit 3
             """, arguments: ["-r", "worker=always", "--restart-delay", "60", "--restart-max-delay", "60"])
@@ -137,7 +143,8 @@ import Testing
     }
 
     @Test func aScaleDownNeverEndsDrover() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             web: exec sleep 120
             migrate: echo migrated; exit 0
             """, arguments: ["--can-die", "migrate"])
@@ -153,7 +160,8 @@ import Testing
     }
 
     @Test func aScaleUpWaitsForTheRunStillStoppingInItsPlace() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             slow: trap 'sleep 0.5; echo "gone $PS"; exit 0' TERM; echo "up $PS"; while true; do sleep 0.05; done
             """, arguments: ["-m", "slow=2", "-t", "10"])
         formation.drover.waitForOutput("slow.2 | up slow.2")
@@ -173,7 +181,9 @@ import Testing
         let sandbox = try Sandbox()
         // The shell does not exec: its child is a member of the group, and dash dies
         // of SIGTERM before the child has finished draining.
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             web: sh -c 'trap "echo term >> terms; sleep 0.5; exit 0" TERM; echo up; while true; do sleep 0.05; done'; echo done
             """)
         let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
@@ -184,7 +194,8 @@ import Testing
     }
 
     @Test func aCrashedInstancesLeftoversAreStoppedBeforeItRestarts() throws {
-        let formation = try Formation("""
+        let formation = try Formation(
+            """
             worker: trap '' TERM; sh -c 'trap "" TERM; exec sleep 300' & echo "child=$!"; sleep 0.3; exit 1
             """, arguments: ["-r", "worker=always", "--restart-delay", "0.5", "-t", "1"])
         formation.drover.waitForOutput("restarting in 0.5s (restart 1)")
@@ -215,13 +226,14 @@ import Testing
         // Every problem at once: the file's shape and what its values mean.
         try sandbox.write(".drover", "\u{FEFF}[worker]\nrestart=bogus\n[worker]\nx=1\n[zzz]\n")
         let all = try DroverProcess.run(["check"], in: sandbox.path)
-        #expect(all.stderr == """
-            drover: .drover:3: section [worker] is already on line 1
-            drover: .drover:4: unknown option "x" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)
-            drover: .drover:2: invalid value "bogus" for restart: unknown restart policy "bogus" (policies: no, on-failure, always)
-            drover: .drover:5: unknown process type "zzz" (the Procfile has: web, worker) in section [zzz]
+        #expect(
+            all.stderr == """
+                drover: .drover:3: section [worker] is already on line 1
+                drover: .drover:4: unknown option "x" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)
+                drover: .drover:2: invalid value "bogus" for restart: unknown restart policy "bogus" (policies: no, on-failure, always)
+                drover: .drover:5: unknown process type "zzz" (the Procfile has: web, worker) in section [zzz]
 
-            """)
+                """)
         try sandbox.write(".drover", "")
         let bad = try DroverProcess.run(["start", "-r", "worker=sometimes"], in: sandbox.path)
         #expect(bad.code == 64)

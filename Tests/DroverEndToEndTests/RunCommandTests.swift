@@ -4,7 +4,9 @@ import Testing
 @Suite struct RunCommandTests {
     static func app() throws -> Sandbox {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             web: echo "web PORT=$PORT PS=$PS"
             worker: echo "worker in $(pwd) PORT=$PORT PS=$PS GREETING=$GREETING"
             clock: exit 7
@@ -72,8 +74,10 @@ import Testing
     @Test func looksUpThePathTheChildWillHave() throws {
         let sandbox = try Self.app()
         try sandbox.write("bin/greet", "#!/bin/sh\necho greet:$1\n", executable: true)
-        let outcome = try DroverProcess.run(["run", "greet", "you"], in: sandbox.path, environment:
-            DroverProcess.environment(["PWD": sandbox.path]))
+        let outcome = try DroverProcess.run(
+            ["run", "greet", "you"], in: sandbox.path,
+            environment:
+                DroverProcess.environment(["PWD": sandbox.path]))
         #expect(outcome.code == 0)
         #expect(outcome.stdout == "greet:you\n")
     }

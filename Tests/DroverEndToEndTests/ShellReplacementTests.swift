@@ -9,7 +9,8 @@ import Testing
     }
 
     @Test func forwardedUSR1ReachesTheProgramAndTheFormationKeepsRunning() throws {
-        let formation = try ControlTests.Formation("""
+        let formation = try ControlTests.Formation(
+            """
             simple: \(Self.program(marker: "simple.marker"))
             listed: /bin/true && \(Self.program(marker: "listed.marker"))
             """)
@@ -41,7 +42,9 @@ import Testing
         let sandbox = try Sandbox()
         // A gunicorn stand-in: on SIGTERM it drains for half a second, then exits 3.
         let drains = "sh -c 'trap \"sleep 0.5; exit 3\" TERM; echo up; while :; do sleep 0.05; done'"
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             exec: cd . && \(drains)
             kept: \(drains); true
             """)
@@ -72,7 +75,9 @@ import Testing
     /// disposition at its default: a USR1 kills a program that does not handle it.
     @Test func theProgramDoesNotInheritTheShellsTraps() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             execd: /bin/true && sh -c 'kill -USR1 $$; echo survived'
             forked: sh -c 'kill -USR1 $$; echo survived'; echo shell went on
             """)

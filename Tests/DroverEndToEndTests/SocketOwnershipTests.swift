@@ -73,8 +73,9 @@ import Testing
         #expect(queued.count < 1000, "the backlog of a stopped drover fills")
         let ps = try DroverProcess.run(["ps"], in: sandbox.path, timeout: 20)
         #expect(ps.code == 1)
-        #expect(ps.stderr.hasPrefix("drover: drover at .drover.sock is not taking connections (busy, or stopped with SIGSTOP)"),
-                "\(ps.stderr)")
+        #expect(
+            ps.stderr.hasPrefix("drover: drover at .drover.sock is not taking connections (busy, or stopped with SIGSTOP)"),
+            "\(ps.stderr)")
 
         kill(first.pid, SIGCONT)
         for descriptor in queued { descriptor.close() }
@@ -110,7 +111,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: lock, withDestinationPath: sandbox.path + "/target")
         let planted = try DroverProcess.run(["start"], in: sandbox.path, timeout: 20)
         #expect(planted.code == 1)
-        #expect(planted.stderr == "drover: .drover.sock.lock is not a plain file (a symbolic link?); remove it or choose another socket with -s\n")
+        #expect(
+            planted.stderr
+                == "drover: .drover.sock.lock is not a plain file (a symbolic link?); remove it or choose another socket with -s\n")
         #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/target"), "the link is not followed")
         try FileManager.default.removeItem(atPath: lock)
 
@@ -119,7 +122,9 @@ import Testing
         chown(lock, 65534, 65534)
         let foreign = try DroverProcess.run(["start"], in: sandbox.path, timeout: 20)
         #expect(foreign.code == 1)
-        #expect(foreign.stderr == "drover: .drover.sock.lock belongs to another user (uid 65534); not using their socket: choose another with -s\n")
+        #expect(
+            foreign.stderr
+                == "drover: .drover.sock.lock belongs to another user (uid 65534); not using their socket: choose another with -s\n")
         try FileManager.default.removeItem(atPath: lock)
 
         // Another user's start against root's running drover, in a directory anyone may write.
@@ -130,7 +135,8 @@ import Testing
             "/usr/bin/setpriv", ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", DroverProcess.binary, "start"],
             in: sandbox.path, timeout: 20)
         #expect(other.code == 1)
-        #expect(other.stderr == "drover: .drover.sock.lock belongs to another user (uid 0); not using their socket: choose another with -s\n")
+        #expect(
+            other.stderr == "drover: .drover.sock.lock belongs to another user (uid 0); not using their socket: choose another with -s\n")
         #expect(FileManager.default.fileExists(atPath: sandbox.path + "/.drover.sock"))
         #expect(try DroverProcess.run(["ps"], in: sandbox.path).code == 0)
         first.signal(SIGTERM)

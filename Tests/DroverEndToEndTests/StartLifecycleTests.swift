@@ -32,7 +32,8 @@ import Testing
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalDrainsTheFormationAndExitsZero(_ signal: Int32) throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", "web: echo up; exec sleep 60\nworker: trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.05; done\n")
+        try sandbox.write(
+            "Procfile", "web: echo up; exec sleep 60\nworker: trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.05; done\n")
         let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
         drover.waitForOutput("worker.1 | up")
         drover.waitForOutput("web.1    | up")
@@ -77,7 +78,9 @@ import Testing
 
     @Test func grandchildrenAndDaemonsDoNotOutliveDrover() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             tree: sh -c 'trap "" TERM; while true; do sleep 0.05; done' & echo "grandchild=$!"; sleep 0.05 & echo "ready"; wait
             daemon: setsid sh -c 'trap "" TERM; echo "daemon=$$"; exec sleep 300' & sleep 60
             orphan: (sh -c 'echo "orphan=$$"; trap "" TERM; exec sleep 300' &); echo "parent gone"; exec sleep 60
@@ -99,7 +102,9 @@ import Testing
     @Test func leavesNoZombiesWhileRunning() throws {
         let sandbox = try Sandbox()
         // Each round orphans a short-lived grandchild; as subreaper drover must reap them.
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             spawner: i=0; while [ $i -lt 20 ]; do (sleep 0.01 &); i=$((i+1)); done; echo spawned; exec sleep 60
             """)
         let drover = try RunningDrover(["start", "--no-timestamp"], in: sandbox.path)
@@ -121,7 +126,9 @@ import Testing
 
     @Test func userSignalsAreForwardedToEveryGroup() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             a: trap 'echo got-usr1' USR1; trap 'echo got-usr2' USR2; echo ready; while true; do sleep 0.05; done
             b: trap 'echo got-usr1' USR1; trap 'echo got-usr2' USR2; echo ready; while true; do sleep 0.05; done
             """)
@@ -177,7 +184,9 @@ import Testing
                 if descriptors == ["0", "1", "2"] { break }
                 usleep(10_000)
             } while Date() < deadline
-            let targets = descriptors.map { ($0, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "?") }
+            let targets = descriptors.map {
+                ($0, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "?")
+            }
             #expect(descriptors == ["0", "1", "2"], "pid \(pid): \(targets)")
         }
         drover.signal(SIGTERM)
@@ -186,18 +195,22 @@ import Testing
 
     @Test func everyInstanceRunsInItsOwnProcessGroupInTheRoot() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("app/Procfile", CoordinatedProcfile.make(
-            [("web", #"echo "pid=$$ pgid=$(ps -o pgid= -p $$ | tr -d ' ') cwd=$(pwd) stdin=$(readlink /proc/$$/fd/0)""#)],
-            instances: 2))
-        let outcome = try DroverProcess.run(["start", "--no-timestamp", "-f", "app/Procfile", "-m", "web=2,finish=1"],
-                                            in: sandbox.path)
+        try sandbox.write(
+            "app/Procfile",
+            CoordinatedProcfile.make(
+                [("web", #"echo "pid=$$ pgid=$(ps -o pgid= -p $$ | tr -d ' ') cwd=$(pwd) stdin=$(readlink /proc/$$/fd/0)""#)],
+                instances: 2))
+        let outcome = try DroverProcess.run(
+            ["start", "--no-timestamp", "-f", "app/Procfile", "-m", "web=2,finish=1"],
+            in: sandbox.path)
         let lines = StartOutputTests.lines(of: "web.1", in: outcome.stdout) + StartOutputTests.lines(of: "web.2", in: outcome.stdout)
         #expect(lines.count == 2)
         for line in lines {
-            let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").map {
-                let pair = $0.split(separator: "=", maxSplits: 1)
-                return (String(pair[0]), String(pair[1]))
-            })
+            let fields = Dictionary(
+                uniqueKeysWithValues: line.split(separator: " ").map {
+                    let pair = $0.split(separator: "=", maxSplits: 1)
+                    return (String(pair[0]), String(pair[1]))
+                })
             #expect(fields["pid"] == fields["pgid"], "\(line)")
             #expect(fields["cwd"]?.hasSuffix("/app") == true, "\(line)")
             #expect(fields["stdin"] == "/dev/null", "\(line)")

@@ -36,10 +36,13 @@ import Testing
 
     @Test func keepsEachProcessInOrderAndCapturesStderr() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", CoordinatedProcfile.make([
-            ("one", #"i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo "one $i"; done"#),
-            ("two", #"i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo "two $i" >&2; done"#),
-        ], instances: 2))
+        try sandbox.write(
+            "Procfile",
+            CoordinatedProcfile.make(
+                [
+                    ("one", #"i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo "one $i"; done"#),
+                    ("two", #"i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo "two $i" >&2; done"#),
+                ], instances: 2))
         let outcome = try DroverProcess.run(["start", "--no-timestamp"], in: sandbox.path)
         #expect(Self.lines(of: "one.1", in: outcome.stdout) == (1...3000).map { "one \($0)" })
         #expect(Self.lines(of: "two.1", in: outcome.stdout) == (1...3000).map { "two \($0)" })
@@ -68,10 +71,13 @@ import Testing
 
     @Test func flushesAPartialLastLineAndSplitsHugeLines() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", CoordinatedProcfile.make([
-            ("partial", #"printf 'first\nno newline at end'; exec >&-"#),
-            ("huge", #"head -c 200000 /dev/zero | tr '\0' x; echo; echo after"#),
-        ], instances: 2))
+        try sandbox.write(
+            "Procfile",
+            CoordinatedProcfile.make(
+                [
+                    ("partial", #"printf 'first\nno newline at end'; exec >&-"#),
+                    ("huge", #"head -c 200000 /dev/zero | tr '\0' x; echo; echo after"#),
+                ], instances: 2))
         let outcome = try DroverProcess.run(["start", "--no-timestamp"], in: sandbox.path)
         #expect(Self.lines(of: "partial.1", in: outcome.stdout) == ["first", "no newline at end"])
         let huge = Self.lines(of: "huge.1", in: outcome.stdout)
@@ -90,8 +96,10 @@ import Testing
 
     @Test func givesEachInstanceItsPortAndPS() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", CoordinatedProcfile.make(
-            [("web", "echo PORT=$PORT PS=$PS"), ("worker", "echo PORT=$PORT PS=$PS")], instances: 4))
+        try sandbox.write(
+            "Procfile",
+            CoordinatedProcfile.make(
+                [("web", "echo PORT=$PORT PS=$PS"), ("worker", "echo PORT=$PORT PS=$PS")], instances: 4))
         try sandbox.write(".env", "PORT=7000\n")
         let outcome = try DroverProcess.run(["start", "--no-timestamp", "-m", "web=2,worker=2,finish=1"], in: sandbox.path)
         for (name, port) in [("web.1", 7000), ("web.2", 7001), ("worker.1", 7100), ("worker.2", 7101)] {
@@ -101,7 +109,10 @@ import Testing
 
     @Test func startsOnlyTheFormationAsked() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", "web: echo w\nworker: echo k\nclock: echo c; exec sleep 60\nfinish: while [ $(ls -a | grep -c '^\\.done-') -lt 2 ]; do sleep 0.02; done\n")
+        try sandbox.write(
+            "Procfile",
+            "web: echo w\nworker: echo k\nclock: echo c; exec sleep 60\nfinish: while [ $(ls -a | grep -c '^\\.done-') -lt 2 ]; do sleep 0.02; done\n"
+        )
         let selected = try DroverProcess.run(["start", "--no-timestamp", "worker"], in: sandbox.path)
         #expect(selected.stdout.contains("worker.1 | k"))
         #expect(!selected.stdout.contains("web.1"))
@@ -160,7 +171,9 @@ import Testing
         // 900 KB fits in drover's buffer: the writer is done (and so is the formation)
         // long before the reader wakes up; drover must still deliver every byte.
         try sandbox.write("Procfile", "burst: head -c 900000 /dev/zero | tr '\\0' b; echo\n")
-        try sandbox.write("run.sh", """
+        try sandbox.write(
+            "run.sh",
+            """
             "$1" start --no-timestamp | { sleep 2; grep '^burst.1 *| b' | tr -d '\\n' | wc -c; }
             """)
         let outcome = try DroverProcess.runProgram("/bin/sh", ["sh", "run.sh", DroverProcess.binary], in: sandbox.path)
@@ -172,7 +185,9 @@ import Testing
         let sandbox = try Sandbox()
         // 8 MB through a pipe whose reader starts late: drover must hold back, not drop.
         try sandbox.write("Procfile", "big: i=0; while [ $i -lt 40 ]; do head -c 200000 /dev/zero | tr '\\0' y; echo; i=$((i+1)); done\n")
-        try sandbox.write("run.sh", """
+        try sandbox.write(
+            "run.sh",
+            """
             "$1" start --no-timestamp | { sleep 1; grep -c '^big.1  *| y' ; }
             """)
         let outcome = try DroverProcess.runProgram("/bin/sh", ["sh", "run.sh", DroverProcess.binary], in: sandbox.path)

@@ -105,7 +105,9 @@ import Testing
         let sandbox = try Sandbox()
         // The leader exits while a TERM-ignoring `yes` in its group fills the pipe
         // faster than drover can empty it.
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             a: sh -c 'echo $$ > yes.pid; trap "" TERM; exec yes' & sleep 1; exit 1
             """)
         let drover = try RunningDrover(
@@ -231,7 +233,10 @@ import Testing
             Self.prlimit, ["prlimit", "--nofile=1024:2000", DroverProcess.binary, "start", "-m", "w=5000"],
             in: sandbox.path)
         #expect(outcome.code == 1)
-        #expect(outcome.stderr == "drover: the formation has 5000 instances, but drover's hard descriptor limit (ulimit -Hn: 2000) leaves room for 1680; raise it or start fewer\n")
+        #expect(
+            outcome.stderr
+                == "drover: the formation has 5000 instances, but drover's hard descriptor limit (ulimit -Hn: 2000) leaves room for 1680; raise it or start fewer\n"
+        )
         #expect(outcome.stdout == "")
     }
 
@@ -258,7 +263,9 @@ import Testing
     @Test(.enabled(if: canUnshare, "needs root and unshare (apt-get install util-linux)"))
     func asPidOneItReapsOrphansDrainsOnSIGTERMAndPassesTheCodeOn() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             spawner: i=0; while [ $i -lt 20 ]; do (sleep 0.01 &); i=$((i+1)); done; echo "spawned in $$"; exec sleep 60
             calm: trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.05; done
             """)
@@ -281,7 +288,9 @@ import Testing
 
         // No guardian as PID 1: after a moment with no child at all, the next
         // shutdown must still wait for the new run's drain.
-        try sandbox.write("Procfile", """
+        try sandbox.write(
+            "Procfile",
+            """
             slow: if [ -e ran ]; then trap 'sleep 1; echo drained; exit 0' TERM; echo up; while true; do sleep 0.05; done; fi; touch ran; exit 3
             """)
         let (restarting, pid) = try Self.asPidOne(

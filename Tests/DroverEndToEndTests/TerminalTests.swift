@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--tty`: instances on pseudo-terminals of their own, driven from a terminal of the
@@ -103,7 +103,9 @@ extension TerminalTests {
         let sandbox = try Self.sandbox()
         let flag = try DroverProcess.run(["check", "--tty", "probe,ghost"], in: sandbox.path)
         #expect(flag.code == 64)
-        #expect(flag.stderr.hasPrefix(#"drover: invalid value "probe,ghost" for --tty: unknown process type "ghost" (the Procfile has: probe, plain)"#))
+        #expect(
+            flag.stderr.hasPrefix(
+                #"drover: invalid value "probe,ghost" for --tty: unknown process type "ghost" (the Procfile has: probe, plain)"#))
         try sandbox.write(".drover", "[plain]\ntty=maybe\n")
         let file = try DroverProcess.run(["check"], in: sandbox.path)
         #expect(file.code == 1)
@@ -215,7 +217,9 @@ extension RunningDrover {
     /// A process that puts its terminal in raw mode and prints every byte it reads.
     @Test func theDetachKeyPressedTwiceGoesThroughOnce() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("keys.py", """
+        try sandbox.write(
+            "keys.py",
+            """
             import os, sys, tty
             tty.setraw(0)
             os.write(1, b"ready\\r\\n")
@@ -297,8 +301,10 @@ extension RunningDrover {
         for (arguments, message) in [
             (["attach"], "attach takes one instance name, such as web or web.1"),
             (["attach", "web", "console"], "attach takes one instance name, such as web or web.1"),
-            (["attach", "console", "--detach-key", "ctrl-ab"],
-             #"invalid value "ctrl-ab" for --detach-key: not a key: use ctrl-X (X a letter or one of @[\]^_?) or one printable character"#),
+            (
+                ["attach", "console", "--detach-key", "ctrl-ab"],
+                #"invalid value "ctrl-ab" for --detach-key: not a key: use ctrl-X (X a letter or one of @[\]^_?) or one printable character"#
+            ),
         ] {
             let outcome = try DroverProcess.run(arguments, in: sandbox.path)
             #expect(outcome.code == 64)

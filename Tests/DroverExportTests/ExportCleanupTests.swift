@@ -31,12 +31,13 @@ import Testing
         let files = [ExportedFile(path: "shop.target", text: ""), ExportedFile(path: "shop-web.1.service", text: "")]
         let cleanup = ExportCleanup(existing: existing, writing: files, marker: mine)
         #expect(cleanup.removals.isEmpty)
-        #expect(cleanup.problems(location: "/etc/systemd/system").map(\.message) == [
-            "/etc/systemd/system/shop.target exists and was not written by drover export; "
-                + "move it away or export to another location",
-            "/etc/systemd/system/shop-web.1.service was written by drover export systemd for app other; "
-                + "move it away or export to another location",
-        ])
+        #expect(
+            cleanup.problems(location: "/etc/systemd/system").map(\.message) == [
+                "/etc/systemd/system/shop.target exists and was not written by drover export; "
+                    + "move it away or export to another location",
+                "/etc/systemd/system/shop-web.1.service was written by drover export systemd for app other; "
+                    + "move it away or export to another location",
+            ])
     }
 
     @Test func directoriesCountByTheirTopName() {
@@ -60,22 +61,25 @@ import Testing
 
     static let sentence = "the next export of shop replaces or removes this file."
 
-    @Test(arguments: [
-        ("# Written by drover export systemd for app shop; \(sentence)\n[Unit]\n", ExportMarker(format: .systemd, app: "shop")),
-        ("#!/bin/sh\n# Written by drover export runit for app shop; \(sentence)\nexec x\n", ExportMarker(format: .runit, app: "shop")),
-        ("<?xml version=\"1.0\"?>\n<!DOCTYPE plist>\n<!-- Written by drover export launchd for app shop; \(sentence) -->\n",
-         ExportMarker(format: .launchd, app: "shop")),
-        // Anything but the exact line, where the format puts it, is not a marker.
-        ("# Written by drover export upstart for app shop; \(sentence)\n", nil),
-        ("# Written by drover export systemd for app shop; \(sentence) (edited)\n", nil),
-        ("# Written by drover export systemd for app shop\n", nil),
-        ("<!-- Written by drover export systemd for app shop; \(sentence) -->\n", nil),
-        ("[Unit]\n# a\n# b\n# Written by drover export systemd for app shop; \(sentence)\n", nil),
-        ("[Unit]\n# Written by drover export systemd for app shop; \(sentence)\n", nil),
-        ("# Written by drover export runit for app shop; \(sentence)\n", nil),
-        ("[Unit]\nDescription=see \"Written by drover export systemd for app shop; \(sentence)\"\n", nil),
-        ("[Unit]\nDescription=hand-written\n", nil),
-    ] as [(String, ExportMarker?)])
+    @Test(
+        arguments: [
+            ("# Written by drover export systemd for app shop; \(sentence)\n[Unit]\n", ExportMarker(format: .systemd, app: "shop")),
+            ("#!/bin/sh\n# Written by drover export runit for app shop; \(sentence)\nexec x\n", ExportMarker(format: .runit, app: "shop")),
+            (
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE plist>\n<!-- Written by drover export launchd for app shop; \(sentence) -->\n",
+                ExportMarker(format: .launchd, app: "shop")
+            ),
+            // Anything but the exact line, where the format puts it, is not a marker.
+            ("# Written by drover export upstart for app shop; \(sentence)\n", nil),
+            ("# Written by drover export systemd for app shop; \(sentence) (edited)\n", nil),
+            ("# Written by drover export systemd for app shop\n", nil),
+            ("<!-- Written by drover export systemd for app shop; \(sentence) -->\n", nil),
+            ("[Unit]\n# a\n# b\n# Written by drover export systemd for app shop; \(sentence)\n", nil),
+            ("[Unit]\n# Written by drover export systemd for app shop; \(sentence)\n", nil),
+            ("# Written by drover export runit for app shop; \(sentence)\n", nil),
+            ("[Unit]\nDescription=see \"Written by drover export systemd for app shop; \(sentence)\"\n", nil),
+            ("[Unit]\nDescription=hand-written\n", nil),
+        ] as [(String, ExportMarker?)])
     func markers(head: String, marker: ExportMarker?) {
         #expect(ExportMarker.find(in: Array(head.utf8)) == marker)
     }
@@ -163,8 +167,9 @@ import Testing
         location.files["shop.target"] = "[Unit]\nDescription=hand-written\n"
         location.listable = false
         #expect(throws: Diagnostics.self) {
-            try ExportPlan([ExportedFile(path: "shop.target", text: "")], format: .systemd, app: "shop", location: "u",
-                           view: location.view)
+            try ExportPlan(
+                [ExportedFile(path: "shop.target", text: "")], format: .systemd, app: "shop", location: "u",
+                view: location.view)
         }
     }
 
@@ -178,12 +183,17 @@ import Testing
             ExportedFile(path: "shop-web-1/finish", text: ""),
             ExportedFile(path: String(repeating: "x", count: 256), text: ""),
         ]
-        #expect(throws: Diagnostics([
-            Diagnostic("s/shop-web-1/env is not a directory, and the export writes into it; move it away or export to another location"),
-            Diagnostic("s/shop-web-1/finish is a directory, and the export writes a file there; move it away or export to another location"),
-            Diagnostic("the file name \"\(String(repeating: "x", count: 256))\" is longer than the 255 bytes a name may have; "
-                + "use a shorter type name or -a"),
-        ])) {
+        #expect(
+            throws: Diagnostics([
+                Diagnostic(
+                    "s/shop-web-1/env is not a directory, and the export writes into it; move it away or export to another location"),
+                Diagnostic(
+                    "s/shop-web-1/finish is a directory, and the export writes a file there; move it away or export to another location"),
+                Diagnostic(
+                    "the file name \"\(String(repeating: "x", count: 256))\" is longer than the 255 bytes a name may have; "
+                        + "use a shorter type name or -a"),
+            ])
+        ) {
             try ExportPlan(files, format: .runit, app: "shop", location: "s", view: location.view)
         }
     }
@@ -193,9 +203,10 @@ import Testing
     @Test(arguments: ExportFormat.allCases)
     func everyWrittenNameIsOneTheFormatOwns(format: ExportFormat) throws {
         var formation = GoldenExportTests.formation
-        formation.types.append(ExportedType(
-            name: "a-1_b", command: "x", commandLocation: "Procfile:4", settings: ProcessTypeSettings(),
-            instances: [PlannedInstance(type: "a-1_b", number: 12, command: "x", port: 5312, entryIndex: 3)]))
+        formation.types.append(
+            ExportedType(
+                name: "a-1_b", command: "x", commandLocation: "Procfile:4", settings: ProcessTypeSettings(),
+                instances: [PlannedInstance(type: "a-1_b", number: 12, command: "x", port: 5312, entryIndex: 3)]))
         if format.runsContainers { formation.image = OptionValue("shop:1", origin: .commandLine(flag: "--image")) }
         for file in try Export.files(format, for: formation) {
             #expect(format.writesName(file.topLevelName, app: "shop"), "\(format) writes \(file.topLevelName)")
@@ -207,4 +218,3 @@ import Testing
         }
     }
 }
-

@@ -59,24 +59,28 @@ import Testing
         #expect(Self.problems(.systemd, formation) == ["--image is for kubernetes and compose, not systemd"])
         formation.image = nil
         formation.logDirectory = Self.flag("/var/log/shop", "-l")
-        #expect(Self.problems(.compose, formation) == [
-            "-l is for formats that write log files; compose leaves the output to the container runtime",
-        ])
+        #expect(
+            Self.problems(.compose, formation) == [
+                "-l is for formats that write log files; compose leaves the output to the container runtime"
+            ])
         formation.logDirectory = OptionValue("/var/log/shop", origin: .file(path: ".foreman", line: 2))
         #expect(Self.problems(.compose, formation) == [], "a defaults file's log is another format's")
         formation.logDirectory = nil
         formation.types = []
-        #expect(Self.problems(.launchd, formation) == [
-            "nothing to export: the formation has no instances (every count of -m is 0?)",
-        ])
+        #expect(
+            Self.problems(.launchd, formation) == [
+                "nothing to export: the formation has no instances (every count of -m is 0?)"
+            ])
     }
 
     @Test(arguments: [ExportFormat.systemd, .supervisord, .launchd, .kubernetes, .compose])
     func textFormatsRefuseValuesThatAreNotUTF8(format: ExportFormat) {
         var formation = Self.formation([("OK", Array("fine".utf8)), ("LATIN", [0x63, 0x61, 0x66, 0xE9])])
         if format == .kubernetes { formation.image = Self.flag("shop:1", "--image") }
-        let name = ["systemd": "systemd units", "supervisord": "supervisord configs", "launchd": "property lists",
-                    "kubernetes": "Kubernetes files", "compose": "Compose files"][format.rawValue]!
+        let name = [
+            "systemd": "systemd units", "supervisord": "supervisord configs", "launchd": "property lists",
+            "kubernetes": "Kubernetes files", "compose": "Compose files",
+        ][format.rawValue]!
         #expect(Self.problems(format, formation) == [".env:2: the value of LATIN is not UTF-8, and \(name) are UTF-8 text"])
     }
 
@@ -96,10 +100,11 @@ import Testing
 
     @Test func systemdRefusesNamesItWouldDrop() {
         let formation = Self.formation([("GOOD_1", Array("x".utf8)), ("a.b", Array("x".utf8)), ("1ST", Array("x".utf8))])
-        #expect(Self.problems(.systemd, formation) == [
-            ".env:2: systemd cannot set a.b: its variable names are letters, digits and _, not starting with a digit",
-            ".env:3: systemd cannot set 1ST: its variable names are letters, digits and _, not starting with a digit",
-        ])
+        #expect(
+            Self.problems(.systemd, formation) == [
+                ".env:2: systemd cannot set a.b: its variable names are letters, digits and _, not starting with a digit",
+                ".env:3: systemd cannot set 1ST: its variable names are letters, digits and _, not starting with a digit",
+            ])
     }
 
     @Test(arguments: [
@@ -131,10 +136,11 @@ import Testing
         var formation = Self.formation()
         formation.root = "/srv/shop "
         formation.logDirectory = Self.flag("/var/log/\u{1}", "-l")
-        #expect(Self.problems(.systemd, formation) == [
-            "the root directory \"/srv/shop \": a systemd unit cannot hold blanks at its ends or control characters",
-            "invalid value \"/var/log/\u{1}\" for -l: a systemd unit cannot hold blanks at its ends or control characters",
-        ])
+        #expect(
+            Self.problems(.systemd, formation) == [
+                "the root directory \"/srv/shop \": a systemd unit cannot hold blanks at its ends or control characters",
+                "invalid value \"/var/log/\u{1}\" for -l: a systemd unit cannot hold blanks at its ends or control characters",
+            ])
     }
 
     @Test func systemdTimesAndLimits() throws {
@@ -170,16 +176,17 @@ import Testing
         #expect(SupervisordSyntax.commandWord(text) == word)
     }
 
-    @Test(arguments: [
-        ("plain", #""plain""#),
-        ("it's", #""it's""#),
-        ("say \"hi\" now", #"'say "hi" now'"#),
-        ("a,b=c \\", #""a,b=c \""#),
-        ("100%", #""100%%""#),
-        ("  padded  ", #""  padded  ""#),
-        ("", #""""#),
-        ("one\ntwo", "\"one\n    two\""),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("plain", #""plain""#),
+            ("it's", #""it's""#),
+            ("say \"hi\" now", #"'say "hi" now'"#),
+            ("a,b=c \\", #""a,b=c \""#),
+            ("100%", #""100%%""#),
+            ("  padded  ", #""  padded  ""#),
+            ("", #""""#),
+            ("one\ntwo", "\"one\n    two\""),
+        ] as [(String, String?)])
     func supervisordEnvironmentValues(value: String, written: String?) {
         #expect(SupervisordSyntax.environmentValue(value) == written)
     }
@@ -195,36 +202,43 @@ import Testing
         let formation = Self.formation([("OK", Array("fine".utf8)), ("QUOTED", Array("\"x\"".utf8))])
         let text = try Self.text(.supervisord, formation)
         #expect(text.contains("\n# environment= cannot hold QUOTED exactly: env(1) sets them in command=.\n"))
-        #expect(text.contains(
-            #"command='/usr/bin/env' '--default-signal=PIPE' 'QUOTED="x"' '/bin/sh' '-c' 'exec </dev/null; exec /bin/sh -c "$0"' 'exec serve $PORT'"#))
+        #expect(
+            text.contains(
+                #"command='/usr/bin/env' '--default-signal=PIPE' 'QUOTED="x"' '/bin/sh' '-c' 'exec </dev/null; exec /bin/sh -c "$0"' 'exec serve $PORT'"#
+            ))
         #expect(text.contains(#"environment=OK="fine",PORT="5000",PS="web.1""#))
         let carriage = Self.formation([("CR", Array("a\rb".utf8))])
-        #expect(Self.problems(.supervisord, carriage) == [
-            ".env:1: the value of CR holds a carriage return, which supervisord's config reader turns into a line break",
-        ])
+        #expect(
+            Self.problems(.supervisord, carriage) == [
+                ".env:1: the value of CR holds a carriage return, which supervisord's config reader turns into a line break"
+            ])
     }
 
     @Test func supervisordRefusesACarriageReturnInACommand() {
-        #expect(Self.problems(.supervisord, Self.formation(command: "serve\r")) == [
-            "Procfile:1: the command of web holds a carriage return, which supervisord's config reader turns into a line break",
-        ])
+        #expect(
+            Self.problems(.supervisord, Self.formation(command: "serve\r")) == [
+                "Procfile:1: the command of web holds a carriage return, which supervisord's config reader turns into a line break"
+            ])
     }
 
-    @Test(arguments: [(RestartPolicy.always, "autorestart=true\nstartsecs=10\nstartretries=10\n"),
-                      (.onFailure, "autorestart=unexpected\nexitcodes=0\nstartsecs=0\n"),
-                      (.no, "autorestart=false\nstartsecs=0\n")])
+    @Test(arguments: [
+        (RestartPolicy.always, "autorestart=true\nstartsecs=10\nstartretries=10\n"),
+        (.onFailure, "autorestart=unexpected\nexitcodes=0\nstartsecs=0\n"),
+        (.no, "autorestart=false\nstartsecs=0\n"),
+    ])
     func supervisordRestartPolicies(policy: RestartPolicy, lines: String) throws {
         #expect(try Self.text(.supervisord, Self.formation(restart: policy)).contains("\n" + lines))
     }
 
     // MARK: runit
 
-    @Test(arguments: [
-        (Array("plain".utf8), Array("plain\n".utf8)),
-        (Array("one\ntwo".utf8), Array("one\0two\n".utf8)),
-        ([], [0x0A]),
-        (Array(" lead".utf8), Array(" lead\n".utf8)),
-    ] as [([UInt8], [UInt8])])
+    @Test(
+        arguments: [
+            (Array("plain".utf8), Array("plain\n".utf8)),
+            (Array("one\ntwo".utf8), Array("one\0two\n".utf8)),
+            ([], [0x0A]),
+            (Array(" lead".utf8), Array(" lead\n".utf8)),
+        ] as [([UInt8], [UInt8])])
     func runitEnvironmentFiles(value: [UInt8], contents: [UInt8]) {
         #expect(RunitSyntax.environmentFile(value) == contents)
     }
@@ -235,9 +249,10 @@ import Testing
         let files = try Export.files(.runit, for: Self.formation([("PAD", Array("x \t".utf8))]))
         #expect(!files.contains { $0.path == "shop-web-1/env/PAD" })
         let run = String(decoding: files.first { $0.path == "shop-web-1/run" }!.contents, as: UTF8.self)
-        #expect(run.contains(
-            "\n# env/ cannot hold the trailing blanks of PAD: env(1) sets them.\n"
-                + "exec env 'PAD=x \t' chpst -P -e \"$env_dir\" /bin/sh -c 'exec serve $PORT'\n"))
+        #expect(
+            run.contains(
+                "\n# env/ cannot hold the trailing blanks of PAD: env(1) sets them.\n"
+                    + "exec env 'PAD=x \t' chpst -P -e \"$env_dir\" /bin/sh -c 'exec serve $PORT'\n"))
     }
 
     /// One rule for every format: systemd refuses `a:b` and reads an empty `User=` as
@@ -249,22 +264,25 @@ import Testing
             formation.user = Self.flag(user, "-u")
             if format.runsContainers { formation.image = Self.flag("shop:1", "--image") }
             let numeric = user == "1000"
-            let expected: [String] = switch format {
-            // chpst and launchd look a number up as a name; Kubernetes takes only numbers.
-            case .runit where numeric, .launchd where numeric: ["invalid value \"1000\" for -u: \(format.rawValue) takes a user name, not a number"]
-            case .kubernetes where !numeric:
-                ["invalid value \"\(user)\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)"]
-            default: []
-            }
+            let expected: [String] =
+                switch format {
+                // chpst and launchd look a number up as a name; Kubernetes takes only numbers.
+                case .runit where numeric, .launchd where numeric:
+                    ["invalid value \"1000\" for -u: \(format.rawValue) takes a user name, not a number"]
+                case .kubernetes where !numeric:
+                    ["invalid value \"\(user)\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)"]
+                default: []
+                }
             #expect(Self.problems(format, formation) == expected, "\(format) \(user)")
         }
         for user in ["", "deploy:staff", "a b", "-x", "ünï", "dep\u{1}loy", String(repeating: "u", count: 33)] {
             var formation = Self.formation()
             formation.user = OptionValue(user, origin: .file(path: ".drover", line: 4))
-            #expect(Self.problems(format, formation) == [
-                ".drover:4: invalid value \"\(user)\" for user: a user is a name of letters, digits, _, . and - "
-                    + "(not starting with -, at most 32), or a number",
-            ])
+            #expect(
+                Self.problems(format, formation) == [
+                    ".drover:4: invalid value \"\(user)\" for user: a user is a name of letters, digits, _, . and - "
+                        + "(not starting with -, at most 32), or a number"
+                ])
         }
     }
 
@@ -272,34 +290,39 @@ import Testing
 
     @Test func launchdRefusesControlCharacters() {
         let formation = Self.formation([("TAB", Array("a\tb".utf8)), ("BELL", Array("a\u{7}".utf8))])
-        #expect(Self.problems(.launchd, formation) == [
-            ".env:2: the value of BELL holds U+0007, which XML property lists cannot hold",
-        ])
+        #expect(
+            Self.problems(.launchd, formation) == [
+                ".env:2: the value of BELL holds U+0007, which XML property lists cannot hold"
+            ])
     }
 
     @Test func launchdRefusesControlCharactersAnywhere() {
         var formation = Self.formation(command: "serve\u{1}")
         formation.root = "/srv/\u{2}"
         formation.logDirectory = Self.flag("/logs/\u{3}", "-l")
-        #expect(Self.problems(.launchd, formation) == [
-            "Procfile:1: the command of web holds U+0001, which XML property lists cannot hold",
-            "the root directory \"/srv/\u{2}\" holds U+0002, which XML property lists cannot hold",
-            "invalid value \"/logs/\u{3}\" for -l: it holds U+0003, which XML property lists cannot hold",
-        ])
+        #expect(
+            Self.problems(.launchd, formation) == [
+                "Procfile:1: the command of web holds U+0001, which XML property lists cannot hold",
+                "the root directory \"/srv/\u{2}\" holds U+0002, which XML property lists cannot hold",
+                "invalid value \"/logs/\u{3}\" for -l: it holds U+0003, which XML property lists cannot hold",
+            ])
     }
 
     @Test func launchdRefusesTypesThatDifferOnlyInCase() {
         var formation = Self.formation(type: "web")
         formation.types.append(Self.another(formation, named: "Web", line: 2))
-        #expect(Self.problems(.launchd, formation) == [
-            "Procfile:2: types \"web\" and \"Web\" would share their property lists' names on macOS, whose file names "
-                + "ignore case; rename one",
-        ])
+        #expect(
+            Self.problems(.launchd, formation) == [
+                "Procfile:2: types \"web\" and \"Web\" would share their property lists' names on macOS, whose file names "
+                    + "ignore case; rename one"
+            ])
     }
 
-    @Test(arguments: [(RestartPolicy.always, "<key>KeepAlive</key>\n\t<true/>"),
-                      (.onFailure, "<key>KeepAlive</key>\n\t<dict>\n\t\t<key>SuccessfulExit</key>\n\t\t<false/>\n\t</dict>"),
-                      (.no, "<key>KeepAlive</key>\n\t<false/>")])
+    @Test(arguments: [
+        (RestartPolicy.always, "<key>KeepAlive</key>\n\t<true/>"),
+        (.onFailure, "<key>KeepAlive</key>\n\t<dict>\n\t\t<key>SuccessfulExit</key>\n\t\t<false/>\n\t</dict>"),
+        (.no, "<key>KeepAlive</key>\n\t<false/>"),
+    ])
     func launchdKeepAlive(policy: RestartPolicy, entry: String) throws {
         var formation = Self.formation(restart: policy)
         formation.stopTimeoutMilliseconds = 0
@@ -314,10 +337,11 @@ import Testing
     @Test func kubernetesNeedsAnImageAndANumericUser() {
         var formation = Self.formation()
         formation.user = Self.flag("deploy", "-u")
-        #expect(Self.problems(.kubernetes, formation) == [
-            "invalid value \"deploy\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)",
-            "kubernetes needs --image IMAGE: the image the containers run",
-        ])
+        #expect(
+            Self.problems(.kubernetes, formation) == [
+                "invalid value \"deploy\" for -u: Kubernetes runs a container as a numeric user id (runAsUser)",
+                "kubernetes needs --image IMAGE: the image the containers run",
+            ])
     }
 
     @Test func kubernetesNamesAreDNSLabels() throws {
@@ -329,9 +353,10 @@ import Testing
         #expect(text.contains("    process-type: web-server\n"))
 
         formation.app = "2048"
-        #expect(Self.problems(.kubernetes, formation) == [
-            "the app name \"2048\" does not start with a letter, as Kubernetes Service names must; give one with -a",
-        ])
+        #expect(
+            Self.problems(.kubernetes, formation) == [
+                "the app name \"2048\" does not start with a letter, as Kubernetes Service names must; give one with -a"
+            ])
     }
 
     @Test func kubernetesRefusesTypesThatShareAName() {
@@ -341,11 +366,12 @@ import Testing
             Self.another(formation, named: "web-1", line: 2), Self.another(formation, named: "__", line: 3), long,
         ]
         formation.image = Self.flag("shop:1", "--image")
-        #expect(Self.problems(.kubernetes, formation) == [
-            "Procfile:2: types \"web_1\" and \"web-1\" would both be \"web-1\" in Kubernetes names; rename one",
-            "Procfile:3: the type name \"__\" leaves nothing for a Kubernetes name",
-            "Procfile:4: \"shop-\(long.name)\" is longer than the 63 characters of a Kubernetes name; use a shorter type name or -a",
-        ])
+        #expect(
+            Self.problems(.kubernetes, formation) == [
+                "Procfile:2: types \"web_1\" and \"web-1\" would both be \"web-1\" in Kubernetes names; rename one",
+                "Procfile:3: the type name \"__\" leaves nothing for a Kubernetes name",
+                "Procfile:4: \"shop-\(long.name)\" is longer than the 63 characters of a Kubernetes name; use a shorter type name or -a",
+            ])
     }
 
     @Test(arguments: [
@@ -384,16 +410,19 @@ import Testing
         var formation = Self.formation([("K" + String(repeating: "x", count: 253), Array("v".utf8))])
         formation.image = Self.flag("shop:1", "--image")
         formation.user = Self.flag("2147483647", "-u")
-        #expect(Self.problems(.kubernetes, formation) == [
-            ".env:1: Kxxxxxxxxxxxxxxxxxxx... is longer than the 253 characters of a ConfigMap key",
-        ])
+        #expect(
+            Self.problems(.kubernetes, formation) == [
+                ".env:1: Kxxxxxxxxxxxxxxxxxxx... is longer than the 253 characters of a ConfigMap key"
+            ])
         formation.variables = (1...11).map {
-            SourcedVariable(EnvironmentVariable(name: "V\($0)", value: ByteString([UInt8](repeating: 0x61, count: 100_000))),
-                            file: ".env", line: $0)
+            SourcedVariable(
+                EnvironmentVariable(name: "V\($0)", value: ByteString([UInt8](repeating: 0x61, count: 100_000))),
+                file: ".env", line: $0)
         }
-        #expect(Self.problems(.kubernetes, formation) == [
-            ".env:11: the env files' variables come to more than the 1 MiB a ConfigMap holds",
-        ])
+        #expect(
+            Self.problems(.kubernetes, formation) == [
+                ".env:11: the env files' variables come to more than the 1 MiB a ConfigMap holds"
+            ])
     }
 
     @Test func composeBuildsTheRootWithoutAnImageAndDoublesDollars() throws {
@@ -422,9 +451,13 @@ import Testing
         let derived = try ExportFormation.resolve(application, options: LaunchOptions(), workingDirectory: "/srv/my shop")
         #expect(derived.app == "my-shop")
         let fromFile = LaunchOptions([.app: OptionValue("my app", origin: .file(path: ".foreman", line: 3))])
-        #expect(throws: Diagnostics([Diagnostic(
-            ".foreman:3: invalid value \"my app\" for app: an app name starts with a letter or digit and has only letters, "
-                + "digits, _ and -")])) {
+        #expect(
+            throws: Diagnostics([
+                Diagnostic(
+                    ".foreman:3: invalid value \"my app\" for app: an app name starts with a letter or digit and has only letters, "
+                        + "digits, _ and -")
+            ])
+        ) {
             try ExportFormation.resolve(application, options: fromFile, workingDirectory: "/")
         }
         let flag = LaunchOptions([.app: OptionValue("a--b", origin: .commandLine(flag: "-a"))])
@@ -444,9 +477,10 @@ import Testing
         var formation = ExportRulesTests.formation()
         formation.logDirectory = OptionValue("", origin: .file(path: ".drover", line: 2))
         #expect(ExportRulesTests.problems(.compose, formation) == [])
-        #expect(ExportRulesTests.problems(.systemd, formation) == [
-            ".drover:2: invalid value \"\" for log: a log directory cannot be empty",
-        ])
+        #expect(
+            ExportRulesTests.problems(.systemd, formation) == [
+                ".drover:2: invalid value \"\" for log: a log directory cannot be empty"
+            ])
     }
 
     /// execve's limits are held against what the processes get: for an export, the env
@@ -470,8 +504,9 @@ import Testing
 
     @Test func aTypeWithoutInstancesIsLeftOut() throws {
         var formation = ExportRulesTests.formation()
-        formation.types.append(ExportedType(
-            name: "idle", command: "x", commandLocation: "Procfile:2", settings: ProcessTypeSettings(), instances: []))
+        formation.types.append(
+            ExportedType(
+                name: "idle", command: "x", commandLocation: "Procfile:2", settings: ProcessTypeSettings(), instances: []))
         let files = try Export.files(.launchd, for: formation)
         #expect(files.map(\.path) == ["shop-web-1.plist"])
     }

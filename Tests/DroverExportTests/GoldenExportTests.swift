@@ -91,7 +91,7 @@ import Testing
             let wanted = (try? Data(contentsOf: directory.appendingPathComponent(file.path))).map(Array.init) ?? []
             // As text where it is text, so a failure shows a readable difference.
             if let text = String(validating: file.contents, as: UTF8.self),
-               let golden = String(validating: wanted, as: UTF8.self)
+                let golden = String(validating: wanted, as: UTF8.self)
             {
                 #expect(text == golden, "\(format)/\(file.path) differs from its golden file")
             } else {
@@ -108,7 +108,7 @@ import Testing
         while let path = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path, isDirectory: &isDirectory),
-               !isDirectory.boolValue
+                !isDirectory.boolValue
             {
                 paths.append(path)
             }

@@ -61,26 +61,27 @@ import Testing
                     .sequence([.string("x")]),
                 ])),
         ])
-        #expect(YAML.document(document, comments: ["top"]) == """
-            # top
-            name: web
-            replicas: 2
-            enabled: true
-            empty: {}
-            none: []
-            command:
-              - /bin/sh
-              - "-c"
-              - "exec x"
-            containers:
-              - name: a
-                env:
-                  - name: PORT
-                    value: "5000"
-              -
-                - x
+        #expect(
+            YAML.document(document, comments: ["top"]) == """
+                # top
+                name: web
+                replicas: 2
+                enabled: true
+                empty: {}
+                none: []
+                command:
+                  - /bin/sh
+                  - "-c"
+                  - "exec x"
+                containers:
+                  - name: a
+                    env:
+                      - name: PORT
+                        value: "5000"
+                  -
+                    - x
 
-            """)
+                """)
     }
 
     @Test func streamSeparatesDocuments() {

@@ -23,7 +23,8 @@ import Testing
     /// A file is written under another name, then renamed over the old one.
     static func replace(_ path: String, _ contents: String, executable: Bool = false) throws {
         try FileSystem.writeNewFile(
-            path + ".new", contents: Array(contents.utf8), executable: executable, replacing: path).get()
+            path + ".new", contents: Array(contents.utf8), executable: executable, replacing: path
+        ).get()
         try FileSystem.rename(path + ".new", over: path).get()
     }
 

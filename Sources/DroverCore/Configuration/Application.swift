@@ -149,8 +149,10 @@ public struct ApplicationLoader {
         let logging = resolveLogging(options, errors: &errors)
         let socketPath = ControlSocketPath.resolve(options, inherited: inherited)
         if socketPath.utf8.count > ControlSocketPath.maximumLength {
-            errors.append(Diagnostic(
-                "control socket path \"\(socketPath)\" is longer than \(ControlSocketPath.maximumLength) bytes; choose a shorter one with -s"))
+            errors.append(
+                Diagnostic(
+                    "control socket path \"\(socketPath)\" is longer than \(ControlSocketPath.maximumLength) bytes; choose a shorter one with -s"
+                ))
         }
 
         var typeSettings: [String: ProcessTypeSettings] = [:]
@@ -355,7 +357,10 @@ public enum Seconds {
         var fraction = milliseconds % 1000
         guard fraction > 0 else { return "\(whole)s" }
         var digits = 3
-        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
         let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
         return "\(whole).\(padded)s"
     }

@@ -64,13 +64,15 @@ public enum DefaultsFile {
             if var current = section {
                 guard option.isPerType else {
                     let perType = LaunchOption.allCases.filter(\.isPerType).map(\.rawValue).joined(separator: ", ")
-                    errors.append(Diagnostic(
-                        "\(at): option \"\(option.rawValue)\" cannot be set for one process type (in [\(current.type)]: \(perType))"))
+                    errors.append(
+                        Diagnostic(
+                            "\(at): option \"\(option.rawValue)\" cannot be set for one process type (in [\(current.type)]: \(perType))"))
                     continue
                 }
                 if let first = current.values[option], case let .file(_, firstLine) = first.origin {
-                    errors.append(Diagnostic(
-                        "\(at): option \"\(option.rawValue)\" is already set for [\(current.type)] on line \(firstLine)"))
+                    errors.append(
+                        Diagnostic(
+                            "\(at): option \"\(option.rawValue)\" is already set for [\(current.type)] on line \(firstLine)"))
                     continue
                 }
                 current.values[option] = optionValue

@@ -48,7 +48,7 @@ public enum ExecLimits {
             guard shared > maximumTotalBytes else { return nil }
             return "the environment comes to \(shared) bytes; Linux passes at most \(maximumTotalBytes) (2 MiB) to a program"
         }
-        var scriptBytes: [String: Int] = [:]  // per type: instances share their command
+        var scriptBytes: [String: Int] = [:] // per type: instances share their command
         for instance in instances {
             let own = instance.ownVariables.reduce(0) { $0 + cost(of: $1) }
             let script = scriptBytes[instance.type] ?? ShellCommand.script(for: instance.command.bytes).count

@@ -104,8 +104,9 @@ extension ApplicationLoader {
         var sections: [String: SettingsLayer] = [:]
         for section in options.sections {
             guard known.contains(section.type) else {
-                errors.append(Diagnostic(
-                    "\(section.file):\(section.line): \(context.unknown(section.type)) in section [\(section.type)]"))
+                errors.append(
+                    Diagnostic(
+                        "\(section.file):\(section.line): \(context.unknown(section.type)) in section [\(section.type)]"))
                 continue
             }
             sections[section.type] = SettingsLayer(section: section.values, type: section.type, context, errors: &errors)
@@ -126,7 +127,8 @@ extension ApplicationLoader {
                 let first = Seconds.text(milliseconds: backoff.firstDelayMilliseconds)
                 let maximum = Seconds.text(milliseconds: backoff.maximumDelayMilliseconds)
                 let reason = "the first restart delay (\(first)) is above the longest (\(maximum))"
-                let problem = firstDelay.map { $0.value.invalid(reason, option: .restartDelay) }
+                let problem =
+                    firstDelay.map { $0.value.invalid(reason, option: .restartDelay) }
                     ?? maximumDelay.map { $0.value.invalid(reason, option: .restartMaxDelay) }
                 if let problem, !problems.contains(problem) { problems.append(problem) }
             }
@@ -136,7 +138,8 @@ extension ApplicationLoader {
             let ready = layers.lazy.compactMap { $0.ready(for: type) }.first
             let listen = layers.lazy.compactMap { $0.flag(.listen, for: type) }.first ?? false
             if listen, let ready, ready.probe.usesOwnPort {
-                let reason = "\(type) listens through drover's socket, where either the old or the new run answers a "
+                let reason =
+                    "\(type) listens through drover's socket, where either the old or the new run answers a "
                     + "probe of its own port during a restart; use log:TEXT, exec:COMMAND or tcp on another port"
                 let problem = ready.value.invalid(reason, option: .ready)
                 if !problems.contains(problem) { problems.append(problem) }
@@ -148,7 +151,8 @@ extension ApplicationLoader {
         }
         errors += problems
         if let cycle = StartOrder.cycle(types: procfile.names, dependencies: settings.mapValues(\.after)),
-           let origin = afterOrigins[cycle[0]] {
+            let origin = afterOrigins[cycle[0]]
+        {
             errors.append(origin.invalid("dependency cycle: \(cycle.joined(separator: " -> "))", option: .after))
         }
         return settings
@@ -257,10 +261,9 @@ struct SettingsLayer {
         for item in text.split(separator: separator, omittingEmptySubsequences: false) {
             let name = String(item.trimmingBlanks())
             let reason: String? =
-                if name.isEmpty { "empty item in \"\(text)\"" }
-                else if !context.known.contains(name) { context.unknown(name) }
-                else if name == type { "dependency cycle: \(type) -> \(type)" }
-                else { nil }
+                if name.isEmpty { "empty item in \"\(text)\"" } else if !context.known.contains(name) {
+                    context.unknown(name)
+                } else if name == type { "dependency cycle: \(type) -> \(type)" } else { nil }
             if let reason {
                 errors.append(value.invalid(reason, option: .after))
                 return
@@ -283,7 +286,9 @@ struct SettingsLayer {
             if switches[option] == nil { errors.append(value.invalid("must be true or false", option: option)) }
         }
         if let value = values[.ready] {
-            do { probes[type] = (try ReadinessProbe.parse(value.text), value) } catch { errors.append(value.invalid(error.reason, option: .ready)) }
+            do { probes[type] = (try ReadinessProbe.parse(value.text), value) } catch {
+                errors.append(value.invalid(error.reason, option: .ready))
+            }
         }
         if let value = values[.after] {
             readDependencies(of: type, value.text, separator: ",", value, context, errors: &errors)

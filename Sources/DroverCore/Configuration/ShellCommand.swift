@@ -45,11 +45,10 @@ public enum ShellCommand {
     /// ended, with that program's status, and a program that died of a signal has the
     /// same signal raised again (trap reset first) so drover reports the death truthfully.
     /// Caught traps are reset by `exec`, so the program itself sees default dispositions.
-    static let keepShellPrefix = Array((
-        "__drover_end() { s=$?; if [ \"$s\" -gt 128 ] && [ \"$s\" -le 192 ]; then "
+    static let keepShellPrefix = Array(
+        ("__drover_end() { s=$?; if [ \"$s\" -gt 128 ] && [ \"$s\" -le 192 ]; then "
             + "trap - \"$((s - 128))\" 2>/dev/null; kill -\"$((s - 128))\" $$ 2>/dev/null; fi; exit \"$s\"; }; "
-            + "trap __drover_end TERM INT HUP; trap : USR1 USR2; "
-    ).utf8)
+            + "trap __drover_end TERM INT HUP; trap : USR1 USR2; ").utf8)
 
     static func plan(_ command: [UInt8]) -> Plan {
         var scanner = ShellListScanner(command)
@@ -57,10 +56,12 @@ public enum ShellCommand {
         // Only while the shell waits on a program can a signal reach it for long; a trap
         // set where none is needed only widens the instant before `exec` in which a
         // signal could be taken by the shell's trap and lost.
-        let traps = scanner.substitutes || elements.dropLast().contains { element in
-            guard let word = element.commandWord else { return false }
-            return word.literal.map { !builtins.contains($0) } ?? true
-        }
+        let traps =
+            scanner.substitutes
+            || elements.dropLast().contains { element in
+                guard let word = element.commandWord else { return false }
+                return word.literal.map { !builtins.contains($0) } ?? true
+            }
         guard let word = last.commandWord else { return .keepShell }
         if word.literal == "exec" { return .asWritten(traps: traps) }
         guard let literal = word.literal, !reservedWords.contains(literal), !builtins.contains(literal) else {
@@ -126,25 +127,25 @@ struct ShellListScanner {
             while let byte = current, byte == 0x20 || byte == 0x09 { index += 1 }
             guard let byte = current else { break }
             switch byte {
-            case 0x23:  // '#' at a word's start: a comment to the end
+            case 0x23: // '#' at a word's start: a comment to the end
                 index = bytes.count
-            case 0x3B, 0x26, 0x7C:  // ';' '&' '|'
+            case 0x3B, 0x26, 0x7C: // ';' '&' '|'
                 guard !expectingTarget, words > 0 else { return nil }
                 if byte == 0x3B {
                     index += 1
                     if current == 0x3B || current == 0x26 { return nil }
                 } else {
-                    guard index + 1 < bytes.count, bytes[index + 1] == byte else { return nil }  // '|', '&'
+                    guard index + 1 < bytes.count, bytes[index + 1] == byte else { return nil } // '|', '&'
                     index += 2
                 }
                 elements.append(element)
                 element = ShellListElement()
                 words = 0
                 atCommandPosition = true
-            case 0x3C, 0x3E:  // '<' '>'
+            case 0x3C, 0x3E: // '<' '>'
                 guard !expectingTarget, scanRedirection() else { return nil }
                 expectingTarget = true
-            case 0x28, 0x29, 0x0A, 0x0D:  // '(' ')' newline
+            case 0x28, 0x29, 0x0A, 0x0D: // '(' ')' newline
                 return nil
             default:
                 let start = index
@@ -201,15 +202,18 @@ struct ShellListScanner {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D, 0x3B, 0x26, 0x7C, 0x3C, 0x3E, 0x28, 0x29:
                 return .some(literal.map { String(decoding: $0, as: UTF8.self) })
-            case 0x27:  // '
+            case 0x27: // '
                 guard let close = bytes[(index + 1)...].firstIndex(of: 0x27) else { return nil }
                 literal? += bytes[(index + 1)..<close]
                 index = close + 1
-            case 0x22:  // "
+            case 0x22: // "
                 index += 1
                 while true {
                     guard let inner = current else { return nil }
-                    if inner == 0x22 { index += 1; break }
+                    if inner == 0x22 {
+                        index += 1
+                        break
+                    }
                     if inner == 0x5C {
                         guard index + 1 < bytes.count, bytes[index + 1] != 0x0A else { return nil }
                         literal?.append(bytes[index + 1])
@@ -222,11 +226,11 @@ struct ShellListScanner {
                         index += 1
                     }
                 }
-            case 0x5C:  // backslash: the next byte is literal; backslash-newline is refused
+            case 0x5C: // backslash: the next byte is literal; backslash-newline is refused
                 guard index + 1 < bytes.count, bytes[index + 1] != 0x0A else { return nil }
                 literal?.append(bytes[index + 1])
                 index += 2
-            case 0x24, 0x60:  // $ `
+            case 0x24, 0x60: // $ `
                 guard skipExpansion() else { return nil }
                 literal = nil
             default:
@@ -265,7 +269,9 @@ struct ShellListScanner {
         var depth = 0
         while let byte = current {
             switch byte {
-            case open: depth += 1; index += 1
+            case open:
+                depth += 1
+                index += 1
             case close:
                 depth -= 1
                 index += 1
@@ -276,7 +282,9 @@ struct ShellListScanner {
             case 0x22:
                 index += 1
                 while let inner = current, inner != 0x22 {
-                    if inner == 0x5C { index += 1 } else if inner == 0x24 || inner == 0x60 {
+                    if inner == 0x5C {
+                        index += 1
+                    } else if inner == 0x24 || inner == 0x60 {
                         guard skipExpansion() else { return false }
                         continue
                     }

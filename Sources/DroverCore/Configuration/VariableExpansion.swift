@@ -34,7 +34,7 @@ enum VariableExpansion {
 
         if bytes[next] == UInt8(ascii: "{") {
             guard let close = bytes[next...].firstIndex(where: { $0 == UInt8(ascii: "}") || $0 == .newline }),
-                  bytes[close] == UInt8(ascii: "}")
+                bytes[close] == UInt8(ascii: "}")
             else {
                 let end = bytes[next...].firstIndex(of: .newline) ?? bytes.count
                 throw .badExpansion(file: file, line: line, text: text(bytes[start..<end]))
@@ -64,9 +64,11 @@ enum VariableExpansion {
 
     /// `NAME:-default` splits into the name and the default (shell semantics: used when unset or empty).
     private static func splitDefault(_ inside: ArraySlice<UInt8>) -> (String, ByteString?) {
-        guard let colon = inside.indices.first(where: {
-            inside[$0] == UInt8(ascii: ":") && $0 + 1 < inside.endIndex && inside[$0 + 1] == UInt8(ascii: "-")
-        }) else { return (text(inside), nil) }
+        guard
+            let colon = inside.indices.first(where: {
+                inside[$0] == UInt8(ascii: ":") && $0 + 1 < inside.endIndex && inside[$0 + 1] == UInt8(ascii: "-")
+            })
+        else { return (text(inside), nil) }
         return (text(inside[..<colon]), ByteString(inside[(colon + 2)...]))
     }
 

@@ -69,7 +69,7 @@ public enum ControlReply: Equatable, Sendable {
         switch request {
         case .status, .restart, .stop, .start:
             guard case let .integer(pid)? = value["pid"], case let .bool(stopping)? = value["stopping"],
-                  case let .array(items)? = value["instances"]
+                case let .array(items)? = value["instances"]
             else { throw InvalidValue("the reply has no instance list") }
             var instances: [InstanceStatus] = []
             instances.reserveCapacity(items.count)

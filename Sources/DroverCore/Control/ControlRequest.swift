@@ -129,7 +129,7 @@ public enum ControlRequest: Equatable, Sendable {
         let columns = value["columns"]
         guard rows != nil || columns != nil else { return nil }
         guard case let .integer(rowCount)? = rows, case let .integer(columnCount)? = columns,
-              (1...65_535).contains(rowCount), (1...65_535).contains(columnCount)
+            (1...65_535).contains(rowCount), (1...65_535).contains(columnCount)
         else { throw InvalidValue("\"rows\" and \"columns\" must both be whole numbers from 1 to 65535") }
         return WindowSize(rows: UInt16(rowCount), columns: UInt16(columnCount))
     }

@@ -46,9 +46,15 @@ public struct InstanceStatus: Equatable, Sendable {
         case .waiting: state = .waiting
         case .starting: state = .starting
         // Up but not yet ready shows as still starting.
-        case let .running(_, started, ready): state = ready ? .running : .starting; since = started
-        case let .stopping(_, started, _, _): state = .stopping; since = started
-        case let .backoff(until, _): state = .backoff; retry = Int(max(0, until - now))
+        case let .running(_, started, ready):
+            state = ready ? .running : .starting
+            since = started
+        case let .stopping(_, started, _, _):
+            state = .stopping
+            since = started
+        case let .backoff(until, _):
+            state = .backoff
+            retry = Int(max(0, until - now))
         case .exited: state = .exited
         case .failed: state = .failed
         }
@@ -84,7 +90,7 @@ public struct InstanceStatus: Equatable, Sendable {
         default: break
         }
         guard case let .string(type)? = json["type"], let number = integer("number"), case let .string(state)? = json["state"],
-              let parsedState = State(rawValue: state), let port = integer("port"), let restarts = integer("restarts")
+            let parsedState = State(rawValue: state), let port = integer("port"), let restarts = integer("restarts")
         else { throw InvalidValue("malformed instance in reply") }
         self.init(
             type: type, number: number, pid: integer("pid").map { Int32(truncatingIfNeeded: $0) }, state: parsedState,

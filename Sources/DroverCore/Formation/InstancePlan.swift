@@ -20,8 +20,10 @@ public struct PlannedInstance: Equatable, Sendable {
 
     /// The variables this instance gets on top of the application's environment.
     public var ownVariables: [EnvironmentVariable] {
-        [EnvironmentVariable(name: "PORT", value: ByteString(String(port))),
-         EnvironmentVariable(name: "PS", value: ByteString(name))]
+        [
+            EnvironmentVariable(name: "PORT", value: ByteString(String(port))),
+            EnvironmentVariable(name: "PS", value: ByteString(name)),
+        ]
     }
 }
 

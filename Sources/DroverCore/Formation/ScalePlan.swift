@@ -50,15 +50,19 @@ public struct ScalePlan: Equatable, Sendable {
             guard let count = wanted[entry.name] else {
                 plan.formation.append(FormationCount(type: entry.name, count: numbers.count))
                 ports += numbers.map { number in
-                    (InstanceSelector(type: entry.name, number: number).description,
-                     PortPlan.port(base: basePort, entryIndex: entryIndex, number: number))
+                    (
+                        InstanceSelector(type: entry.name, number: number).description,
+                        PortPlan.port(base: basePort, entryIndex: entryIndex, number: number)
+                    )
                 }
                 continue
             }
             let kept = numbers.prefix(count)
             ports += kept.map { number in
-                (InstanceSelector(type: entry.name, number: number).description,
-                 PortPlan.port(base: basePort, entryIndex: entryIndex, number: number))
+                (
+                    InstanceSelector(type: entry.name, number: number).description,
+                    PortPlan.port(base: basePort, entryIndex: entryIndex, number: number)
+                )
             }
             if count < numbers.count {
                 plan.removals += numbers[count...].map { InstanceSelector(type: entry.name, number: $0) }

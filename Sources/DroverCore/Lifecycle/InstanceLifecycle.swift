@@ -309,11 +309,12 @@ public struct InstanceLifecycle: Equatable, Sendable {
         lastExit = termination
         if let ranSince, now - ranSince >= Int64(settings.backoff.healthyAfterMilliseconds) { attempt = 0 }
         let spawnFailed = cause == .spawnFailed
-        let what = switch cause {
-        case .exited: termination.description
-        case .spawnFailed: "could not start"
-        case .notReady: "was not ready in time"
-        }
+        let what =
+            switch cause {
+            case .exited: termination.description
+            case .spawnFailed: "could not start"
+            case .notReady: "was not ready in time"
+            }
         var gaveUp = false
         if settings.restart.restarts(after: termination) {
             let next = attempt + 1

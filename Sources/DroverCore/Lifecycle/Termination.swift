@@ -20,4 +20,3 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-

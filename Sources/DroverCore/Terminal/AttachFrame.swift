@@ -17,10 +17,10 @@ public enum AttachFrame: Equatable, Sendable {
     public static let maximumPayload = 1 << 20
 
     enum Kind: UInt8 {
-        case input = 0x69  // "i"
-        case resize = 0x77  // "w"
-        case output = 0x6F  // "o"
-        case exited = 0x65  // "e"
+        case input = 0x69 // "i"
+        case resize = 0x77 // "w"
+        case output = 0x6F // "o"
+        case exited = 0x65 // "e"
     }
 
     /// The frame as sent.

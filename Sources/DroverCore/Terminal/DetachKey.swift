@@ -19,7 +19,7 @@ public struct DetachKey: Equatable, Sendable {
             let key = Array(text.utf8).last!
             switch key {
             case UInt8(ascii: "a")...UInt8(ascii: "z"): return DetachKey(byte: key - 0x60)
-            case 0x40...0x5F: return DetachKey(byte: key - 0x40)  // @, A-Z, [, \, ], ^, _
+            case 0x40...0x5F: return DetachKey(byte: key - 0x40) // @, A-Z, [, \, ], ^, _
             case UInt8(ascii: "?"): return DetachKey(byte: 0x7F)
             default: break
             }

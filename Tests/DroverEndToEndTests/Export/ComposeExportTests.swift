@@ -17,9 +17,10 @@ import Testing
         #expect(config.code == 0, "docker-compose config: \(config.stderr)")
         #expect(!config.stderr.contains("WARNING"), "\(config.stderr)")
         try fixture.sandbox.write("resolved.yaml", config.stdout)
-        let resolved = try ExternalTool.pythonJSON(
-            "import yaml, json, sys; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding='utf-8'))))",
-            file: "\(fixture.sandbox.path)/resolved.yaml") as? [String: Any]
+        let resolved =
+            try ExternalTool.pythonJSON(
+                "import yaml, json, sys; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding='utf-8'))))",
+                file: "\(fixture.sandbox.path)/resolved.yaml") as? [String: Any]
         let services = resolved?["services"] as? [String: [String: Any]] ?? [:]
         #expect(services.keys.sorted() == ["stubborn", "web", "worker"])
 

@@ -15,7 +15,8 @@ import Testing
         "é", "😀", "y", "0", "e", "x",
     ]
 
-    static let values: [String] = alphabet.flatMap { a in alphabet.map { a + $0 } }
+    static let values: [String] =
+        alphabet.flatMap { a in alphabet.map { a + $0 } }
         + alphabet.flatMap { ["x\($0)", "\($0)x", "%(here)s\($0)", "\($0)$(x)"] } + ["", "yes", "0123", "1e3", ": x", "*a"]
 
     /// One type `probe` whose instance dumps its environment, with the values as `V0`... .
@@ -29,9 +30,11 @@ import Testing
             // As from a .drover: the formats without images leave it be.
             app: "round", root: "/", image: OptionValue("round:1", origin: .file(path: ".drover", line: 1)),
             stopTimeoutMilliseconds: 1_000, variables: variables,
-            types: [ExportedType(
-                name: "probe", command: command, commandLocation: "Procfile:1",
-                settings: ProcessTypeSettings(restart: .always), instances: [instance])])
+            types: [
+                ExportedType(
+                    name: "probe", command: command, commandLocation: "Procfile:1",
+                    settings: ProcessTypeSettings(restart: .always), instances: [instance])
+            ])
     }
 
     /// The values a reader gave back, by name, against what was meant.
@@ -84,15 +87,17 @@ import Testing
         let sandbox = try Sandbox()
         let formation = Self.formation(Self.values, dump: "/dev/null")
         try Self.write(try Export.files(.kubernetes, for: formation), in: sandbox.path)
-        let documents = try ExternalTool.pythonJSON(
-            "import yaml, json, sys; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))))",
-            file: "\(sandbox.path)/round.yaml") as? [[String: Any]]
+        let documents =
+            try ExternalTool.pythonJSON(
+                "import yaml, json, sys; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))))",
+                file: "\(sandbox.path)/round.yaml") as? [[String: Any]]
         Self.expectSame(documents?.first?["data"] as? [String: String] ?? [:], Self.values)
 
         try Self.write(try Export.files(.compose, for: formation), in: sandbox.path)
-        let compose = try ExternalTool.pythonJSON(
-            "import yaml, json, sys; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding='utf-8'))))",
-            file: "\(sandbox.path)/compose.yaml") as? [String: Any]
+        let compose =
+            try ExternalTool.pythonJSON(
+                "import yaml, json, sys; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding='utf-8'))))",
+                file: "\(sandbox.path)/compose.yaml") as? [String: Any]
         let service = (compose?["services"] as? [String: Any])?["probe"] as? [String: Any]
         // What Compose then reads: every $ doubled, which its interpolation undoes.
         Self.expectSame(service?["environment"] as? [String: String] ?? [:], Self.values) {
@@ -106,9 +111,10 @@ import Testing
         // XML cannot hold most C0 controls: those values are refused, the rest must survive.
         let values = Self.values.filter { PropertyList.firstUnwritable(in: $0) == nil }
         try Self.write(try Export.files(.launchd, for: Self.formation(values, dump: "/dev/null")), in: sandbox.path)
-        let plist = try ExternalTool.pythonJSON(
-            "import plistlib, json, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))",
-            file: "\(sandbox.path)/round-probe-1.plist") as? [String: Any]
+        let plist =
+            try ExternalTool.pythonJSON(
+                "import plistlib, json, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))",
+                file: "\(sandbox.path)/round-probe-1.plist") as? [String: Any]
         Self.expectSame(plist?["EnvironmentVariables"] as? [String: String] ?? [:], values)
     }
 

@@ -16,10 +16,11 @@ import Testing
         let root = "\(sandbox.path)/shop"
         let unknown = try DroverProcess.run(["export", "upstart", "out"], in: root)
         #expect(unknown.code == 64)
-        #expect(unknown.stderr == """
-            drover: unknown export format "upstart" (formats: systemd, supervisord, runit, launchd, kubernetes, compose) (see 'drover export --help')
+        #expect(
+            unknown.stderr == """
+                drover: unknown export format "upstart" (formats: systemd, supervisord, runit, launchd, kubernetes, compose) (see 'drover export --help')
 
-            """)
+                """)
         let none = try DroverProcess.run(["export"], in: root)
         #expect(none.code == 64)
         #expect(none.stderr.hasPrefix("drover: export needs a FORMAT (systemd, supervisord, runit, launchd, kubernetes, compose)"))
@@ -45,8 +46,9 @@ import Testing
         let outcome = try DroverProcess.run(["export", "compose", "-", "-m", "web=1,worker=0"], in: "\(sandbox.path)/shop")
         #expect(outcome.code == 0)
         #expect(outcome.stderr == "")
-        #expect(outcome.stdout.hasPrefix(
-            "# Written by drover export compose for app shop; the next export of shop replaces or removes this file.\n"))
+        #expect(
+            outcome.stdout.hasPrefix(
+                "# Written by drover export compose for app shop; the next export of shop replaces or removes this file.\n"))
         #expect(outcome.stdout.contains("      GREETING: \"hello world\"\n"))
         #expect(!outcome.stdout.contains("worker"), "counts of 0 are left out")
     }
@@ -56,12 +58,13 @@ import Testing
         let outcome = try DroverProcess.run(
             ["export", "systemd", "../units/system", "-m", "web=2", "-a", "store"], in: "\(sandbox.path)/shop")
         #expect(outcome.code == 0, "\(outcome.stderr)")
-        #expect(outcome.stdout == """
-            wrote ../units/system/store.target
-            wrote ../units/system/store-web.1.service
-            wrote ../units/system/store-web.2.service
+        #expect(
+            outcome.stdout == """
+                wrote ../units/system/store.target
+                wrote ../units/system/store-web.1.service
+                wrote ../units/system/store-web.2.service
 
-            """)
+                """)
         let unit = sandbox.text("units/system/store-web.2.service")
         #expect(unit.contains("\nEnvironment=\"PORT=5001\"\nEnvironment=\"PS=web.2\"\n"))
         #expect(unit.contains("\nWorkingDirectory=\(sandbox.path)/shop\n"))
@@ -78,19 +81,21 @@ import Testing
 
         let again = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=1"], in: root)
         #expect(again.code == 0, "\(again.stderr)")
-        #expect(again.stdout == """
-            wrote ../units/shop.target
-            wrote ../units/shop-web.1.service
-            removed ../units/shop-web.2.service
-            removed ../units/shop-web.3.service
-            removed ../units/shop-worker.1.service
+        #expect(
+            again.stdout == """
+                wrote ../units/shop.target
+                wrote ../units/shop-web.1.service
+                removed ../units/shop-web.2.service
+                removed ../units/shop-web.3.service
+                removed ../units/shop-worker.1.service
 
-            """)
+                """)
         let left = try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units").sorted()
-        #expect(left == [
-            "other.service", "shop-api-web.1.service", "shop-api-worker.1.service", "shop-api.target",
-            "shop-mine.service", "shop-web.1.service", "shop.target",
-        ])
+        #expect(
+            left == [
+                "other.service", "shop-api-web.1.service", "shop-api-worker.1.service", "shop-api.target",
+                "shop-mine.service", "shop-web.1.service", "shop.target",
+            ])
     }
 
     /// Only names the format writes are ever removed: a copy someone kept is not one.
@@ -108,12 +113,14 @@ import Testing
         #expect(systemd.stdout.hasSuffix("removed ../units/shop-web.2.service\n"), "\(systemd.stdout)")
         let runit = try DroverProcess.run(["export", "runit", "../service", "-m", "web=1"], in: root)
         #expect(runit.stdout.hasSuffix("removed ../service/shop-web-2\n"), "\(runit.stdout)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: units).sorted() == [
-            "shop-web.1.service", "shop-web.2.service~", "shop.target", "shop.target.bak",
-        ])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/service").sorted() == [
-            "shop-web-1", "shop-web-2.old",
-        ])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: units).sorted() == [
+                "shop-web.1.service", "shop-web.2.service~", "shop.target", "shop.target.bak",
+            ])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/service").sorted() == [
+                "shop-web-1", "shop-web-2.old",
+            ])
     }
 
     /// What would fail half-way (a name too long, a file where a directory must be) is
@@ -124,10 +131,11 @@ import Testing
         let root = "\(sandbox.path)/shop"
         let outcome = try DroverProcess.run(["export", "systemd", "../units"], in: root)
         #expect(outcome.code == 1)
-        #expect(outcome.stderr == """
-            drover: the file name "shop-\(long).1.service" is longer than the 255 bytes a name may have; use a shorter type name or -a
+        #expect(
+            outcome.stderr == """
+                drover: the file name "shop-\(long).1.service" is longer than the 255 bytes a name may have; use a shorter type name or -a
 
-            """)
+                """)
         #expect(!FileManager.default.fileExists(atPath: "\(sandbox.path)/units"), "not even the location is made")
 
         try sandbox.write("shop/Procfile", "web: serve\n")
@@ -166,11 +174,12 @@ import Testing
         let outcome = try DroverProcess.run(
             ["export", "runit", "../service", "--restart-limit", "3", "--restart-delay", "1"], in: root)
         #expect(outcome.code == 0)
-        #expect(outcome.stderr == """
-            drover: note: runit cannot carry --restart-delay (runsv restarts after a second); the files leave it out
-            drover: note: runit cannot carry --restart-limit (runsv restarts without a limit); the files leave it out
+        #expect(
+            outcome.stderr == """
+                drover: note: runit cannot carry --restart-delay (runsv restarts after a second); the files leave it out
+                drover: note: runit cannot carry --restart-limit (runsv restarts without a limit); the files leave it out
 
-            """)
+                """)
         try sandbox.write("shop/.drover", "restart-limit=3\n")
         let quiet = try DroverProcess.run(["export", "runit", "../service"], in: root)
         #expect(quiet.code == 0)
@@ -197,10 +206,11 @@ import Testing
         try sandbox.write("units/shop.target", "[Unit]\nDescription=written by hand\n")
         let outcome = try DroverProcess.run(["export", "systemd", "../units"], in: root)
         #expect(outcome.code == 1)
-        #expect(outcome.stderr == """
-            drover: ../units/shop.target exists and was not written by drover export; move it away or export to another location
+        #expect(
+            outcome.stderr == """
+                drover: ../units/shop.target exists and was not written by drover export; move it away or export to another location
 
-            """)
+                """)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units") == ["shop.target"])
         #expect(sandbox.text("units/shop.target") == "[Unit]\nDescription=written by hand\n")
 
@@ -222,7 +232,8 @@ import Testing
         #expect(outcome.code == 1)
         #expect(outcome.stderr.hasPrefix("drover: ../units/shop.target exists and was not written by drover export"))
         #expect(sandbox.text("elsewhere/precious") == "mine\n")
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(sandbox.path)/units/shop.target")
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: "\(sandbox.path)/units/shop.target")
                 == "\(sandbox.path)/elsewhere/precious")
     }
 
@@ -245,11 +256,13 @@ import Testing
         let outcome = try DroverProcess.run(["export", "runit", "../service"], in: root)
         #expect(outcome.code == 0, "\(outcome.stderr)")
         // Restarting always needs no finish: the one a `no` left would keep it down.
-        #expect(outcome.stdout.hasSuffix("removed ../service/shop-web-1/env/B\nremoved ../service/shop-web-1/finish\n"),
-                "\(outcome.stdout)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/service/shop-web-1/env").sorted() == [
-            "A", "PORT", "PS",
-        ])
+        #expect(
+            outcome.stdout.hasSuffix("removed ../service/shop-web-1/env/B\nremoved ../service/shop-web-1/finish\n"),
+            "\(outcome.stdout)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/service/shop-web-1/env").sorted() == [
+                "A", "PORT", "PS",
+            ])
         #expect(sandbox.text("service/shop-web-1/supervise/stat") == "run\n")
         let mode = try FileManager.default.attributesOfItem(atPath: "\(sandbox.path)/service/shop-web-1/run")[.posixPermissions]
         #expect((mode as? Int).map { $0 & 0o111 != 0 } == true, "run is executable")
@@ -281,20 +294,22 @@ import Testing
         try sandbox.write("shop/.foreman", "app: my app\n")
         let named = try DroverProcess.run(["export", "runit", "../service"], in: root)
         #expect(named.code == 1)
-        #expect(named.stderr == """
-            drover: .foreman:1: invalid value "my app" for app: an app name starts with a letter or digit and has only letters, digits, _ and -
+        #expect(
+            named.stderr == """
+                drover: .foreman:1: invalid value "my app" for app: an app name starts with a letter or digit and has only letters, digits, _ and -
 
-            """)
+                """)
     }
 
     @Test func valuesAFormatCannotHoldAreErrorsAtTheirLine() throws {
         let sandbox = try Self.sandbox(env: "OK=1\nweb.host=localhost\n")
         let outcome = try DroverProcess.run(["export", "systemd", "../units"], in: "\(sandbox.path)/shop")
         #expect(outcome.code == 1)
-        #expect(outcome.stderr == """
-            drover: .env:2: systemd cannot set web.host: its variable names are letters, digits and _, not starting with a digit
+        #expect(
+            outcome.stderr == """
+                drover: .env:2: systemd cannot set web.host: its variable names are letters, digits and _, not starting with a digit
 
-            """)
+                """)
         #expect(!FileManager.default.fileExists(atPath: "\(sandbox.path)/units"))
         let bad = try DroverProcess.run(["export", "compose", "-", "-a", "my shop"], in: "\(sandbox.path)/shop")
         #expect(bad.code == 64)
@@ -313,10 +328,11 @@ import Testing
         let environment = DroverProcess.environment(["AWS_SECRET": "hunter2", "DATA_DIR": "/home/me/data"])
         let outcome = try DroverProcess.run(["export", "compose", "-"], in: root, environment: environment)
         #expect(outcome.code == 1)
-        #expect(outcome.stderr == """
-            drover: .env:2: no env file sets $AWS_SECRET, and an export does not take values from drover's own environment: set it in an env file, or give a default (${AWS_SECRET:-value})
+        #expect(
+            outcome.stderr == """
+                drover: .env:2: no env file sets $AWS_SECRET, and an export does not take values from drover's own environment: set it in an env file, or give a default (${AWS_SECRET:-value})
 
-            """)
+                """)
         try sandbox.write("shop/.env", "DATA=${DATA_DIR:-/srv/data}\n")
         let defaulted = try DroverProcess.run(["export", "compose", "-"], in: root, environment: environment)
         #expect(defaulted.code == 0, "\(defaulted.stderr)")
@@ -333,25 +349,28 @@ import Testing
         #expect(try DroverProcess.run(["export", "systemd", "../units", "-m", "web=3"], in: root).code == 0)
         let smaller = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=1"], in: root)
         #expect(smaller.code == 0)
-        #expect(smaller.stderr == """
-            drover: note: systemd runs removed units until they are stopped: systemctl stop shop-web.2.service shop-web.3.service
+        #expect(
+            smaller.stderr == """
+                drover: note: systemd runs removed units until they are stopped: systemctl stop shop-web.2.service shop-web.3.service
 
-            """)
+                """)
         let logs = try DroverProcess.run(["export", "supervisord", "-", "-l", "/nonexistent/logs"], in: root)
         #expect(logs.code == 0)
-        #expect(logs.stderr == """
-            drover: note: the log directory /nonexistent/logs does not exist here; make it before supervisord loads these files (it makes no directory for its logs)
+        #expect(
+            logs.stderr == """
+                drover: note: the log directory /nonexistent/logs does not exist here; make it before supervisord loads these files (it makes no directory for its logs)
 
-            """)
+                """)
         // A drover killed before its renames left its staging directory: the next export takes it away.
         try FileManager.default.createDirectory(
             atPath: "\(sandbox.path)/units/.drover-export-2147483646/shop-web-9", withIntermediateDirectories: true)
         let again = try DroverProcess.run(["export", "systemd", "../units", "-m", "web=1"], in: root)
         #expect(again.code == 0, "\(again.stderr)")
         #expect(!again.stdout.contains(".drover-export"), "drover's own leftovers are not the app's files")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units").sorted() == [
-            "shop-web.1.service", "shop.target",
-        ])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: "\(sandbox.path)/units").sorted() == [
+                "shop-web.1.service", "shop.target",
+            ])
     }
 
     @Test(.enabled(if: getuid() == 0 && ExternalTool.has("setpriv"), "needs root and setpriv (util-linux), to run as nobody"))
@@ -369,21 +388,26 @@ import Testing
         let setpriv = ExternalTool.find("setpriv") ?? "setpriv"
         // As nobody, who may write the directory but not read web.2's unit: it is left, and said so.
         let outcome = try DroverProcess.runProgram(
-            setpriv, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", DroverProcess.binary, "export", "systemd",
-                      "../units", "-m", "web=1", "-d", root, "-f", "\(root)/Procfile"],
+            setpriv,
+            [
+                "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", DroverProcess.binary, "export", "systemd",
+                "../units", "-m", "web=1", "-d", root, "-f", "\(root)/Procfile",
+            ],
             in: root)
         #expect(outcome.code == 0, "\(outcome.stderr)")
-        #expect(outcome.stderr == """
-            drover: note: ../units/shop-web.2.service cannot be read to see whether it is stale; left as it is
+        #expect(
+            outcome.stderr == """
+                drover: note: ../units/shop-web.2.service cannot be read to see whether it is stale; left as it is
 
-            """)
+                """)
     }
 
     @Test func helpDescribesTheCommand() throws {
         let outcome = try DroverProcess.run(["help", "export"], in: "/")
         #expect(outcome.code == 0)
-        #expect(outcome.stdout.hasPrefix(
-            "OVERVIEW: Write the formation as systemd, supervisord, runit, launchd, Kubernetes or Compose files\n"))
+        #expect(
+            outcome.stdout.hasPrefix(
+                "OVERVIEW: Write the formation as systemd, supervisord, runit, launchd, Kubernetes or Compose files\n"))
         for flag in ["-a, --app NAME", "-u, --user USER", "-l, --log DIR", "    --image IMAGE", "-t, --timeout SECONDS"] {
             #expect(outcome.stdout.contains("  \(flag)"), "\(flag)")
         }

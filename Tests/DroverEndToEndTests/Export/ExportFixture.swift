@@ -47,7 +47,8 @@ final class ExportFixture {
 
     /// What every instance runs first: the dump, written whole before it is seen, and a
     /// line of output for the format's log.
-    static let dumpCommand = #"cat /proc/$$/cmdline > "$DUMP_DIR/$PS.argv"; echo $$ > "$DUMP_DIR/$PS.pid"; "#
+    static let dumpCommand =
+        #"cat /proc/$$/cmdline > "$DUMP_DIR/$PS.argv"; echo $$ > "$DUMP_DIR/$PS.pid"; "#
         + #"readlink /proc/$$/fd/0 > "$DUMP_DIR/$PS.stdin"; grep SigIgn /proc/$$/status > "$DUMP_DIR/$PS.ignored"; "#
         + #"env -0 > "$DUMP_DIR/$PS.tmp"; mv "$DUMP_DIR/$PS.tmp" "$DUMP_DIR/$PS.env"; echo "$PS is up""#
 
@@ -131,9 +132,9 @@ final class ExportFixture {
 
     private func readDump(_ name: String) -> Dump? {
         guard let environ = FileManager.default.contents(atPath: "\(dump)/\(name).env"),
-              let argv = FileManager.default.contents(atPath: "\(dump)/\(name).argv"),
-              let pidText = try? String(contentsOfFile: "\(dump)/\(name).pid", encoding: .utf8),
-              let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines))
+            let argv = FileManager.default.contents(atPath: "\(dump)/\(name).argv"),
+            let pidText = try? String(contentsOfFile: "\(dump)/\(name).pid", encoding: .utf8),
+            let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return nil }
         var environment: [String: [UInt8]] = [:]
         for entry in environ.split(separator: 0, omittingEmptySubsequences: true) {
@@ -160,8 +161,9 @@ final class ExportFixture {
             }
             let type = String(name.split(separator: ".")[0])
             let script = Array(Self.script(of: type).utf8)
-            #expect(dump.arguments.count == 3 && dump.arguments[2] == script,
-                    "\(name): argv \(dump.arguments.map { String(decoding: $0, as: UTF8.self) })", sourceLocation: sourceLocation)
+            #expect(
+                dump.arguments.count == 3 && dump.arguments[2] == script,
+                "\(name): argv \(dump.arguments.map { String(decoding: $0, as: UTF8.self) })", sourceLocation: sourceLocation)
             // As under start: stdin from /dev/null, and SIGPIPE not ignored (signal N is bit N - 1).
             #expect(dump.standardInput == "/dev/null", "\(name): stdin \(dump.standardInput)", sourceLocation: sourceLocation)
             #expect(dump.ignoredSignals & (1 << (UInt64(SIGPIPE) - 1)) == 0, "\(name) ignores SIGPIPE", sourceLocation: sourceLocation)
@@ -195,7 +197,7 @@ enum ExternalTool {
     static func python(imports modules: String...) -> Bool {
         if mustRun { return true }
         guard let python = find("python3"),
-              let outcome = try? DroverProcess.runProgram(
+            let outcome = try? DroverProcess.runProgram(
                 python, ["python3", "-c", "import " + modules.joined(separator: ", ")], in: "/", timeout: 30)
         else { return false }
         return outcome.code == 0

@@ -20,9 +20,10 @@ import Testing
         // An unknown kind is only a warning for it: every object must be named as passed.
         let lines = (validate.stdout + validate.stderr).split(separator: "\n")
         #expect(lines.allSatisfy { $0.hasPrefix("INFO ") && $0.contains(" passed for resource ") }, "\(lines)")
-        #expect(lines.map { $0.split(separator: " ").dropFirst(5).first.map(String.init) ?? "" } == [
-            "configmap/app-env", "deployment/app-web", "service/app-web", "job/app-worker", "job/app-stubborn",
-        ])
+        #expect(
+            lines.map { $0.split(separator: " ").dropFirst(5).first.map(String.init) ?? "" } == [
+                "configmap/app-env", "deployment/app-web", "service/app-web", "job/app-worker", "job/app-stubborn",
+            ])
     }
 
     @Test(.enabled(if: reader, "PyYAML is not installed: pip install pyyaml"))
@@ -32,13 +33,15 @@ import Testing
             ["export", "kubernetes", "-", "--image", "registry.example/app:1", "-t", "30"] + ExportFixture.formation,
             in: fixture.root)
         try fixture.sandbox.write("app.yaml", stdout.stdout)
-        let documents = try ExternalTool.pythonJSON(
-            "import yaml, json, sys; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))))",
-            file: "\(fixture.sandbox.path)/app.yaml") as? [[String: Any]] ?? []
-        let byName = Dictionary(documents.map { (document: [String: Any]) -> (String, [String: Any]) in
-            let metadata = document["metadata"] as? [String: Any]
-            return ("\(document["kind"] ?? "")/\(metadata?["name"] ?? "")", document)
-        }, uniquingKeysWith: { first, _ in first })
+        let documents =
+            try ExternalTool.pythonJSON(
+                "import yaml, json, sys; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))))",
+                file: "\(fixture.sandbox.path)/app.yaml") as? [[String: Any]] ?? []
+        let byName = Dictionary(
+            documents.map { (document: [String: Any]) -> (String, [String: Any]) in
+                let metadata = document["metadata"] as? [String: Any]
+                return ("\(document["kind"] ?? "")/\(metadata?["name"] ?? "")", document)
+            }, uniquingKeysWith: { first, _ in first })
 
         var shared = ExportFixture.values
         shared["DUMP_DIR"] = fixture.dump

@@ -21,8 +21,9 @@ import Testing
 
             let converted = try ExternalTool.run("plutil", ["-convert", "json", "-o", "-", file], in: agents)
             let fromPlutil = try JSONSerialization.jsonObject(with: Data(converted.stdoutBytes)) as? [String: Any]
-            let fromPython = try ExternalTool.pythonJSON(
-                "import plistlib, json, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))", file: file)
+            let fromPython =
+                try ExternalTool.pythonJSON(
+                    "import plistlib, json, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))", file: file)
                 as? [String: Any]
             for plist in [fromPlutil, fromPython] {
                 let type = String(name.split(separator: ".")[0])

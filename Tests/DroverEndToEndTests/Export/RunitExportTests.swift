@@ -38,7 +38,9 @@ import Testing
     @Test(.enabled(if: installed, "runit is not installed: apt-get install runit"))
     func restartPoliciesAreKeptByFinish() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("app/Procfile", """
+        try sandbox.write(
+            "app/Procfile",
+            """
             once: echo ran >> ../once.log
             done: echo ran >> ../done.log
             fails: echo ran >> ../fails.log; exit 3
@@ -48,8 +50,10 @@ import Testing
         // As nobody (chpst -u, svlogd's directory chowned to it), which must write the logs.
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: sandbox.path)
         let export = try DroverProcess.run(
-            ["export", "runit", services, "-r", "once=no,done=on-failure,fails=on-failure", "-u", "nobody",
-             "-l", "\(sandbox.path)/logs"],
+            [
+                "export", "runit", services, "-r", "once=no,done=on-failure,fails=on-failure", "-u", "nobody",
+                "-l", "\(sandbox.path)/logs",
+            ],
             in: "\(sandbox.path)/app")
         #expect(export.code == 0, "\(export.stderr)")
         let runsvdir = try Runsvdir(services)

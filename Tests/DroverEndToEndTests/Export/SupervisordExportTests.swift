@@ -51,7 +51,9 @@ final class PrivateSupervisord {
     init(in sandbox: Sandbox, including pattern: String) throws {
         directory = sandbox.path
         configuration = "\(sandbox.path)/supervisord.conf"
-        try sandbox.write("supervisord.conf", """
+        try sandbox.write(
+            "supervisord.conf",
+            """
             [unix_http_server]
             file=\(directory)/supervisor.sock
 

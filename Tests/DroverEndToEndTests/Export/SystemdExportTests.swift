@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The systemd export: verified by systemd-analyze, and run by a real systemd 
+/// The systemd export: verified by systemd-analyze, and run by a real systemd
 /// (PID 1 of private namespaces, with only the exported units and a few stubs).
 @Suite struct SystemdExportTests {
     static let analyzer = ExternalTool.has("systemd-analyze")
@@ -12,9 +12,10 @@ import Testing
         let units = "\(fixture.sandbox.path)/units"
         let outcome = try fixture.export("systemd", to: units, ["-u", "nobody", "-l", "\(fixture.sandbox.path)/logs"])
         let files = outcome.stdout.split(separator: "\n").map { String($0.dropFirst("wrote ".count)) }
-        #expect(files.map { ($0 as NSString).lastPathComponent } == [
-            "app.target", "app-web.1.service", "app-web.2.service", "app-worker.1.service", "app-stubborn.1.service",
-        ])
+        #expect(
+            files.map { ($0 as NSString).lastPathComponent } == [
+                "app.target", "app-web.1.service", "app-web.2.service", "app-worker.1.service", "app-stubborn.1.service",
+            ])
         // verify exits 0 on many problems (a dropped Environment= line among them) and
         // only warns: anything it prints but the note about User=nobody is a failure.
         let verify = try ExternalTool.run("systemd-analyze", ["verify", "--man=no"] + files, in: units)
@@ -25,7 +26,8 @@ import Testing
 
     static var canRunSystemd: Bool { PrivateSystemd.isPossible }
 
-    @Test(.enabled(if: canRunSystemd, "needs root, unshare, nsenter, cgroup2 and /lib/systemd/systemd (apt-get install systemd util-linux)"))
+    @Test(
+        .enabled(if: canRunSystemd, "needs root, unshare, nsenter, cgroup2 and /lib/systemd/systemd (apt-get install systemd util-linux)"))
     func aPrivateSystemdRunsTheTargetAndStopsItWithinTheTimeout() throws {
         let fixture = try ExportFixture()
         let units = "\(fixture.sandbox.path)/units"
@@ -73,12 +75,13 @@ import Testing
                 }, uniquingKeysWith: { _, last in last })
             if let id = fields["Id"] { states[id] = "\(fields["ActiveState"] ?? "?") \(fields["Result"] ?? "?")" }
         }
-        #expect(states == [
-            "app-web.1.service": "inactive success", "app-web.2.service": "inactive success",
-            "app-worker.1.service": "inactive success",
-            // The stop timed out and systemd sent SIGKILL, as drover would after -t.
-            "app-stubborn.1.service": "failed timeout",
-        ])
+        #expect(
+            states == [
+                "app-web.1.service": "inactive success", "app-web.2.service": "inactive success",
+                "app-worker.1.service": "inactive success",
+                // The stop timed out and systemd sent SIGKILL, as drover would after -t.
+                "app-stubborn.1.service": "failed timeout",
+            ])
     }
 }
 
@@ -101,7 +104,7 @@ final class PrivateSystemd {
 
     static var isPossible: Bool {
         guard getuid() == 0, ExternalTool.has("unshare", "nsenter"), FileManager.default.isExecutableFile(atPath: binary),
-              let root = cgroupRoot
+            let root = cgroupRoot
         else { return false }
         // Creating a cgroup is the one step a confined container may refuse.
         let probe = "\(root)/drover-test-probe-\(getpid())"
@@ -118,9 +121,10 @@ final class PrivateSystemd {
         let stubs = "\(sandbox.path)/stub-units"
         // Empty stand-ins for the targets systemd pulls in at boot, so no unit of this
         // machine's (tmpfiles, sysctl...) runs; the default target wants the app.
-        for target in ["sysinit.target", "basic.target", "shutdown.target", "multi-user.target", "sockets.target",
-                       "timers.target", "paths.target", "slices.target", "local-fs.target", "network.target"]
-        {
+        for target in [
+            "sysinit.target", "basic.target", "shutdown.target", "multi-user.target", "sockets.target",
+            "timers.target", "paths.target", "slices.target", "local-fs.target", "network.target",
+        ] {
             try sandbox.write("stub-units/\(target)", "[Unit]\nDefaultDependencies=no\n")
         }
         try sandbox.write("stub-units/default.target", "[Unit]\nDefaultDependencies=no\nWants=\(unit)\n")

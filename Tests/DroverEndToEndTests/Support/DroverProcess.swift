@@ -43,8 +43,9 @@ enum DroverProcess {
         _ arguments: [String], in directory: String, environment: [String: String] = environment(),
         timeout: Double = 30, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Outcome {
-        try runProgram(binary, ["drover"] + arguments, in: directory, environment: environment, timeout: timeout,
-                       sourceLocation: sourceLocation)
+        try runProgram(
+            binary, ["drover"] + arguments, in: directory, environment: environment, timeout: timeout,
+            sourceLocation: sourceLocation)
     }
 
     /// Any program, with the same guarantees: a deadline, and nothing left in its group.

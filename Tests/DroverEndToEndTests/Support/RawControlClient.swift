@@ -38,7 +38,7 @@ final class RawControlClient {
 enum ProcessList {
     static func pids(fromJSON text: String) -> [Int32] {
         guard let data = text.data(using: .utf8),
-              let rows = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+            let rows = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]]
         else { return [] }
         return rows.compactMap { ($0["pid"] as? Int).map(Int32.init) }
     }

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A pseudo-terminal of the test's own, standing in for a user's terminal: a program
@@ -100,8 +100,9 @@ final class TestTerminal {
             if text.components(separatedBy: needle).count > times { return true }
             _ = Readiness.waitReadable(master, timeoutMilliseconds: 20)
         }
-        Issue.record("\(times) × \"\(needle)\" not on the terminal of \(command) within \(timeout) s:\n\(text)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(times) × \"\(needle)\" not on the terminal of \(command) within \(timeout) s:\n\(text)",
+            sourceLocation: sourceLocation)
         return false
     }
 
