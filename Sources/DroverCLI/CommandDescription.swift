@@ -97,8 +97,8 @@ struct CommandDescription: Sendable {
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
-            .restartLimit, .tty, .ready, .readyTimeout, .after, .listen, .listenAddress, .color, .noTimestamp, .noPrefix,
-            .socket,
+            .restartLimit, .tty, .ready, .readyTimeout, .after, .listen, .listenAddress, .watch, .watchIgnore,
+            .watchDebounce, .color, .noTimestamp, .noPrefix, .logFormat, .socket,
         ],
         local: [.daemon, .logFile, .detached],
         arguments: .processNames)
@@ -217,7 +217,7 @@ struct CommandDescription: Sendable {
             """,
         options: [
             .procfile, .env, .root, .formation, .port, .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty,
-            .ready, .readyTimeout, .after, .listen, .listenAddress,
+            .ready, .readyTimeout, .after, .listen, .listenAddress, .watch, .watchIgnore, .watchDebounce, .logFormat,
         ],
         arguments: .none)
 

@@ -27,6 +27,13 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     /// Types whose `$PORT` drover binds and hands over as fd 3.
     case listen
     case listenAddress = "listen-address"
+    /// `TYPE[=PATHS]`, repeatable: restart a type's instances when files under PATHS change.
+    case watch
+    /// `GLOB`, repeatable: changes to ignore on top of the built-in list.
+    case watchIgnore = "watch-ignore"
+    case watchDebounce = "watch-debounce"
+    /// `text|json`: how the log stream, the log file and `logs` write lines.
+    case logFormat = "log-format"
     /// `export`'s: the app's name, the user, the log directory and the container image.
     case app
     case user
@@ -48,7 +55,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .user: "u"
         case .logDirectory: "l"
         case .color, .noTimestamp, .noPrefix, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty, .image,
-            .ready, .readyTimeout, .after, .listen, .listenAddress:
+            .ready, .readyTimeout, .after, .listen, .listenAddress, .watch, .watchIgnore, .watchDebounce, .logFormat:
             nil
         }
     }
@@ -69,7 +76,10 @@ public enum LaunchOption: String, CaseIterable, Sendable {
         case .socket: "PATH"
         case .restart: "SPEC"
         case .canDie, .tty, .listen: "all|NAME[,NAME...]"
-        case .restartDelay, .restartMaxDelay, .readyTimeout: "SECONDS"
+        case .restartDelay, .restartMaxDelay, .readyTimeout, .watchDebounce: "SECONDS"
+        case .watch: "TYPE[=PATH[:PATH...]]"
+        case .watchIgnore: "GLOB"
+        case .logFormat: "text|json"
         case .ready: "TYPE=PROBE"
         case .after: "TYPE=DEP[+DEP...]"
         case .listenAddress: "ADDRESS"
@@ -87,7 +97,8 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     /// `after` a comma list, since the type is already named.
     public var isPerType: Bool {
         switch self {
-        case .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty, .ready, .after, .listen: true
+        case .restart, .canDie, .restartDelay, .restartMaxDelay, .restartLimit, .tty, .ready, .after, .listen, .watch:
+            true
         default: false
         }
     }
@@ -97,7 +108,7 @@ public enum LaunchOption: String, CaseIterable, Sendable {
     public var isTypeList: Bool { self == .canDie || self == .tty || self == .listen }
 
     /// Given once per type, so the flag (or the defaults file's line) may repeat.
-    public var isRepeatable: Bool { self == .ready || self == .after }
+    public var isRepeatable: Bool { self == .ready || self == .after || self == .watch || self == .watchIgnore }
 
     /// The option named by a defaults-file key; `concurrency` is foreman's old name for `formation`.
     public init?(fileKey: String) {
