@@ -9,6 +9,8 @@ enum EventSource: Equatable {
     case listener
     /// The write end of the guardian's pipe, watched only while messages wait.
     case guardian
+    /// The inotify descriptor of `--watch`.
+    case watch
     /// One instance's output pipe.
     case stream(UInt64)
     /// One control connection.
@@ -26,6 +28,7 @@ enum EventSource: Equatable {
         case .output: 1
         case .listener: 2
         case .guardian: 3
+        case .watch: 4
         case let .stream(token), let .client(token), let .probe(token): token
         }
     }
@@ -36,6 +39,7 @@ enum EventSource: Equatable {
         case 1: self = .output
         case 2: self = .listener
         case 3: self = .guardian
+        case 4: self = .watch
         case Self.probeBase...: self = .probe(token)
         case Self.clientBase...: self = .client(token)
         case Self.streamBase...: self = .stream(token)
@@ -59,6 +63,8 @@ enum DeadlineOwner: Sendable {
     case client(UInt64)
     /// Output pipes still open after every process is gone get this long.
     case pipeGrace
+    /// `--watch`'s debounce: the restarts a burst of changes comes to.
+    case watch
     /// The listener's rest after accept4 failed for want of descriptors or memory.
     case acceptPause
 }

@@ -332,7 +332,7 @@ final class Instances {
             perform(plan.deadlinePassed(now: now, stillRunning: running))
         case let .probe(id):
             probes.deadlinePassed(id, now: now)
-        case .client, .pipeGrace, .acceptPause:
+        case .client, .pipeGrace, .acceptPause, .watch:
             break
         }
     }
@@ -415,9 +415,12 @@ final class Instances {
 
     /// A running instance on a listening socket is replaced without a gap: its successor
     /// starts beside it, and it stops once the successor is ready.
-    func restart(_ selectors: [InstanceSelector]) throws(InvalidValue) {
+    /// `change`: a watched file changed, which leaves what `drover stop` stopped alone.
+    func restart(_ selectors: [InstanceSelector], for change: String? = nil) throws(InvalidValue) {
         try refuseWhileStopping()
-        for slot in try select(selectors) {
+        let chosen = try select(selectors).filter { change == nil || $0.lifecycle.state != .stopped }
+        if let change, !chosen.isEmpty { router.log(change) }
+        for slot in chosen {
             if settings(of: slot).listen, case .running = slot.lifecycle.state, handovers[slot.id] == nil {
                 handOver(slot)
             } else {

@@ -21,6 +21,7 @@ public final class Supervisor {
     private let router: LogRouter
     private let instances: Instances
     private let probes: Probes
+    private let watcher: Watcher?
     private let control: ControlServer?
     private let guardian: Guardian?
     private let notices: [String]
@@ -77,6 +78,7 @@ public final class Supervisor {
             noColor: launch.inherited["NO_COLOR"]?.description)
         var listener: FileDescriptor?
         let socketPath = application.socketPath
+        var ownFiles: Set<String> = [socketPath, SocketLock.path(forSocket: socketPath)]
         switch launch.mode {
         case .foreground:
             // The formation runs even where no socket can be made (a bad root, say).
@@ -92,6 +94,7 @@ public final class Supervisor {
             colors = application.logging.color == .always
             output = nil
             if let logFile {
+                ownFiles.insert(logFile)
                 switch FileSystem.openForAppending(logFile) {
                 case let .success(descriptor): output = .logFile(path: logFile, descriptor: descriptor)
                 case let .failure(error):
@@ -118,13 +121,16 @@ public final class Supervisor {
             }
         }
         self.guardian = guardian
-        let listeners: ListenSockets
-        do { listeners = try ListenSockets(for: application) } catch {
+        func abandon() {
             guardian?.dismiss()
             if let listener {
                 listener.close()
                 UnixSocket.remove(socketPath)
             }
+        }
+        let listeners: ListenSockets
+        do { listeners = try ListenSockets(for: application) } catch {
+            abandon()
             throw error
         }
         let launcher = InstanceLauncher(application: application, shell: launch.shell, run: run, fileLimit: childLimit)
@@ -134,6 +140,20 @@ public final class Supervisor {
         instances = Instances(
             application: application, procfile: launch.procfile, launcher: launcher, router: router, deadlines: deadlines,
             guardian: guardian, capacity: capacity, probes: probes, listeners: listeners)
+        if let plan = application.watchPlan {
+            do {
+                watcher = try Watcher(
+                    application, plan: plan, ownFiles: ownFiles, poller: poller, deadlines: deadlines, router: router
+                ) { [unowned instances] due in
+                    try? instances.restart([InstanceSelector(type: due.type)], for: due.line)
+                }
+            } catch {
+                abandon()
+                throw error
+            }
+        } else {
+            watcher = nil
+        }
         if let listener {
             do {
                 control = try ControlServer(
@@ -194,6 +214,7 @@ public final class Supervisor {
                 case .stream?: router.streamEvent(event)
                 case .client?: control?.handle(event)
                 case .probe?: probes.handle(event)
+                case .watch?: watcher?.handle(now: Clocks.monotonicMilliseconds())
                 case nil: break
                 }
             }
@@ -203,6 +224,7 @@ public final class Supervisor {
                 case .instance, .lingering, .shutdown, .probe: instances.deadlinePassed(owner, now: now)
                 case let .client(token): control?.deadlinePassed(token, now: now)
                 case .acceptPause: control?.resumeAccepting()
+                case .watch: watcher?.deadlinePassed(now: now)
                 case .pipeGrace: break
                 }
             }

@@ -79,6 +79,27 @@ public enum FileSystem {
         return names
     }
 
+    /// The entries of a directory and whether each is a directory itself (links are
+    /// not followed); `.` and `..` left out; none if it cannot be read.
+    public static func directoryListing(_ path: String) -> [(name: String, isDirectory: Bool)] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var entries: [(name: String, isDirectory: Bool)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name != "." && name != ".." else { continue }
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var status = stat()
+                isDirectory = lstat(path + "/" + name, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+            }
+            entries.append((name, isDirectory))
+        }
+        return entries
+    }
+
     /// `getcwd(3)`.
     public static func currentDirectory() -> Result<String, SystemError> {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -36,6 +36,9 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Nobody listens on a socket file (a drover that died left it behind).
     public var isConnectionRefused: Bool { code == ECONNREFUSED }
 
+    /// ENOSPC: a disk, or a kernel limit such as inotify's watches, is full.
+    public var isOutOfSpace: Bool { code == ENOSPC }
+
     /// EAGAIN: a non-blocking call, or one with a timeout, found nothing it could do.
     public var isWouldBlock: Bool { code == EAGAIN || code == EWOULDBLOCK }
 

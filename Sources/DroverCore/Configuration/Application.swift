@@ -28,6 +28,8 @@ public struct Application: Equatable, Sendable {
     public var readyTimeoutMilliseconds = Application.defaultReadyTimeoutMilliseconds
     /// Where `--listen` sockets are bound.
     public var listenAddress = IPv4Address.loopback
+    /// `--watch-ignore`, `--watch-debounce` (which types are watched is in `typeSettings`).
+    public var watch = WatchOptions()
     public static let defaultReadyTimeoutMilliseconds = 60_000
 
     /// Each type's `--after` dependencies.
@@ -204,6 +206,8 @@ public struct ApplicationLoader {
             }
         }
 
+        let watch = resolveWatchOptions(options, errors: &errors)
+
         guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
         var application = Application(
             procfilePath: procfilePath, procfile: procfile, root: root, environment: environment,
@@ -211,11 +215,12 @@ public struct ApplicationLoader {
             timeoutMilliseconds: timeout, logging: logging, socketPath: socketPath, typeSettings: typeSettings)
         application.readyTimeoutMilliseconds = readyTimeout
         application.listenAddress = listenAddress
+        application.watch = watch
         return .success(application)
     }
 
     /// A duration option in milliseconds, or its default.
-    private static func seconds(
+    static func seconds(
         _ options: LaunchOptions, _ option: LaunchOption, default fallback: Int, example: String, errors: inout [Diagnostic]
     ) -> Int {
         guard let value = options[option] else { return fallback }

@@ -147,7 +147,8 @@ extension ApplicationLoader {
             settings[type] = ProcessTypeSettings(
                 restart: layers.lazy.compactMap { $0.restart(for: type) }.first ?? (canDie ? .no : defaultRestart),
                 canDie: canDie, backoff: backoff, tty: layers.lazy.compactMap { $0.flag(.tty, for: type) }.first ?? false,
-                ready: ready?.probe, after: after?.types ?? [], listen: listen)
+                ready: ready?.probe, after: after?.types ?? [], listen: listen,
+                watch: layers.lazy.compactMap { $0.watch(for: type) }.first ?? [])
         }
         errors += problems
         if let cycle = StartOrder.cycle(types: procfile.names, dependencies: settings.mapValues(\.after)),
@@ -180,6 +181,8 @@ struct SettingsLayer {
     private var probes: [String: (probe: ReadinessProbe, value: OptionValue)] = [:]
     /// `--after`: each type's dependencies, with where they were written.
     private(set) var after: [String: (types: [String], value: OptionValue)] = [:]
+    /// `--watch`: by type, and for `all`; an empty list (a section's `watch=false`) is no watching.
+    private var watched: [String: [WatchTarget]] = [:]
     var firstDelay: Delay?
     var maximumDelay: Delay?
     var limit: Int?
@@ -231,6 +234,23 @@ struct SettingsLayer {
                 continue
             }
             readDependencies(of: type, text, separator: "+", occurrence, context, errors: &errors)
+        }
+        for occurrence in values[.watch]?.occurrences ?? [] {
+            let parts = occurrence.text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let type = String(parts[0].trimmingBlanks())
+            guard type == "all" || context.known.contains(type) else {
+                errors.append(occurrence.invalid(context.unknown(type), option: .watch))
+                continue
+            }
+            guard watched[type] == nil else {
+                errors.append(occurrence.invalid("\"\(type)\" is given twice", option: .watch))
+                continue
+            }
+            do throws(InvalidValue) {
+                watched[type] = try WatchTarget.parse(parts.count == 2 ? String(parts[1]) : nil, value: occurrence)
+            } catch {
+                errors.append(occurrence.invalid(error.reason, option: .watch))
+            }
         }
         readBackoff(values, errors: &errors)
     }
@@ -293,6 +313,17 @@ struct SettingsLayer {
         if let value = values[.after] {
             readDependencies(of: type, value.text, separator: ",", value, context, errors: &errors)
         }
+        if let value = values[.watch] {
+            do throws(InvalidValue) {
+                switch Switch.parse(value.text) {
+                case true?: watched[type] = try WatchTarget.parse(nil, value: value)
+                case false?: watched[type] = []
+                case nil: watched[type] = try WatchTarget.parse(value.text, value: value)
+                }
+            } catch {
+                errors.append(value.invalid(error.reason, option: .watch))
+            }
+        }
         readBackoff(values, errors: &errors)
     }
 
@@ -313,6 +344,10 @@ struct SettingsLayer {
 
     func restart(for type: String) -> RestartPolicy? {
         restartSpec?.policy(for: type)
+    }
+
+    func watch(for type: String) -> [WatchTarget]? {
+        watched[type] ?? watched["all"]
     }
 
     func ready(for type: String) -> (probe: ReadinessProbe, value: OptionValue)? {

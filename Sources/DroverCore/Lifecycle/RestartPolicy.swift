@@ -80,10 +80,12 @@ public struct ProcessTypeSettings: Equatable, Sendable {
     public var after: [String]
     /// drover binds each instance's PORT and hands the socket over as fd 3.
     public var listen: Bool
+    /// `--watch`: a change at or under these paths restarts every instance of the type.
+    public var watch: [WatchTarget]
 
     public init(
         restart: RestartPolicy = .no, canDie: Bool = false, backoff: Backoff = Backoff(), tty: Bool = false,
-        ready: ReadinessProbe? = nil, after: [String] = [], listen: Bool = false
+        ready: ReadinessProbe? = nil, after: [String] = [], listen: Bool = false, watch: [WatchTarget] = []
     ) {
         self.restart = restart
         self.canDie = canDie
@@ -92,5 +94,6 @@ public struct ProcessTypeSettings: Equatable, Sendable {
         self.ready = ready
         self.after = after
         self.listen = listen
+        self.watch = watch
     }
 }
