@@ -87,6 +87,12 @@ struct CommandDescription: Sendable {
             one stops. With --daemon, drover returns once every instance is ready.
             See docs/readiness.md.
 
+            --watch TYPE[=PATH:PATH...] restarts a type when files under those paths
+            (default: the root) change: a burst is one restart, --watch-debounce
+            seconds after the last change; version-control and dependency
+            directories, editors' swap files and --watch-ignore globs do not count.
+            See docs/watch.md.
+
             EXIT STATUS: the exit code of the instance whose exit stopped the formation
             (128+N if signal N killed it); when only can-die types were left and all
             ended, 0 if they all exited 0, else the first other code; after a signal to
