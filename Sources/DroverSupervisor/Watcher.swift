@@ -58,7 +58,7 @@ final class Watcher {
         } else {
             // A file: its directory, alone, so an editor's rename over it is seen too.
             let parent = PathName.normalised(path + "/..")
-            if let watchID = try? watch.add(directory: parent), directories[watchID] == nil {
+            if let watchID = try? watch.add(directory: parent, followingLinks: true), directories[watchID] == nil {
                 directories[watchID] = (parent, false)
                 watches[parent] = watchID
             }
@@ -71,10 +71,12 @@ final class Watcher {
     private func watchTree(_ top: String, now: Int64?) {
         var pending = [top]
         var missed = 0
+        var failure: (path: String, error: SystemError)?
         while let directory = pending.popLast() {
             let watchID: Int32
-            do { watchID = try watch.add(directory: directory) } catch {
-                if error.isOutOfSpace { missed += 1 }
+            do { watchID = try watch.add(directory: directory, followingLinks: directory == top && now == nil) } catch {
+                // One that went again before its watch was added is no loss.
+                if error.isOutOfSpace { missed += 1 } else if !error.isNoSuchFile { failure = failure ?? (directory, error) }
                 continue
             }
             directories[watchID] = (directory, true)
@@ -88,6 +90,10 @@ final class Watcher {
                     plan.changed(path, now: now)
                 }
             }
+        }
+        if let failure {
+            router.log(
+                "cannot watch \(PathName.relative(failure.path, to: plan.root)) (\(failure.error.reason)); changes there are not seen")
         }
         if missed > 0 {
             let limit = DirectoryWatch.limit("max_user_watches").map { " = \($0)" } ?? ""

@@ -40,12 +40,15 @@ public final class DirectoryWatch {
 
     private static let mask: UInt32 =
         UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
-        | UInt32(IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK)
+        | UInt32(IN_ONLYDIR | IN_EXCL_UNLINK)
 
     /// Watches one directory (not what is below it); adding one already watched
     /// returns its watch again. ENOSPC: the user's watch limit is reached.
-    public func add(directory path: String) throws(SystemError) -> Int32 {
-        let watch = inotify_add_watch(descriptor.rawValue, path, Self.mask)
+    /// `followingLinks`: for a path the user named; directories found below are
+    /// taken as they are, so a link cannot lead the walk in circles.
+    public func add(directory path: String, followingLinks: Bool = false) throws(SystemError) -> Int32 {
+        let mask = followingLinks ? Self.mask : Self.mask | UInt32(IN_DONT_FOLLOW)
+        let watch = inotify_add_watch(descriptor.rawValue, path, mask)
         guard watch >= 0 else { throw .last("inotify_add_watch") }
         return watch
     }
