@@ -30,7 +30,7 @@ final class Watcher {
         let here = (try? FileSystem.currentDirectory().get()) ?? application.root
         ignore = WatchIgnore(
             globs: application.watch.ignore,
-            paths: Set(ownFiles.map { PathName.normalised($0.hasPrefix("/") ? $0 : here + "/" + $0) }))
+            paths: Set(ownFiles.map { FilePath.absolute($0, from: here) }))
         self.deadlines = deadlines
         self.router = router
         self.restart = restart
@@ -57,7 +57,7 @@ final class Watcher {
             watchTree(path, now: nil)
         } else {
             // A file: its directory, alone, so an editor's rename over it is seen too.
-            let parent = PathName.normalised(path + "/..")
+            let parent = FilePath.directory(of: path)
             if let watchID = try? watch.add(directory: parent, followingLinks: true), directories[watchID] == nil {
                 directories[watchID] = (parent, false)
                 watches[parent] = watchID
@@ -93,12 +93,12 @@ final class Watcher {
         }
         if let failure {
             router.log(
-                "cannot watch \(PathName.relative(failure.path, to: plan.root)) (\(failure.error.reason)); changes there are not seen")
+                "cannot watch \(FilePath.relative(failure.path, to: plan.root)) (\(failure.error.reason)); changes there are not seen")
         }
         if missed > 0 {
             let limit = DirectoryWatch.limit("max_user_watches").map { " = \($0)" } ?? ""
             router.log(
-                "cannot watch \(missed) director\(missed == 1 ? "y" : "ies") under \(PathName.relative(top, to: plan.root)): "
+                "cannot watch \(missed) director\(missed == 1 ? "y" : "ies") under \(FilePath.relative(top, to: plan.root)): "
                     + "the inotify watch limit (fs.inotify.max_user_watches\(limit)) is reached, so changes there are not seen; "
                     + "raise it (sysctl fs.inotify.max_user_watches=524288) or ignore more (--watch-ignore)")
         }
@@ -138,7 +138,7 @@ final class Watcher {
             let path = directory.path + "/" + name
             guard !ignore.ignores(path, root: plan.root) else { return }
             // Moved away, its watches would report under the old name: drop them.
-            for (watched, watchID) in watches where PathName.isWithin(watched, path) {
+            for (watched, watchID) in watches where FilePath.isWithin(watched, path) {
                 watch.remove(watchID)
                 forget(watchID)
             }

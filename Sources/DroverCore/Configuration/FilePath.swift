@@ -30,4 +30,20 @@ public enum FilePath {
         }
         return "/" + parts.joined(separator: "/")
     }
+
+    /// Whether `path` is `ancestor` or below it (both absolute and normalised).
+    public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+        if ancestor == "/" { return true }
+        guard path.hasPrefix(ancestor) else { return false }
+        let rest = path.utf8.dropFirst(ancestor.utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "/")
+    }
+
+    /// `path` relative to `root` when it is under it (`app/main.py`; `.` for the root
+    /// itself), else as it is.
+    public static func relative(_ path: String, to root: String) -> String {
+        guard isWithin(path, root) else { return path }
+        if path == root { return "." }
+        return String(path.dropFirst(root == "/" ? 1 : root.count + 1))
+    }
 }

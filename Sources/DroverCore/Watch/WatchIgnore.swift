@@ -21,7 +21,7 @@ public struct WatchIgnore: Equatable, Sendable {
     /// or any directory above it.
     public func ignores(_ path: String, root: String) -> Bool {
         if paths.contains(path) { return true }
-        let relative = PathName.relative(path, to: root)
+        let relative = FilePath.relative(path, to: root)
         let components = relative.split(separator: "/")
         guard let name = components.last else { return false }
         if components.contains(where: { Self.directories.contains(String($0)) }) { return true }

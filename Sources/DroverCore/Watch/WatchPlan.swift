@@ -30,7 +30,7 @@ public struct WatchPlan: Equatable, Sendable {
     public private(set) var deadline: Int64?
 
     public init(root: String, targets: [(type: String, paths: [String])], debounceMilliseconds: Int = defaultDebounceMilliseconds) {
-        self.root = PathName.normalised(root)
+        self.root = FilePath.absolute(root, from: "/")
         self.targets = targets.filter { !$0.paths.isEmpty }
         self.debounceMilliseconds = debounceMilliseconds
     }
@@ -45,12 +45,12 @@ public struct WatchPlan: Equatable, Sendable {
     /// to the one above.
     public var watchedPaths: [String] {
         let all = Set(targets.flatMap(\.paths)).sorted()
-        return all.filter { path in !all.contains { $0 != path && PathName.isWithin(path, $0) } }
+        return all.filter { path in !all.contains { $0 != path && FilePath.isWithin(path, $0) } }
     }
 
     /// The types a change at `path` (absolute) restarts.
     public func types(concerning path: String) -> [String] {
-        targets.filter { $0.paths.contains { PathName.isWithin(path, $0) } }.map(\.type)
+        targets.filter { $0.paths.contains { FilePath.isWithin(path, $0) } }.map(\.type)
     }
 
     /// Notes a change; the restarts come `debounceMilliseconds` after the last one.
@@ -59,7 +59,7 @@ public struct WatchPlan: Equatable, Sendable {
     public mutating func changed(_ path: String, now: Int64) -> Bool {
         let types = types(concerning: path)
         guard !types.isEmpty else { return false }
-        let shown = PathName.relative(path, to: root)
+        let shown = FilePath.relative(path, to: root)
         for type in types where seen[type, default: []].insert(shown).inserted {
             pending[type, default: []].append(shown)
         }

@@ -25,36 +25,6 @@ public struct WatchTarget: Equatable, Sendable {
 
     /// The absolute, lexically normalised path under `root`.
     public func absolute(under root: String) -> String {
-        PathName.normalised(path.hasPrefix("/") ? path : root + "/" + path)
-    }
-}
-
-/// Lexical path arithmetic: no file system, so `..` is taken at its word.
-public enum PathName {
-    /// `/a/./b//c/../d/` is `/a/b/d`.
-    public static func normalised(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
-            }
-        }
-        return "/" + parts.joined(separator: "/")
-    }
-
-    /// Whether `path` is `ancestor` or below it.
-    public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
-        if ancestor == "/" { return true }
-        guard path.hasPrefix(ancestor) else { return false }
-        return path.utf8.count == ancestor.utf8.count
-            || path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: ancestor.utf8.count)] == UInt8(ascii: "/")
-    }
-
-    /// `path` relative to `root` when it is under it (`app/main.py`), else as it is.
-    public static func relative(_ path: String, to root: String) -> String {
-        guard isWithin(path, root), path != root else { return path == root ? "." : path }
-        return String(path.dropFirst(root == "/" ? 1 : root.count + 1))
+        FilePath.absolute(path, from: root)
     }
 }
