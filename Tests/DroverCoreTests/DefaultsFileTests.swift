@@ -31,7 +31,7 @@ import Testing
         #expect(
             errors.all.map(\.message) == [
                 #".drover:2: expected key=value or [TYPE], got "nonsense""#,
-                #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)"#,
+                #".drover:3: unknown option "colour" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, watch, watch-ignore, watch-debounce, log-format, app, user, log, image)"#,
                 #".drover:4: option "procfile" is already set on line 1"#,
             ])
     }
@@ -53,7 +53,7 @@ import Testing
         }
         #expect(
             errors.all.map(\.message) == [
-                #".foreman:1: unknown option "template" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image); a .drover file, if present, is read instead"#
+                #".foreman:1: unknown option "template" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, watch, watch-ignore, watch-debounce, log-format, app, user, log, image); a .drover file, if present, is read instead"#
             ])
     }
 

@@ -60,7 +60,7 @@ import Testing
         }
         #expect(
             errors.all.map(\.message) == [
-                #".drover:2: option "procfile" cannot be set for one process type (in [web]: restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, after, listen)"#,
+                #".drover:2: option "procfile" cannot be set for one process type (in [web]: restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, after, listen, watch)"#,
                 #".drover:4: option "restart" is already set for [web] on line 3"#,
                 #".drover:5: "bad name" is not a process type name"#,
                 ".drover:6: section [web] is already on line 1",

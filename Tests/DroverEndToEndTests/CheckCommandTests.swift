@@ -96,7 +96,7 @@ import Testing
         #expect(outcome.code == 1)
         #expect(
             outcome.stderr == """
-                drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)
+                drover: .drover:2: unknown option "bogus" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, watch, watch-ignore, watch-debounce, log-format, app, user, log, image)
                 drover: .drover:1: invalid value "abc" for port: must be a port number from 1 to 65535
 
                 """)

@@ -229,7 +229,7 @@ import Testing
         #expect(
             all.stderr == """
                 drover: .drover:3: section [worker] is already on line 1
-                drover: .drover:4: unknown option "x" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, app, user, log, image)
+                drover: .drover:4: unknown option "x" (known: procfile, env, root, formation, port, timeout, color, no-timestamp, no-prefix, socket, restart, can-die, restart-delay, restart-max-delay, restart-limit, tty, ready, ready-timeout, after, listen, listen-address, watch, watch-ignore, watch-debounce, log-format, app, user, log, image)
                 drover: .drover:2: invalid value "bogus" for restart: unknown restart policy "bogus" (policies: no, on-failure, always)
                 drover: .drover:5: unknown process type "zzz" (the Procfile has: web, worker) in section [zzz]
 
