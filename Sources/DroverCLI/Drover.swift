@@ -45,6 +45,7 @@ public enum Drover {
                 case "logs": return try LogsCommand.run(options: options, local: local, names: arguments).rawValue
                 case "attach": return try AttachCommand.run(options: options, local: local, names: arguments).rawValue
                 case "reopen-logs": return try ReopenLogsCommand.run(options: options).rawValue
+                case "completion": return try CompletionCommand.run(arguments: arguments).rawValue
                 default:
                     Console.error("command \(name) has no implementation")
                     return ExitCode.failure.rawValue
