@@ -15,6 +15,11 @@ public enum Drover {
         if arguments.first == GuardianProcess.commandName {
             return GuardianProcess.run(Array(arguments.dropFirst()))
         }
+        // Hidden: the man page, for `make man`; from the same descriptions as help.
+        if arguments == ["help", "--man"] {
+            Console.out(ManPage.render())
+            return ExitCode.success.rawValue
+        }
         let invocation: Invocation
         do {
             invocation = try ArgumentParser.parse(arguments)
