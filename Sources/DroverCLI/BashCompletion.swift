@@ -46,25 +46,32 @@ enum BashCompletion {
             ((${#seen[@]})) && printf '%s\n' "${!seen[@]}"
         }
 
+        # COMPREPLY from lines of output, read after the command ends: a process
+        # substitution would leave its subshell behind bash for a moment.
+        _drover_lines() {
+            COMPREPLY=()
+            [[ -n $1 ]] && mapfile -t COMPREPLY <<<"$1"
+        }
+
         _drover_reply() {
-            mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+            _drover_lines "$(compgen -W "$1" -- "$2")"
         }
 
         _drover_reply_files() {
             compopt -o filenames 2>/dev/null
-            mapfile -t COMPREPLY < <(compgen -f -- "$1")
+            _drover_lines "$(compgen -f -- "$1")"
         }
 
         _drover_reply_directories() {
             compopt -o filenames 2>/dev/null
-            mapfile -t COMPREPLY < <(compgen -d -- "$1")
+            _drover_lines "$(compgen -d -- "$1")"
         }
 
         # all, or the types: the words of a comma list such as --can-die web,worker.
         _drover_reply_type_list() {
             local prefix=
             [[ $1 == *,* ]] && prefix=${1%,*},
-            mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "all $(_drover_types)" -- "${1##*,}")
+            _drover_lines "$(compgen -P "$prefix" -W "all $(_drover_types)" -- "${1##*,}")"
         }
 
         """#
@@ -233,12 +240,12 @@ enum BashCompletion {
             types) _drover_reply "$(_drover_types)" "$cur" ;;
             counts)
                 compopt -o nospace 2>/dev/null
-                mapfile -t COMPREPLY < <(compgen -S = -W "$(_drover_types)" -- "$cur")
+                _drover_lines "$(compgen -S = -W "$(_drover_types)" -- "$cur")"
                 ;;
             instances) _drover_reply "$(_drover_instances)" "$cur" ;;
             command-line)
                 if ((operands == 0)); then
-                    mapfile -t COMPREPLY < <(compgen -W "$(_drover_types)" -- "$cur"; compgen -c -- "$cur")
+                    _drover_lines "$(compgen -W "$(_drover_types)" -- "$cur"; compgen -c -- "$cur")"
                 else
                     _drover_reply_files "$cur"
                 fi
