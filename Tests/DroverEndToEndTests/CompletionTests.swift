@@ -56,6 +56,27 @@ import Testing
         return outcome.stdout.split(separator: "\n").map { String($0.split(separator: "\t").first ?? "") }
     }
 
+    /// What the zsh script's helper `function` offers with `opt_args` as `_arguments`
+    /// would set them: compsys's `_wanted` and `compadd` replaced by stand-ins that print.
+    static func zshHelper(_ function: String, options: [String: String], script: String, in sandbox: Sandbox) throws -> [String] {
+        let program = """
+            compdef() { : }
+            source $1 || exit 9
+            _wanted() { shift 3; "$@" }
+            compadd() { print -rl -- ${(P)@[-1]} }
+            typeset -A opt_args=(${@[3,-1]})
+            local _drover_program=drover
+            # A completion function fails when it has nothing to offer.
+            $2 || :
+            """
+        let pairs = options.flatMap { [$0.key, $0.value] }
+        let outcome = try DroverProcess.runProgram(
+            zsh!, ["zsh", "-f", "-c", program, "zsh", script, function] + pairs, in: sandbox.path, environment: environment)
+        #expect(outcome.code == 0, "zsh \(function): \(outcome.stderr)")
+        #expect(outcome.stderr == "")
+        return outcome.stdout.split(separator: "\n").map(String.init)
+    }
+
     @Test func bashCompletesCommandsOptionsAndTheirValues() throws {
         let sandbox = try Sandbox()
         let script = try Self.script("bash", in: sandbox)
@@ -140,6 +161,11 @@ import Testing
             let fishScript = try Self.script("fish", in: sandbox)
             #expect(Set(try Self.fish("drover attach -s ctl.sock ", script: fishScript, in: sandbox)) == expected)
         }
+        if Self.zsh != nil {
+            let zshScript = try Self.script("zsh", in: sandbox)
+            let offered = try Self.zshHelper("_drover_instances", options: ["-s": "ctl.sock"], script: zshScript, in: sandbox)
+            #expect(Set(offered) == expected)
+        }
 
         drover.signal(SIGTERM)
         let outcome = try drover.finish()
@@ -150,10 +176,16 @@ import Testing
     @Test(.enabled(if: zsh != nil, "zsh is not installed: \(shellHint)"))
     func theZshScriptIsValidZsh() throws {
         let sandbox = try Sandbox()
+        try sandbox.write("Procfile", Self.procfile)
+        try sandbox.write("Procfile.alt", "alt: a\n")
         let script = try Self.script("zsh", in: sandbox)
         let outcome = try DroverProcess.runProgram(Self.zsh!, ["zsh", "-n", script], in: sandbox.path)
         #expect(outcome.code == 0)
         #expect(outcome.stderr == "")
+        #expect(try Self.zshHelper("_drover_types", options: [:], script: script, in: sandbox) == ["web", "worker", "clock-2"])
+        #expect(try Self.zshHelper("_drover_types", options: ["-f": "Procfile.alt"], script: script, in: sandbox) == ["alt"])
+        #expect(try Self.zshHelper("_drover_counts", options: ["--procfile": "Procfile.alt"], script: script, in: sandbox) == ["alt"])
+        #expect(try Self.zshHelper("_drover_instances", options: [:], script: script, in: sandbox) == [], "no drover runs")
     }
 
     @Test(.enabled(if: fish != nil, "fish is not installed: \(shellHint)"))
