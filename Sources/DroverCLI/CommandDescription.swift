@@ -46,7 +46,7 @@ struct CommandDescription: Sendable {
 
     /// The commands in the order help lists them.
     static let all: [CommandDescription] = [
-        start, ps, scale, restart, stop, logs, attach, reopenLogs, quit, check, run, export, help, version,
+        start, ps, scale, restart, stop, logs, attach, reopenLogs, quit, check, run, export, completion, help, version,
     ]
 
     /// Options of the commands that talk to a running drover: where to find its socket.
@@ -265,6 +265,25 @@ struct CommandDescription: Sendable {
             .procfile, .env, .root, .formation, .port, .timeout, .restart, .canDie, .restartDelay, .restartMaxDelay,
             .restartLimit, .app, .user, .logDirectory, .image,
         ],
+        arguments: .operands)
+
+    static let completion = CommandDescription(
+        name: "completion",
+        summary: "Print a completion script for bash, zsh or fish",
+        usage: "drover completion bash|zsh|fish",
+        discussion: """
+            The script completes commands, their options and option values, the process
+            types of the Procfile (the one given with -f, else ./Procfile) and the
+            instances of a running drover (asked through the socket given with -s, if
+            any). Load it for the current shell:
+
+              source <(drover completion bash)      # bash, in ~/.bashrc
+              source <(drover completion zsh)       # zsh, after compinit, in ~/.zshrc
+              drover completion fish | source       # fish, in config.fish
+
+            'make install' installs all three where the shells look for them.
+            """,
+        options: [],
         arguments: .operands)
 
     static let help = CommandDescription(

@@ -15,6 +15,11 @@ public enum Drover {
         if arguments.first == GuardianProcess.commandName {
             return GuardianProcess.run(Array(arguments.dropFirst()))
         }
+        // Hidden: the man page, for `make man`; from the same descriptions as help.
+        if arguments == ["help", "--man"] {
+            Console.out(ManPage.render())
+            return ExitCode.success.rawValue
+        }
         let invocation: Invocation
         do {
             invocation = try ArgumentParser.parse(arguments)
@@ -45,6 +50,7 @@ public enum Drover {
                 case "logs": return try LogsCommand.run(options: options, local: local, names: arguments).rawValue
                 case "attach": return try AttachCommand.run(options: options, local: local, names: arguments).rawValue
                 case "reopen-logs": return try ReopenLogsCommand.run(options: options).rawValue
+                case "completion": return try CompletionCommand.run(arguments: arguments).rawValue
                 default:
                     Console.error("command \(name) has no implementation")
                     return ExitCode.failure.rawValue

@@ -4,9 +4,20 @@ import DroverCore
 enum HelpText {
     static let version = "0.1.0"
 
+    /// What drover is, in one sentence: help's overview and the man page's NAME.
+    static let overview = "drover runs the processes of a Procfile as one formation."
+
+    /// Where options come from; help's and the man page's description.
+    static let optionSources = """
+        Options are foreman's: -f Procfile, -e env files, -d root, -m formation,
+        -p base port, -t timeout. Defaults may be set in a .drover file (key=value,
+        long option names as keys, and [TYPE] sections for one type's restart,
+        can-die and restart-* settings); without one, foreman's .foreman is read.
+        """
+
     static func general() -> String {
         var text = """
-            OVERVIEW: drover runs the processes of a Procfile as one formation.
+            OVERVIEW: \(overview)
 
             USAGE: drover COMMAND [options]
 
@@ -19,10 +30,7 @@ enum HelpText {
         }
         text += """
 
-            Options are foreman's: -f Procfile, -e env files, -d root, -m formation,
-            -p base port, -t timeout. Defaults may be set in a .drover file (key=value,
-            long option names as keys, and [TYPE] sections for one type's restart,
-            can-die and restart-* settings); without one, foreman's .foreman is read.
+            \(optionSources)
 
             See 'drover help COMMAND' for one command's options.
 
@@ -51,7 +59,8 @@ enum HelpText {
         return text
     }
 
-    private static func describe(_ option: LaunchOption) -> String {
+    /// One line on an option, for help, the man page and the completion scripts.
+    static func describe(_ option: LaunchOption) -> String {
         switch option {
         case .procfile: "Procfile to read (default: Procfile, in --root if given)"
         case .env: "Env files to load, later ones win (default: .env in the root)"
