@@ -169,7 +169,7 @@ struct CommandDescription: Sendable {
             Lines come in the same format as 'drover start' shows them. drover keeps the
             last 1,000 lines (at most 1 MiB) of each instance.
             """,
-        options: [.socket, .root, .color], local: [.follow, .lines], arguments: .processNames)
+        options: [.socket, .root, .color, .logFormat], local: [.follow, .lines], arguments: .processNames)
 
     static let attach = CommandDescription(
         name: "attach",

@@ -1,7 +1,8 @@
 import DroverCore
 import DroverSystem
 
-/// `drover logs [-f] [-n LINES] [NAME...]`: replay from the daemon's ring buffers, then follow.
+/// `drover logs [-f] [-n LINES] [NAME...]`: replay from the daemon's ring buffers, then follow,
+/// in the format asked for (`--log-format`), whatever the daemon writes itself.
 enum LogsCommand {
     static func run(options: LaunchOptions, local: [String: String], names: [String]) throws(Diagnostics) -> ExitCode {
         var lines = 100
@@ -17,6 +18,10 @@ enum LogsCommand {
         if let value = client.options[.color] {
             do { choice = try ColorChoice(value) } catch { throw Diagnostics([error]) }
         }
+        var format = LogFormat.text
+        if let value = client.options[.logFormat] {
+            do { format = try LogFormat(value) } catch { throw Diagnostics([error]) }
+        }
         let colored = choice.enabled(
             outputIsTerminal: FileDescriptor.standardOutput.isTerminal, term: client.inherited["TERM"]?.description,
             noColor: client.inherited["NO_COLOR"]?.description)
@@ -25,7 +30,7 @@ enum LogsCommand {
         defer { connection.close() }
         let reader = LineReader(connection)
         _ = try client.channel.exchange(
-            .logs(lines: lines, follow: local["follow"] != nil, targets: selectors, color: colored),
+            .logs(lines: lines, follow: local["follow"] != nil, targets: selectors, color: colored, format: format),
             over: connection, reader: reader)
         reader.copyRest(to: .standardOutput)
         return .success

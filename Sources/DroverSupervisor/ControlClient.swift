@@ -121,6 +121,21 @@ final class ControlClient {
         withUnsafeBytes(of: UInt8(10)) { output.append($0) }
     }
 
+    /// A JSON log line: `prefix`, then `line` escaped (in `scratch`, kept by the caller
+    /// so it is grown once, not allocated per line), `"}` and a newline.
+    func queueJSON(prefix: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer, scratch: inout [UInt8]) {
+        let room = JSONLogLine.maximumEscapedCount(line.count) + JSONLogLine.suffix.count + 1
+        if scratch.count < room { scratch = [UInt8](repeating: 0, count: room) }
+        output.append(prefix)
+        scratch.withUnsafeMutableBytes { buffer in
+            let count = JSONLogLine.escape(line, into: buffer.baseAddress!)
+            buffer[count] = UInt8(ascii: "\"")
+            buffer[count + 1] = UInt8(ascii: "}")
+            buffer[count + 2] = 10
+            output.append(UnsafeRawBufferPointer(rebasing: buffer[0..<(count + 3)]))
+        }
+    }
+
     /// What a terminal wrote, as one output frame.
     func queueOutput(_ bytes: UnsafeRawBufferPointer) {
         output.append(AttachFrame.outputHeader(count: bytes.count))

@@ -100,7 +100,7 @@ final class ControlServer {
             deadlines.schedule(.client(client.token), at: deadline)
             if acceptFailureReported {
                 acceptFailureReported = false
-                router.log("control connections accepted again")
+                router.log(.controlResumed)
             }
         }
     }
@@ -174,7 +174,7 @@ final class ControlServer {
         deadlines.schedule(.acceptPause, at: Clocks.monotonicMilliseconds() + Self.acceptPauseMilliseconds)
         if !acceptFailureReported {
             acceptFailureReported = true
-            router.log("cannot accept control connections (\(error.reason)); trying again every 0.1s")
+            router.log(.controlPaused(reason: error.reason))
         }
     }
 
@@ -263,12 +263,13 @@ final class ControlServer {
             switch request {
             case .status:
                 reply(client, status())
-            case let .logs(lines, follow, targets, colored):
+            case let .logs(lines, follow, targets, colored, format):
                 let sources = try instances.sources(targets)
                 client.queue(ControlReply.logs(follow: follow))
-                router.replay(sources, includingSystem: targets.isEmpty, lines: lines, colored: colored, to: client)
+                router.replay(
+                    sources, includingSystem: targets.isEmpty, lines: lines, colored: colored, format: format, to: client)
                 client.phase = follow ? .following : .closing
-                if follow { router.follow(client, targets: targets, colored: colored) }
+                if follow { router.follow(client, targets: targets, colored: colored, format: format) }
                 if !client.flush() { close(client) }
             case let .scale(counts):
                 let (formation, startErrors) = try instances.request { () throws(InvalidValue) in try instances.scale(counts) }

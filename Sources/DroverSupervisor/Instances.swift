@@ -74,9 +74,9 @@ final class Instances {
         }
         probes.onTimeout = { [unowned self] id, why in
             guard let slot = slotByID[id], let probe = settings(of: slot).ready else { return }
-            let message = probe.notReadyLine(slot.plan, timeoutMilliseconds: application.readyTimeoutMilliseconds, why: why)
-            lastFailure = message
-            router.log(message)
+            let event = probe.notReadyLine(slot.plan, timeoutMilliseconds: application.readyTimeoutMilliseconds, why: why)
+            lastFailure = event.text
+            router.log(event)
             handle(.stop(.notReady), for: slot)
         }
     }
@@ -110,7 +110,7 @@ final class Instances {
     private func becameReady(_ slot: InstanceSlot) {
         handle(.becameReady, for: slot)
         if let old = handovers.removeValue(forKey: slot.id) {
-            if let pid = old.lifecycle.pid { router.log("\(slot.plan.name) handed over; stopping the old run (pid \(pid))") }
+            if let pid = old.lifecycle.pid { router.log(.handedOver(slot.plan.name, pid: pid)) }
             handle(.stop(.remove), for: old)
         }
         releaseWaiting()
@@ -130,9 +130,9 @@ final class Instances {
                 handle(.start, for: slot)
             }
         case let .failure(blocked):
-            let message = "\(blocked.dependent) not started: \(blocked.name) \(blocked.termination)"
-            lastFailure = message
-            router.log(message)
+            let event = SystemEvent.blocked(type: blocked.dependent, by: blocked.name, blocked.termination)
+            lastFailure = event.text
+            router.log(event)
             stop(.instanceExited(name: blocked.name, blocked.termination))
         }
     }
@@ -210,7 +210,8 @@ final class Instances {
             // stops the formation, and the stop must find this run.
             let probe = settings(of: slot).ready
             handle(.spawned(pid: pid, ready: probe == nil), for: slot)
-            router.log("\(slot.plan.name) started with pid \(pid) (port \(slot.plan.port))")
+            router.started(token, pid: pid)
+            router.log(.started(slot.plan.name, pid: pid, port: slot.plan.port))
             if let probe {
                 probes.begin(
                     slot.id, probe: probe, port: slot.plan.port, stream: stream,
@@ -223,10 +224,10 @@ final class Instances {
             router.flush(ifOlderThan: 100)
         } catch {
             if let stream { router.discard(stream) }
-            let message = "\(slot.plan.name) could not start: \(error.reason) (\(launcher.shell) in \(launcher.root))"
-            router.log(message)
+            let event = SystemEvent.spawnFailed(slot.plan.name, reason: error.reason, shell: launcher.shell, root: launcher.root)
+            router.log(event)
             if var failures = requestFailures {
-                if failures.messages.count < Self.reportedFailures { failures.messages.append(message) }
+                if failures.messages.count < Self.reportedFailures { failures.messages.append(event.text) }
                 failures.count += 1
                 requestFailures = failures
             }
@@ -284,11 +285,9 @@ final class Instances {
         let groups = Array(slotByPid.keys) + remnants.groups
         do {
             try guardian.replace(watching: groups)
-            router.log("the guardian process \(termination); started another (pid \(guardian.pid))")
+            router.log(.guardianReplaced(termination, pid: guardian.pid))
         } catch {
-            router.log(
-                "the guardian process \(termination) and cannot be restarted (\(error.reason)); processes will outlive drover if it is killed"
-            )
+            router.log(.guardianLost(termination, reason: error.reason))
         }
     }
 
@@ -440,7 +439,7 @@ final class Instances {
         // The old run's own probe, if it was still starting, has nothing left to decide.
         probes.cancel(slot.id)
         handle(.stop(.handOver), for: slot)
-        router.log("\(slot.plan.name) restarting: a new run starts beside pid \(pid), which serves until it is ready")
+        router.log(.handingOver(slot.plan.name, pid: pid))
         handle(.startRequested, for: successor)
     }
 

@@ -38,7 +38,9 @@ final class LogRouter {
     /// stdout, when a pipe or socket, stays registered (with no interest while nothing
     /// waits): epoll reports its reader's hang-up even when the formation is quiet.
     private let watchesHangUp: Bool
-    private let style: LogStyle
+    private let prefixes: LinePrefixes
+    /// `--log-format json` for the stream (followers choose their own).
+    private let json: Bool
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var streams: [UInt64: OutputStream] = [:]
     /// `log:TEXT` readiness probes: a stream's awaited text, and who to tell once a line
@@ -55,18 +57,19 @@ final class LogRouter {
         let client: ControlClient
         let targets: [InstanceSelector]
         let colored: Bool
+        let format: LogFormat
     }
 
     private var followers: [Follower] = []
-    private let systemSource = LogSource(name: "system", type: "system", number: 0, colorIndex: nil)
+    private let system = SystemHistory()
     /// Position of each line in the whole stream, to merge histories in order.
     private var sequence: UInt64 = 0
     private var outputWasNonblocking: Bool?
     private var watchingOutput = false
     private var readingPaused = false
     private var lastFlush: Int64 = 0
-    private var currentSecond = -1
-    private var currentTime = ""
+    /// JSON followers' lines are escaped here first (grown to the longest line).
+    private var escaped: [UInt8] = []
 
     /// stdout cannot be written any more (why): called once.
     var onOutputLost: (String) -> Void = { _ in }
@@ -79,7 +82,8 @@ final class LogRouter {
     init(output target: OutputTarget?, style: LogStyle, poller: EventPoller, ownWindowSize: WindowSize?) {
         self.poller = poller
         self.ownWindowSize = ownWindowSize
-        self.style = style
+        prefixes = LinePrefixes(style: style)
+        json = style.format == .json
         self.target = target
         output = target.map { OutputBuffer(descriptor: $0.descriptor) }
         readBuffer = .allocate(byteCount: Self.readChunk, alignment: 16)
@@ -91,7 +95,6 @@ final class LogRouter {
             }
         }
         self.watchesHangUp = watchesHangUp
-        refreshClock()
     }
 
     deinit {
@@ -159,7 +162,7 @@ final class LogRouter {
     /// One read, then more while `budget` bytes remain and the pipe has them.
     private func readChunks(of stream: OutputStream, budget: Int) {
         let followers = self.followers(of: stream.source)
-        renderPrefix(of: stream.source)
+        renderPrefix(of: stream)
         var remaining = budget
         repeat {
             let result: FileDescriptor.ReadResult
@@ -187,12 +190,11 @@ final class LogRouter {
             for client in terminal.clients { client.queueOutput(bytes) }
             flushFollowers(terminal.clients)
         }
-        let source = stream.source
         if let awaited = awaitedText[stream.token] {
             var found = false
-            source.prefix.withUnsafeBytes { prefix in
+            outputPrefix(of: stream).withUnsafeBytes { prefix in
                 stream.framer.feed(bytes) { line in
-                    deliver(line, of: source, prefix: prefix, followers: followers)
+                    deliver(line, of: stream, prefix: prefix, followers: followers)
                     if !found, Self.line(line, contains: awaited.text) { found = true }
                 }
             }
@@ -201,8 +203,8 @@ final class LogRouter {
                 awaited.found()
             }
         } else {
-            source.prefix.withUnsafeBytes { prefix in
-                stream.framer.feed(bytes) { deliver($0, of: source, prefix: prefix, followers: followers) }
+            outputPrefix(of: stream).withUnsafeBytes { prefix in
+                stream.framer.feed(bytes) { deliver($0, of: stream, prefix: prefix, followers: followers) }
             }
         }
         if !followers.isEmpty { flushFollowers(followers.map(\.client)) }
@@ -230,20 +232,24 @@ final class LogRouter {
     /// One line of an instance: to the stream, to its history, to its followers.
     @inline(__always)
     private func deliver(
-        _ line: UnsafeRawBufferPointer, of source: LogSource, prefix: UnsafeRawBufferPointer, followers: [Follower]
+        _ line: UnsafeRawBufferPointer, of stream: OutputStream, prefix: UnsafeRawBufferPointer, followers: [Follower]
     ) {
-        output?.appendLine(prefix: prefix, line: line)
-        source.ring.append(line, time: currentSecond, sequence: sequence)
+        if json { output?.appendJSONLine(prefix: prefix, line: line) } else { output?.appendLine(prefix: prefix, line: line) }
+        stream.source.ring.append(line, time: prefixes.currentMillisecond, sequence: sequence, pid: stream.pid ?? 0)
         sequence += 1
-        for follower in followers { send(line, of: source, to: follower) }
+        for follower in followers { send(line, of: stream, to: follower) }
+    }
+
+    /// The stream's run was spawned as `pid`, which its JSON lines carry.
+    func started(_ token: UInt64, pid: Int32) {
+        streams[token]?.pid = pid
     }
 
     private func close(_ stream: OutputStream) {
-        let source = stream.source
-        let followers = self.followers(of: source)
-        renderPrefix(of: source)
-        source.prefix.withUnsafeBytes { prefix in
-            stream.framer.finish { deliver($0, of: source, prefix: prefix, followers: followers) }
+        let followers = self.followers(of: stream.source)
+        renderPrefix(of: stream)
+        outputPrefix(of: stream).withUnsafeBytes { prefix in
+            stream.framer.finish { deliver($0, of: stream, prefix: prefix, followers: followers) }
         }
         if !followers.isEmpty { flushFollowers(followers.map(\.client)) }
         poller.remove(stream.descriptor)
@@ -362,9 +368,9 @@ final class LogRouter {
                 logFileOutage = outage
                 return
             }
-            logFileOutage = LogFileOutage(path: path, since: currentTime, dropped: dropped, now: now)
-            let report = LogFileOutage.report(path: path, reason: error.reason)
-            warn(report)
+            logFileOutage = LogFileOutage(path: path, since: prefixes.currentTime, dropped: dropped, now: now)
+            let report = SystemEvent.logFileFailed(path: path, reason: error.reason)
+            warn(report.text)
             log(report, toOutput: false)
         }
     }
@@ -373,7 +379,7 @@ final class LogRouter {
     private func logFileWritable() {
         guard let outage = logFileOutage else { return }
         logFileOutage = nil
-        log(outage.recovery)
+        log(.logFileRecovered(outage))
         flush()
     }
 
@@ -401,7 +407,7 @@ final class LogRouter {
             outage.reopened()
             logFileOutage = outage
         }
-        log("reopened \(path)")
+        log(.logFileReopened(path: path))
         return path
     }
 
@@ -441,50 +447,45 @@ final class LogRouter {
 
     /// Call after every wait: prefixes carry the time of day.
     func refreshClock() {
-        let second = Clocks.wallSeconds()
-        guard second != currentSecond else { return }
-        currentSecond = second
-        currentTime = Self.timeOfDay(second)
+        prefixes.refresh()
     }
 
-    static func timeOfDay(_ second: Int) -> String {
-        let local = Clocks.localTime(second)
-        return ClockTime.format(hour: local.hour, minute: local.minute, second: local.second)
+    private func renderPrefix(of stream: OutputStream) {
+        if json { prefixes.renderJSON(stream) } else { prefixes.renderText(stream.source) }
     }
 
-    private func renderPrefix(of source: LogSource) {
-        guard source.prefixSecond != currentSecond else { return }
-        source.prefixSecond = currentSecond
-        source.prefix = style.prefix(name: source.name, colorIndex: source.colorIndex, time: currentTime)
-    }
-
-    private func renderFollowerPrefixes(of source: LogSource) {
-        guard source.followerSecond != currentSecond else { return }
-        source.followerSecond = currentSecond
-        source.followerPrefixes = (
-            followerStyle(colored: false).prefix(name: source.name, colorIndex: source.colorIndex, time: currentTime),
-            followerStyle(colored: true).prefix(name: source.name, colorIndex: source.colorIndex, time: currentTime)
-        )
-    }
-
-    /// `logs` clients get the foreground format; color is their choice.
-    private func followerStyle(colored: Bool) -> LogStyle {
-        LogStyle(colors: colored, timestamps: true, prefixes: true, nameWidth: style.nameWidth)
+    /// What `renderPrefix` rendered: the output's prefix for the stream's lines.
+    @inline(__always)
+    private func outputPrefix(of stream: OutputStream) -> [UInt8] {
+        json ? stream.jsonPrefix : stream.source.prefix
     }
 
     /// A `system` line: to the stream (unless `toOutput` is false: the stream cannot
     /// take it), to drover's history, to followers of everything.
-    func log(_ message: String, toOutput: Bool = true) {
-        var message = TerminalText.escaped(message) // drover's own words quote paths and commands
-        let source = systemSource
-        renderPrefix(of: source)
+    func log(_ event: SystemEvent, toOutput: Bool = true) {
+        var message = TerminalText.escaped(event.text) // drover's own words quote paths and commands
+        let source = system.source
         let everything = followers.filter(\.targets.isEmpty)
+        let jsonLine = json || everything.contains { $0.format == .json } ? system.json(event, text: message, time: prefixes.timestamp) : []
+        if !json { prefixes.renderText(source) }
         message.withUTF8 { text in
             let line = UnsafeRawBufferPointer(text)
-            if toOutput { source.prefix.withUnsafeBytes { output?.appendLine(prefix: $0, line: line) } }
-            source.ring.append(line, time: currentSecond, sequence: sequence)
+            if toOutput, let output {
+                if json {
+                    jsonLine.withUnsafeBytes { output.appendLine(prefix: UnsafeRawBufferPointer(start: nil, count: 0), line: $0) }
+                } else {
+                    source.prefix.withUnsafeBytes { output.appendLine(prefix: $0, line: line) }
+                }
+            }
+            system.append(line, event, time: prefixes.currentMillisecond, sequence: sequence)
             sequence += 1
-            for client in everything { send(line, of: source, to: client) }
+            for follower in everything {
+                if follower.format == .json {
+                    jsonLine.withUnsafeBytes { follower.client.queue(prefix: UnsafeRawBufferPointer(start: nil, count: 0), line: $0) }
+                } else {
+                    send(line, of: source, to: follower)
+                }
+            }
         }
         if !everything.isEmpty { flushFollowers(everything.map(\.client)) }
     }
@@ -497,33 +498,33 @@ final class LogRouter {
         return followers.filter { $0.targets.selects(type: source.type, number: source.number) }
     }
 
+    /// A text line of `source` to a follower, in its colors.
     private func send(_ line: UnsafeRawBufferPointer, of source: LogSource, to follower: Follower) {
-        renderFollowerPrefixes(of: source)
+        prefixes.renderFollower(source)
         (follower.colored ? source.followerPrefixes.colored : source.followerPrefixes.plain).withUnsafeBytes {
             follower.client.queue(prefix: $0, line: line)
         }
     }
 
+    /// An instance's line to a follower, in the follower's format.
+    private func send(_ line: UnsafeRawBufferPointer, of stream: OutputStream, to follower: Follower) {
+        guard follower.format == .json else { return send(line, of: stream.source, to: follower) }
+        prefixes.renderJSON(stream)
+        stream.jsonPrefix.withUnsafeBytes { follower.client.queueJSON(prefix: $0, line: line, scratch: &escaped) }
+    }
+
     /// Queues the last `lines` lines of `sources` (and of drover's own, when asked),
-    /// merged in the order they arrived.
-    func replay(_ sources: [LogSource], includingSystem: Bool, lines: Int, colored: Bool, to client: ControlClient) {
-        var entries: [(entry: LogRing.Entry, source: LogSource)] = []
-        for source in sources + (includingSystem ? [systemSource] : []) {
-            entries += source.ring.last(lines).map { ($0, source) }
-        }
-        entries.sort { $0.entry.sequence < $1.entry.sequence }
-        let style = followerStyle(colored: colored)
-        for (entry, source) in entries.suffix(lines) {
-            let prefix = style.prefix(name: source.name, colorIndex: source.colorIndex, time: Self.timeOfDay(entry.time))
-            prefix.withUnsafeBytes { prefixBytes in
-                entry.bytes.withUnsafeBytes { client.queue(prefix: prefixBytes, line: $0) }
-            }
-        }
+    /// merged in the order they arrived, in the client's format.
+    func replay(
+        _ sources: [LogSource], includingSystem: Bool, lines: Int, colored: Bool, format: LogFormat, to client: ControlClient
+    ) {
+        var replay = LogReplay(style: prefixes.followerStyle(colored: colored), format: format, system: system)
+        replay.queue(sources, includingSystem: includingSystem, lines: lines, to: client)
     }
 
     /// From now on `client` gets the lines of `targets` (none: everything, drover's own included).
-    func follow(_ client: ControlClient, targets: [InstanceSelector], colored: Bool) {
-        followers.append(Follower(client: client, targets: targets, colored: colored))
+    func follow(_ client: ControlClient, targets: [InstanceSelector], colored: Bool, format: LogFormat) {
+        followers.append(Follower(client: client, targets: targets, colored: colored, format: format))
     }
 
     func unfollow(_ client: ControlClient) {

@@ -40,6 +40,12 @@ final class OutputStream {
     var framer: LineFramer
     /// With `--tty`: the run's terminal, whose master `descriptor` is.
     let terminal: TerminalSession?
+    /// The run's process, once spawned (the stream is opened first).
+    var pid: Int32?
+    /// The JSON prefix, for `jsonPrefixTime` (a millisecond) and `jsonPrefixPid`.
+    var jsonPrefix: [UInt8] = []
+    var jsonPrefixTime = Int.min
+    var jsonPrefixPid: Int32?
 
     init(descriptor: FileDescriptor, token: UInt64, source: LogSource, terminal: TerminalSession?) {
         self.descriptor = descriptor

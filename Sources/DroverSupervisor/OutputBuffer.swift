@@ -1,3 +1,4 @@
+import DroverCore
 import DroverSystem
 
 #if canImport(Glibc)
@@ -61,6 +62,22 @@ final class OutputBuffer {
         end += line.count
         storage.storeBytes(of: 10, toByteOffset: end, as: UInt8.self)
         end += 1
+    }
+
+    /// The JSON format's `appendLine`: the prefix, the line escaped straight into the
+    /// buffer (`JSONLogLine.escape`), the closing `"}` and a newline, as one unit.
+    @inline(__always)
+    func appendJSONLine(prefix: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) {
+        if isClosed { return }
+        let needed = prefix.count + JSONLogLine.maximumEscapedCount(line.count) + 3
+        if end + needed > capacity { makeRoom(for: needed) }
+        if let base = prefix.baseAddress { (storage + end).copyMemory(from: base, byteCount: prefix.count) }
+        end += prefix.count
+        end += JSONLogLine.escape(line, into: storage + end)
+        storage.storeBytes(of: UInt8(ascii: "\""), toByteOffset: end, as: UInt8.self)
+        storage.storeBytes(of: UInt8(ascii: "}"), toByteOffset: end + 1, as: UInt8.self)
+        storage.storeBytes(of: 10, toByteOffset: end + 2, as: UInt8.self)
+        end += 3
     }
 
     private func makeRoom(for needed: Int) {

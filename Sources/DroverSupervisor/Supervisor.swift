@@ -105,7 +105,7 @@ public final class Supervisor {
         }
         let style = LogStyle(
             colors: colors, timestamps: application.logging.timestamps, prefixes: application.logging.prefixes,
-            nameWidth: LogStyle.nameWidth(for: application.instances.map(\.name)))
+            nameWidth: LogStyle.nameWidth(for: application.instances.map(\.name)), format: application.logging.format)
         router = LogRouter(output: output, style: style, poller: poller, ownWindowSize: PseudoTerminal.ownWindowSize())
 
         // One value per run of drover: pid and start time.
@@ -183,15 +183,15 @@ public final class Supervisor {
         do {
             try Subreaper.become()
         } catch {
-            router.log("cannot become a child subreaper (\(error.reason)); orphaned grandchildren may escape")
+            router.log(.notice("cannot become a child subreaper (\(error.reason)); orphaned grandchildren may escape"))
         }
-        for notice in notices { router.log(notice) }
+        for notice in notices { router.log(.notice(notice)) }
         instances.onReady = onStarted
         instances.startAll()
         do {
             try loop()
         } catch {
-            router.log("event loop failed: \(error); stopping everything")
+            router.log(.notice("event loop failed: \(error); stopping everything"))
             instances.killEverything()
         }
         router.finish()

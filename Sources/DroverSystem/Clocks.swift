@@ -15,9 +15,14 @@ public enum Clocks {
 
     /// Whole seconds of wall-clock time; cheap (vDSO), so it may be read per batch of output.
     public static func wallSeconds() -> Int {
+        wallMilliseconds() / 1000
+    }
+
+    /// Milliseconds since the epoch (the JSON log format's time).
+    public static func wallMilliseconds() -> Int {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        return Int(now.tv_sec)
+        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
     }
 
     /// Local hour, minute and second of `seconds` since the epoch.

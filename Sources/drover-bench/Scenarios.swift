@@ -33,13 +33,18 @@ struct Scenarios {
 
     /// 1. Lines per second and CPU per line, `writers` × `lines` through drover, on
     /// pipes or (`tty`) on pseudo-terminals.
-    func throughput(writers: Int, lines: Int, tty: Bool = false) throws -> (linesPerSecond: Double, cpuPerLine: Double) {
+    /// `format`: drover's `--log-format` (nil: the peer's default, text).
+    func throughput(
+        writers: Int, lines: Int, tty: Bool = false, format: String? = nil
+    ) throws -> (linesPerSecond: Double, cpuPerLine: Double) {
         let file = try dataFile(lines: lines)
         let procfile = (1...writers).map { "w\($0): cat \(file); exec sleep 100" }.joined(separator: "\n") + "\n"
-        let directory = try directory(tty ? "throughput-tty" : "throughput", procfile: procfile)
+        let directory = try directory(tty ? "throughput-tty" : "throughput-\(format ?? "default")", procfile: procfile)
         let start = Measurement.now()
-        // Data lines end in "345678"; the managers' own lines do not.
-        let subject = try Subject(command(tty: tty), in: directory, marker: "345678")
+        // Data lines end in "345678" (JSON ones in `345678"}`); the managers' own lines do not.
+        let subject = try Subject(
+            command(tty: tty) + (format.map { ["--log-format", $0] } ?? []), in: directory,
+            marker: format == "json" ? "345678\"}" : "345678")
         let expected = writers * lines
         // 120 s: drover needs about one; a peer that takes longer has hung (foreman did once).
         guard subject.read(until: { $0.markedLines >= expected }, timeout: 120) else {

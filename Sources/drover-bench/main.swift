@@ -16,7 +16,7 @@ let droverPath = URL(fileURLWithPath: option("--drover") ?? ".build/release/drov
 let runs = option("--runs").flatMap(Int.init) ?? 5
 let quick = arguments.contains("--quick")
 let idleSeconds: Double = quick ? 2 : 10
-/// `--only throughput|tty|startup|stop|kill9|idle|scale|restart`: one scenario group, for quick comparisons.
+/// `--only throughput|tty|startup|stop|kill9|idle|scale|restart|json`: one scenario group, for quick comparisons.
 let only = option("--only")
 @MainActor func wanted(_ group: String) -> Bool { only == nil || only == group }
 
@@ -167,6 +167,22 @@ let droverLines = quick ? 20_000 : 200_000
 let scaleCounts = [1000, 5000]
 let scaleBaseline = 100
 print("drover benchmark: \(droverPath); medians of \(runs) runs\n")
+// `--only json`: CPU per line of `--log-format json` against text, the same 16 writers.
+if only == "json" {
+    let scenarios = Scenarios(peer: .drover(droverPath), workspace: workspace)
+    var perLine: [String: Double] = [:]
+    for format in ["text", "json"] {
+        perLine[format] = median("\(format) CPU per line", runs: runs) {
+            try scenarios.throughput(writers: 16, lines: droverLines, format: format).cpuPerLine
+        }
+    }
+    let text = perLine["text"]!
+    let json = perLine["json"]!
+    print("CPU per line, text: \(format(text * 1e6, "µs", digits: 3))")
+    print("CPU per line, json: \(format(json * 1e6, "µs", digits: 3))")
+    print("json / text: \(format(json / text, "×", digits: 2)) (goal ≤ 2×)")
+    exit(0)
+}
 var columns = [measure(.drover(droverPath), runs: runs, lines: droverLines)]
 let pipeLimit =
     !wanted("throughput")

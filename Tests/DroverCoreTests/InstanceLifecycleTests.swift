@@ -22,7 +22,7 @@ import Testing
     /// Runs `steps` (event at a time) and returns the last step's actions.
     static func run(_ lifecycle: inout InstanceLifecycle, _ steps: [(Event, Int64)]) -> [Action] {
         var actions: [Action] = []
-        for (event, now) in steps { actions = lifecycle.handle(event, now: now) }
+        for (event, now) in steps { actions = lifecycle.handle(event, now: now).textual }
         return actions
     }
 
@@ -274,16 +274,16 @@ import Testing
     @Test(arguments: cases)
     func transition(_ testCase: Case) {
         var lifecycle = Self.lifecycle(testCase.restart, canDie: testCase.canDie, limit: testCase.limit)
-        let actions = Self.run(&lifecycle, testCase.steps)
-        #expect(actions == testCase.actions)
+        let actions = Self.run(&lifecycle, testCase.steps).textual
+        #expect(actions.textual == testCase.actions)
         #expect(lifecycle.state == testCase.state)
     }
 
     @Test func restartsCountEveryStartAfterTheFirst() {
         var lifecycle = Self.lifecycle(.always)
-        _ = Self.run(&lifecycle, Self.running + [(.exited(Self.crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200)])
+        _ = Self.run(&lifecycle, Self.running + [(.exited(Self.crash), 100), (.tick, 200), (.spawned(pid: 101, ready: true), 200)]).textual
         #expect(lifecycle.restarts == 1 && lifecycle.attempt == 1)
-        _ = Self.run(&lifecycle, [(.stop(.restart), 300), (.exited(Self.terminated), 310), (.spawned(pid: 102, ready: true), 310)])
+        _ = Self.run(&lifecycle, [(.stop(.restart), 300), (.exited(Self.terminated), 310), (.spawned(pid: 102, ready: true), 310)]).textual
         #expect(lifecycle.restarts == 2)
         #expect(lifecycle.attempt == 0, "a user's restart resets the count")
         #expect(lifecycle.lastExit == Self.terminated)
@@ -293,17 +293,17 @@ import Testing
     @Test func aLimitOfZeroNeverGivesUp() {
         var lifecycle = Self.lifecycle(.always, limit: 0)
         var now: Int64 = 0
-        _ = Self.run(&lifecycle, Self.running)
+        _ = Self.run(&lifecycle, Self.running).textual
         for pid in Int32(101)...Int32(150) {
             now += 10
-            _ = lifecycle.handle(.exited(Self.crash), now: now)
+            _ = lifecycle.handle(.exited(Self.crash), now: now).textual
             guard case let .backoff(until, _) = lifecycle.state else {
                 Issue.record("gave up at \(pid): \(lifecycle.state)")
                 return
             }
             now = until
-            #expect(lifecycle.handle(.tick, now: now) == [.spawn])
-            _ = lifecycle.handle(.spawned(pid: pid, ready: true), now: now)
+            #expect(lifecycle.handle(.tick, now: now).textual == [.spawn])
+            _ = lifecycle.handle(.spawned(pid: pid, ready: true), now: now).textual
         }
         #expect(lifecycle.attempt == 50)
     }
@@ -312,16 +312,16 @@ import Testing
 @Suite struct FormationEndingTests {
     static func ended(_ termination: Termination) -> InstanceLifecycle {
         var lifecycle = InstanceLifecycle(name: "x.1", settings: ProcessTypeSettings(canDie: true), graceMilliseconds: 1000)
-        _ = lifecycle.handle(.start, now: 0)
-        _ = lifecycle.handle(.spawned(pid: 10, ready: true), now: 0)
-        _ = lifecycle.handle(.exited(termination), now: 1)
+        _ = lifecycle.handle(.start, now: 0).textual
+        _ = lifecycle.handle(.spawned(pid: 10, ready: true), now: 0).textual
+        _ = lifecycle.handle(.exited(termination), now: 1).textual
         return lifecycle
     }
 
     static var running: InstanceLifecycle {
         var lifecycle = InstanceLifecycle(name: "y.1", settings: ProcessTypeSettings(), graceMilliseconds: 1000)
-        _ = lifecycle.handle(.start, now: 0)
-        _ = lifecycle.handle(.spawned(pid: 11, ready: true), now: 0)
+        _ = lifecycle.handle(.start, now: 0).textual
+        _ = lifecycle.handle(.spawned(pid: 11, ready: true), now: 0).textual
         return lifecycle
     }
 

@@ -197,8 +197,8 @@ import Testing
         let stages = ShutdownStages(types: ["migrate", "web", "worker", "clock"], dependencies: ["web": ["migrate"], "worker": ["web"]])
         #expect(stages.count == 3)
         #expect(stages.stage(of: "clock") == 0 && stages.stage(of: "worker") == 0 && stages.stage(of: "migrate") == 2)
-        #expect(stages.announcement(0) == "stopping worker, clock (shutdown stage 1 of 3)")
-        #expect(stages.announcement(2) == "stopping migrate (shutdown stage 3 of 3)")
+        #expect(stages.announcement(0).text == "stopping worker, clock (shutdown stage 1 of 3)")
+        #expect(stages.announcement(2).text == "stopping migrate (shutdown stage 3 of 3)")
     }
 
     typealias State = StartOrder.DependencyState
@@ -258,7 +258,7 @@ import Testing
         var lifecycle = InstanceLifecycle(
             name: name, settings: ProcessTypeSettings(restart: restart, canDie: canDie, backoff: Backoff(limit: limit)),
             graceMilliseconds: 5000)
-        for (index, event) in events.enumerated() { _ = lifecycle.handle(event, now: Int64(index) * 1000) }
+        for (index, event) in events.enumerated() { _ = lifecycle.handle(event, now: Int64(index) * 1000).textual }
         return lifecycle
     }
 
@@ -353,19 +353,19 @@ import Testing
 
     static func run(_ lifecycle: inout InstanceLifecycle, _ steps: [(Event, Int64)]) -> [Action] {
         var actions: [Action] = []
-        for (event, now) in steps { actions = lifecycle.handle(event, now: now) }
+        for (event, now) in steps { actions = lifecycle.handle(event, now: now).textual }
         return actions
     }
 
     @Test func waitingHoldsAStartBack() {
         var lifecycle = Self.lifecycle()
-        #expect(lifecycle.handle(.wait, now: 0) == [])
+        #expect(lifecycle.handle(.wait, now: 0).textual == [])
         #expect(lifecycle.state == .waiting)
         #expect(!lifecycle.isLive && !lifecycle.isReady && !lifecycle.hasEnded)
-        #expect(lifecycle.handle(.start, now: 100) == [.spawn])
+        #expect(lifecycle.handle(.start, now: 100).textual == [.spawn])
         #expect(lifecycle.state == .starting)
         #expect(lifecycle.restarts == 0, "leaving the wait is the first start")
-        #expect(lifecycle.handle(.wait, now: 200) == [], "only a place with no run waits")
+        #expect(lifecycle.handle(.wait, now: 200).textual == [], "only a place with no run waits")
         #expect(lifecycle.state == .starting)
     }
 
@@ -378,22 +378,22 @@ import Testing
     ])
     func stoppingAWaitingPlace(_ intent: InstanceLifecycle.StopIntent, _ actions: [Action], _ state: InstanceLifecycle.State) {
         var lifecycle = Self.lifecycle()
-        _ = lifecycle.handle(.wait, now: 0)
-        #expect(lifecycle.handle(.stop(intent), now: 100) == actions)
+        _ = lifecycle.handle(.wait, now: 0).textual
+        #expect(lifecycle.handle(.stop(intent), now: 100).textual == actions)
         #expect(lifecycle.state == state)
     }
 
     @Test func readyOnceTheProbePasses() {
         var lifecycle = Self.lifecycle()
-        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 10)])
+        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 10)]).textual
         #expect(lifecycle.state == .running(pid: 100, since: 10, ready: false))
         #expect(!lifecycle.isReady && lifecycle.isLive)
-        #expect(lifecycle.handle(.becameReady, now: 420) == [])
+        #expect(lifecycle.handle(.becameReady, now: 420).textual == [])
         #expect(lifecycle.state == .running(pid: 100, since: 10, ready: true), "the run's start is kept")
         #expect(lifecycle.isReady)
 
         var stopped = Self.lifecycle()
-        #expect(stopped.handle(.becameReady, now: 0) == [])
+        #expect(stopped.handle(.becameReady, now: 0).textual == [])
         #expect(stopped.state == .stopped && !stopped.isReady)
     }
 
@@ -401,10 +401,10 @@ import Testing
     @Test func notReadyInTimeStopsTheFormation() {
         var lifecycle = Self.lifecycle()
         #expect(
-            Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)])
+            Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)]).textual
                 == [.signal(.terminate, group: 100), .wake(at: 65_000)])
         #expect(
-            lifecycle.handle(.exited(Self.terminated), now: 60_100) == [
+            lifecycle.handle(.exited(Self.terminated), now: 60_100).textual == [
                 .log("web.1 terminated by SIGTERM"),
                 .tearDownRemnants(group: 100, Teardown(now: 60_000, graceMilliseconds: 5000), signalNow: nil),
                 .log("web.1 was not ready in time"),
@@ -416,10 +416,10 @@ import Testing
 
     @Test func notReadyInTimeIsRestartedOnFailure() {
         var lifecycle = Self.lifecycle(.onFailure)
-        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)])
+        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)]).textual
         // Even an exit 0 after the SIGTERM counts as the failure.
         #expect(
-            lifecycle.handle(.exited(.exited(code: 0)), now: 60_100) == [
+            lifecycle.handle(.exited(.exited(code: 0)), now: 60_100).textual == [
                 .log("web.1 exited with code 0"),
                 .tearDownRemnants(group: 100, Teardown(now: 60_000, graceMilliseconds: 5000), signalNow: nil),
                 .log("web.1 was not ready in time; restarting in 0.1s (restart 1)"),
@@ -430,9 +430,9 @@ import Testing
 
     @Test func aCanDieTypeNotReadyInTimeJustEnds() {
         var lifecycle = Self.lifecycle(canDie: true)
-        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)])
+        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: false), 0), (.stop(.notReady), 60_000)]).textual
         #expect(
-            lifecycle.handle(.exited(Self.terminated), now: 60_100).suffix(2) == [
+            lifecycle.handle(.exited(Self.terminated), now: 60_100).textual.suffix(2) == [
                 .log("web.1 was not ready in time"), .ended,
             ])
         #expect(lifecycle.state == .exited(.exited(code: 1)))
@@ -441,15 +441,15 @@ import Testing
     /// The old run serves on, unsignalled, until its successor is ready.
     @Test func aHandOverSignalsOnlyOnRemoval() {
         var lifecycle = Self.lifecycle(.always)
-        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0)])
-        #expect(lifecycle.handle(.stop(.handOver), now: 1000) == [])
+        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0)]).textual
+        #expect(lifecycle.handle(.stop(.handOver), now: 1000).textual == [])
         #expect(lifecycle.state == .stopping(pid: 100, since: 0, intent: .handOver, teardown: nil))
-        #expect(lifecycle.handle(.stop(.remove), now: 2000) == [.signal(.terminate, group: 100), .wake(at: 7000)])
+        #expect(lifecycle.handle(.stop(.remove), now: 2000).textual == [.signal(.terminate, group: 100), .wake(at: 7000)])
         #expect(
             lifecycle.state
                 == .stopping(pid: 100, since: 0, intent: .remove, teardown: Teardown(now: 2000, graceMilliseconds: 5000)))
         #expect(
-            lifecycle.handle(.exited(Self.terminated), now: 2100) == [
+            lifecycle.handle(.exited(Self.terminated), now: 2100).textual == [
                 .log("web.1 terminated by SIGTERM"),
                 .tearDownRemnants(group: 100, Teardown(now: 2000, graceMilliseconds: 5000), signalNow: nil),
                 .remove,
@@ -460,8 +460,8 @@ import Testing
     /// An exit while handing over is not restarted by the policy: the successor takes the place.
     @Test func anExitWhileHandingOverRemovesThePlace() {
         var lifecycle = Self.lifecycle(.always)
-        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.handOver), 1000)])
-        let actions = lifecycle.handle(.exited(.exited(code: 3)), now: 1500)
+        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.handOver), 1000)]).textual
+        let actions = lifecycle.handle(.exited(.exited(code: 3)), now: 1500).textual
         #expect(actions.first == .log("web.1 exited with code 3"))
         #expect(actions.last == .remove)
         #expect(!actions.contains(.spawn) && !actions.contains(.stopFormation(.exited(code: 3))))
@@ -473,8 +473,8 @@ import Testing
     /// any unasked-for exit, rather than only the SIGKILL at the end of the grace.
     @Test func remnantsOfAHandedOverRunGetSIGTERM() {
         var lifecycle = Self.lifecycle(.always)
-        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.handOver), 1000)])
-        let actions = lifecycle.handle(.exited(.exited(code: 3)), now: 1500)
+        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.handOver), 1000)]).textual
+        let actions = lifecycle.handle(.exited(.exited(code: 3)), now: 1500).textual
         // Nothing signalled the group while it handed over: what its leader left gets SIGTERM now.
         #expect(
             actions.contains(
@@ -483,26 +483,28 @@ import Testing
 
     @Test func theShutdownOverridesAHandOver() {
         var lifecycle = Self.lifecycle(.always)
-        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.handOver), 1000)])
-        #expect(lifecycle.handle(.stop(.shutdown), now: 1200) == [], "the formation's teardown signals")
+        _ = Self.run(&lifecycle, [(.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.handOver), 1000)]).textual
+        #expect(lifecycle.handle(.stop(.shutdown), now: 1200).textual == [], "the formation's teardown signals")
         #expect(lifecycle.state == .stopping(pid: 100, since: 0, intent: .shutdown, teardown: nil))
     }
 
     /// The successor is the same place: `drover ps` keeps counting its restarts.
     @Test func aSuccessorKeepsTheRestartCount() {
         var lifecycle = Self.lifecycle()
-        _ = Self.run(
-            &lifecycle,
-            [
-                (.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.restart), 100), (.exited(Self.terminated), 200),
-                (.spawned(pid: 101, ready: true), 200),
-            ])
+        _ =
+            Self.run(
+                &lifecycle,
+                [
+                    (.start, 0), (.spawned(pid: 100, ready: true), 0), (.stop(.restart), 100), (.exited(Self.terminated), 200),
+                    (.spawned(pid: 101, ready: true), 200),
+                ]
+            ).textual
         #expect(lifecycle.restarts == 1)
         var successor = lifecycle.successor()
         #expect(successor.restarts == 1)
         #expect(successor.state == .stopped)
         #expect(successor.name == "web.1" && successor.settings == lifecycle.settings)
-        #expect(successor.handle(.startRequested, now: 300) == [.spawn])
+        #expect(successor.handle(.startRequested, now: 300).textual == [.spawn])
         #expect(successor.restarts == 2)
         #expect(successor.startedOnRequest)
     }
@@ -511,7 +513,7 @@ import Testing
         var fresh = Self.lifecycle()
         var successor = fresh.successor()
         _ = fresh.handle(.start, now: 0)
-        _ = successor.handle(.start, now: 0)
+        _ = successor.handle(.start, now: 0).textual
         #expect(fresh.restarts == 0)
         #expect(successor.restarts == 1, "a successor always replaces a run")
     }
@@ -523,58 +525,58 @@ import Testing
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 3)
         #expect(!plan.isFinalStage)
         #expect(
-            plan.stop(.requested, now: 1000) == [
+            plan.stop(.requested, now: 1000).textual == [
                 .log("stop requested, stopping all processes"), .log("sending SIGTERM to dependents first"),
                 .terminateStage(0),
             ])
         #expect(plan.stage == 0 && plan.deadline == 6000)
-        #expect(plan.stageEnded(now: 2000) == [.terminateStage(1)])
+        #expect(plan.stageEnded(now: 2000).textual == [.terminateStage(1)])
         #expect(plan.stage == 1 && plan.deadline == 7000 && !plan.isFinalStage)
-        #expect(plan.stageEnded(now: 3000) == [.terminateAll])
+        #expect(plan.stageEnded(now: 3000).textual == [.terminateAll])
         #expect(plan.stage == 2 && plan.deadline == 8000 && plan.isFinalStage)
-        #expect(plan.stageEnded(now: 4000) == [], "nothing after the last")
+        #expect(plan.stageEnded(now: 4000).textual == [], "nothing after the last")
         #expect(plan.exitCode == 0)
     }
 
     @Test func stagesWaitForAStop() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 3)
-        #expect(plan.stageEnded(now: 0) == [])
+        #expect(plan.stageEnded(now: 0).textual == [])
         #expect(plan.stage == 0 && !plan.isStopping)
     }
 
     @Test func anEarlyStageOverItsGraceIsKilledAlone() {
         var plan = ShutdownPlan(timeoutMilliseconds: 2000, stages: 3)
-        _ = plan.received(.terminate, now: 0, stillRunning: 4)
-        #expect(plan.deadlinePassed(now: 1999, stillRunning: 2) == [])
+        _ = plan.received(.terminate, now: 0, stillRunning: 4).textual
+        #expect(plan.deadlinePassed(now: 1999, stillRunning: 2).textual == [])
         #expect(
-            plan.deadlinePassed(now: 2000, stillRunning: 2)
+            plan.deadlinePassed(now: 2000, stillRunning: 2).textual
                 == [.log("sending SIGKILL to 2 processes still running after 2s"), .killStage(0)])
         #expect(plan.phase == .killing)
         #expect(plan.exitCode == 1, "something was killed")
-        #expect(plan.stageEnded(now: 2100) == [.terminateStage(1)])
+        #expect(plan.stageEnded(now: 2100).textual == [.terminateStage(1)])
         #expect(plan.phase == .draining(deadline: 4100))
         #expect(plan.exitCode == 1)
     }
 
     @Test func theLastStageOverItsGraceKillsEverything() {
         var plan = ShutdownPlan(timeoutMilliseconds: 2000, stages: 2)
-        _ = plan.stop(.requested, now: 0)
-        _ = plan.stageEnded(now: 500)
+        _ = plan.stop(.requested, now: 0).textual
+        _ = plan.stageEnded(now: 500).textual
         #expect(
-            plan.deadlinePassed(now: 2500, stillRunning: 1)
+            plan.deadlinePassed(now: 2500, stillRunning: 1).textual
                 == [.log("sending SIGKILL to 1 process still running after 2s"), .killAll])
     }
 
     @Test func aSecondInterruptKillsEveryStage() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 3)
-        _ = plan.received(.interrupt, now: 0, stillRunning: 3)
+        _ = plan.received(.interrupt, now: 0, stillRunning: 3).textual
         #expect(!plan.isFinalStage)
         #expect(
-            plan.received(.interrupt, now: 500, stillRunning: 3)
+            plan.received(.interrupt, now: 500, stillRunning: 3).textual
                 == [.log("SIGINT received again; sending SIGKILL to 3 processes still running"), .killAll])
         #expect(plan.isFinalStage)
         #expect(plan.phase == .killing)
-        #expect(plan.stageEnded(now: 600) == [])
+        #expect(plan.stageEnded(now: 600).textual == [])
         #expect(plan.exitCode == 1)
     }
 
@@ -583,23 +585,23 @@ import Testing
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 1)
         #expect(plan.isFinalStage)
         #expect(
-            plan.received(.interrupt, now: 0, stillRunning: 2) == [
+            plan.received(.interrupt, now: 0, stillRunning: 2).textual == [
                 .log("SIGINT received, stopping all processes"), .log("sending SIGTERM to all processes"), .terminateAll,
             ])
-        #expect(plan.stageEnded(now: 100) == [])
+        #expect(plan.stageEnded(now: 100).textual == [])
         #expect(ShutdownPlan(timeoutMilliseconds: 5000, stages: 0).stages == 1)
     }
 
     @Test func anEndedFormationGoesStraightToTheLastStage() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 3)
-        #expect(plan.stop(.formationEnded(exitCode: 0), now: 0) == [.log("every process has ended"), .terminateAll])
+        #expect(plan.stop(.formationEnded(exitCode: 0), now: 0).textual == [.log("every process has ended"), .terminateAll])
         #expect(plan.isFinalStage)
     }
 
     @Test func anInstanceExitStopsDependentsFirst() {
         var plan = ShutdownPlan(timeoutMilliseconds: 5000, stages: 2)
         #expect(
-            plan.stop(.instanceExited(name: "migrate.1", .exited(code: 2)), now: 0)
+            plan.stop(.instanceExited(name: "migrate.1", .exited(code: 2)), now: 0).textual
                 == [.log("sending SIGTERM to dependents first"), .terminateStage(0)])
         #expect(plan.exitCode == 2)
     }

@@ -236,6 +236,9 @@ public struct ApplicationLoader {
         if let value = options[.color] {
             do { logging.color = try ColorChoice(value) } catch { errors.append(error) }
         }
+        if let value = options[.logFormat] {
+            do { logging.format = try LogFormat(value) } catch { errors.append(error) }
+        }
         for option in [LaunchOption.noTimestamp, .noPrefix] {
             guard let value = options[option] else { continue }
             guard let on = Switch.parse(value.text) else {
@@ -391,6 +394,7 @@ public struct LogOptions: Equatable, Sendable {
     public var color: ColorChoice = .auto
     public var timestamps = true
     public var prefixes = true
+    public var format = LogFormat.text
 
     public init() {}
 }

@@ -12,8 +12,9 @@ public enum ControlRequest: Equatable, Sendable {
     case start([InstanceSelector])
     /// Drain the formation and exit, as on SIGTERM.
     case quit
-    /// The last `lines` lines per instance, then (with `follow`) the live stream.
-    case logs(lines: Int, follow: Bool, targets: [InstanceSelector], color: Bool)
+    /// The last `lines` lines per instance, then (with `follow`) the live stream, in
+    /// `format` (whatever the supervisor's own is; `color` counts for text only).
+    case logs(lines: Int, follow: Bool, targets: [InstanceSelector], color: Bool, format: LogFormat = .text)
     /// Open the `--log` file again by its path (after logrotate renamed it).
     case reopenLogs
     /// Connect to one instance's pseudo-terminal: after the reply the connection
@@ -43,11 +44,13 @@ public enum ControlRequest: Equatable, Sendable {
             if let window {
                 members += [("rows", .integer(Int(window.rows))), ("columns", .integer(Int(window.columns)))]
             }
-        case let .logs(lines, follow, selectors, color):
+        case let .logs(lines, follow, selectors, color, format):
             members += [
                 ("command", .string("logs")), ("lines", .integer(lines)), ("follow", .bool(follow)),
                 ("targets", targets(selectors)), ("color", .bool(color)),
             ]
+            // Left out for text, so a client speaks to a drover from before the option.
+            if format != .text { members.append(("format", .string(format.rawValue))) }
         }
         return .object(members)
     }
@@ -104,9 +107,16 @@ public enum ControlRequest: Equatable, Sendable {
                 }
                 lines = number
             }
+            var format = LogFormat.text
+            if let given = value["format"] {
+                guard case let .string(name) = given, let named = LogFormat(rawValue: name) else {
+                    throw InvalidValue("\"format\" must be \"text\" or \"json\"")
+                }
+                format = named
+            }
             return .logs(
                 lines: lines, follow: try flag(value["follow"], "follow"), targets: try selectors(value["targets"]),
-                color: try flag(value["color"], "color"))
+                color: try flag(value["color"], "color"), format: format)
         default:
             throw InvalidValue("unknown command \"\(command)\"")
         }

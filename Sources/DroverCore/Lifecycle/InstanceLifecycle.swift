@@ -67,7 +67,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
         case signal(Teardown.Step, group: Int32)
         /// Deliver a `.tick` at this time.
         case wake(at: Int64)
-        case log(String)
+        case log(SystemEvent)
         /// The leader is gone; members left in its group get this teardown, and
         /// `signalNow` if nobody has signalled the group yet (a crash).
         case tearDownRemnants(group: Int32, Teardown, signalNow: Teardown.Step?)
@@ -259,8 +259,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
         case .stopping(let pid, let since, let intent, var teardown?):
             guard teardown.tick(now: now) != nil else { return [] }
             state = .stopping(pid: pid, since: since, intent: intent, teardown: teardown)
-            let grace = Seconds.text(milliseconds: graceMilliseconds)
-            return [.log("sending SIGKILL to \(name), still running after \(grace)"), .signal(.kill, group: pid)]
+            return [.log(.killing(name, pid: pid, graceMilliseconds: graceMilliseconds)), .signal(.kill, group: pid)]
         default:
             return []
         }
@@ -281,7 +280,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
             let remnants = Action.tearDownRemnants(
                 group: pid, teardown ?? Teardown(now: now, graceMilliseconds: graceMilliseconds),
                 signalNow: intent == .handOver ? .terminate : nil)
-            let report = Action.log("\(name) \(termination)")
+            let report = Action.log(.exited(name, termination))
             switch intent {
             case .restart:
                 return [report, remnants] + launch(resettingCount: true, onRequest: true)
@@ -309,11 +308,11 @@ public struct InstanceLifecycle: Equatable, Sendable {
         lastExit = termination
         if let ranSince, now - ranSince >= Int64(settings.backoff.healthyAfterMilliseconds) { attempt = 0 }
         let spawnFailed = cause == .spawnFailed
-        let what =
+        let what: EndingCause =
             switch cause {
-            case .exited: termination.description
-            case .spawnFailed: "could not start"
-            case .notReady: "was not ready in time"
+            case .exited: .exited(termination)
+            case .spawnFailed: .spawnFailed
+            case .notReady: .notReady
             }
         var gaveUp = false
         if settings.restart.restarts(after: termination) {
@@ -324,7 +323,7 @@ public struct InstanceLifecycle: Equatable, Sendable {
                 let until = now + Int64(delay)
                 state = .backoff(until: until, attempt: next)
                 return [
-                    .log("\(name) \(what); restarting in \(Seconds.text(milliseconds: delay)) (restart \(next))"),
+                    .log(.restarting(name, what, delayMilliseconds: delay, restart: next)),
                     .wake(at: until),
                 ]
             }
@@ -333,11 +332,10 @@ public struct InstanceLifecycle: Equatable, Sendable {
         state = gaveUp ? .failed(termination) : .exited(termination)
         var actions: [Action] = []
         if gaveUp {
-            let noun = attempt == 1 ? "restart" : "restarts"
-            actions.append(.log("\(name) \(what); giving up after \(attempt) \(noun)"))
+            actions.append(.log(.gaveUp(name, what, restarts: attempt)))
         } else if cause != .spawnFailed {
             // A failed spawn was reported with its reason already.
-            actions.append(.log("\(name) \(what)"))
+            actions.append(.log(.ended(name, what)))
         }
         // A user's live change that could not start: the rest keeps running (the reason
         // was logged and goes in the reply), and the place waits, failed, for the user.

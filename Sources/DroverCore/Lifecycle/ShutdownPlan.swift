@@ -29,7 +29,7 @@ public struct ShutdownPlan: Sendable {
     }
 
     public enum Action: Equatable, Sendable {
-        case log(String)
+        case log(SystemEvent)
         /// SIGTERM to the last stage (the only one without `--after`) and to anything
         /// else still alive.
         case terminateAll
@@ -80,20 +80,16 @@ public struct ShutdownPlan: Sendable {
         self.reason = reason
         stoppedAt = now
         teardown = Teardown(now: now, graceMilliseconds: timeoutMilliseconds)
-        let sending = stages == 1 ? "sending SIGTERM to all processes" : "sending SIGTERM to dependents first"
+        let sending = Action.log(.terminating(dependentsFirst: stages > 1))
         switch reason {
-        case let .signal(signal):
-            return [.log("\(signal.name) received, stopping all processes"), .log(sending), terminateStage]
-        case let .outputLost(why):
-            return [.log("output lost (\(why)), stopping all processes"), .log(sending), terminateStage]
-        case .requested:
-            return [.log("stop requested, stopping all processes"), .log(sending), terminateStage]
+        case .signal, .outputLost, .requested:
+            return [.log(.stopping(reason)), sending, terminateStage]
         case .instanceExited:
-            return [.log(sending), terminateStage]
+            return [sending, terminateStage]
         case .formationEnded:
             // Nothing of the formation runs; SIGTERM reaches what its processes left behind.
             stage = stages - 1
-            return [.log("every process has ended"), .terminateAll]
+            return [.log(.everythingEnded), .terminateAll]
         }
     }
 
@@ -111,7 +107,7 @@ public struct ShutdownPlan: Sendable {
     public mutating func received(_ signal: StopSignal, now: Int64, stillRunning: Int) -> [Action] {
         switch signal {
         case .userDefined1, .userDefined2:
-            return [.log("\(signal.name) received, forwarding it to all processes"), .forward(signal)]
+            return [.log(.forwarding(signal)), .forward(signal)]
         case .interrupt, .terminate, .hangup:
             guard var teardown else { return stop(.signal(signal), now: now) }
             guard signal != .hangup, now - stoppedAt >= Self.repeatWindowMilliseconds, teardown.hurry() != nil else {
@@ -119,7 +115,7 @@ public struct ShutdownPlan: Sendable {
             }
             self.teardown = teardown
             stage = stages - 1
-            return kill(stillRunning: stillRunning, reason: "\(signal.name) received again; ", after: "", all: true)
+            return kill(stillRunning: stillRunning, again: signal, after: nil, all: true)
         }
     }
 
@@ -127,19 +123,16 @@ public struct ShutdownPlan: Sendable {
     public mutating func deadlinePassed(now: Int64, stillRunning: Int) -> [Action] {
         guard var teardown, teardown.tick(now: now) != nil else { return [] }
         self.teardown = teardown
-        return kill(
-            stillRunning: stillRunning, reason: "", after: " after \(Seconds.text(milliseconds: timeoutMilliseconds))",
-            all: isFinalStage)
+        return kill(stillRunning: stillRunning, again: nil, after: timeoutMilliseconds, all: isFinalStage)
     }
 
     /// "SIGINT received again; sending SIGKILL to 1 process still running", or
     /// "sending SIGKILL to 3 processes still running after 5s".
     /// `stillRunning`: in the current stage, or everywhere when `all`.
-    private mutating func kill(stillRunning: Int, reason: String, after: String, all: Bool) -> [Action] {
+    private mutating func kill(stillRunning: Int, again signal: StopSignal?, after: Int?, all: Bool) -> [Action] {
         guard stillRunning > 0 else { return [] }
         killedSomething = true
-        let noun = stillRunning == 1 ? "process" : "processes"
-        return [.log("\(reason)sending SIGKILL to \(stillRunning) \(noun) still running\(after)"), all ? .killAll : .killStage(stage)]
+        return [.log(.killingAll(stillRunning, again: signal, afterMilliseconds: after)), all ? .killAll : .killStage(stage)]
     }
 
     /// The instance's code (128+N for signal N) if its exit started the stop; the

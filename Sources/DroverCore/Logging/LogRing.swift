@@ -12,8 +12,10 @@ public struct LogRing: ~Copyable {
     public struct Entry: Equatable, Sendable {
         /// Position in drover's whole stream, to merge several instances in order.
         public var sequence: UInt64
-        /// Wall-clock second the line arrived, for its timestamp.
+        /// Wall-clock time the line arrived, in milliseconds since the epoch.
         public var time: Int
+        /// The run that wrote it (0 for drover's own lines), for the JSON format.
+        public var pid: Int32
         public var bytes: [UInt8]
     }
 
@@ -22,6 +24,7 @@ public struct LogRing: ~Copyable {
         var length: Int
         var time: Int
         var sequence: UInt64
+        var pid: Int32
     }
 
     public let maximumLines: Int
@@ -45,7 +48,7 @@ public struct LogRing: ~Copyable {
     }
 
     /// Stores a line (cut to `maximumBytes` if longer), dropping the oldest ones it needs room from.
-    public mutating func append(_ line: UnsafeRawBufferPointer, time: Int, sequence: UInt64) {
+    public mutating func append(_ line: UnsafeRawBufferPointer, time: Int, sequence: UInt64, pid: Int32 = 0) {
         let length = min(line.count, maximumBytes)
         if storage == nil || head + length > capacity && capacity < maximumBytes { grow(toHold: head + length) }
         let buffer = storage!
@@ -58,7 +61,7 @@ public struct LogRing: ~Copyable {
         // Lines ahead of the head, oldest first, that the new bytes would overwrite.
         while count > 0, records[first].offset >= head, records[first].offset < head + length { dropOldest() }
         if let base = line.baseAddress, length > 0 { (buffer + head).copyMemory(from: base, byteCount: length) }
-        let record = Record(offset: head, length: length, time: time, sequence: sequence)
+        let record = Record(offset: head, length: length, time: time, sequence: sequence, pid: pid)
         let index = (first + count) % maximumLines
         if index == records.count { records.append(record) } else { records[index] = record }
         count += 1
@@ -92,7 +95,7 @@ public struct LogRing: ~Copyable {
         return (0..<taken).map { position in
             let record = records[(first + count - taken + position) % maximumLines]
             let bytes = Array(UnsafeRawBufferPointer(start: storage + record.offset, count: record.length))
-            return Entry(sequence: record.sequence, time: record.time, bytes: bytes)
+            return Entry(sequence: record.sequence, time: record.time, pid: record.pid, bytes: bytes)
         }
     }
 }

@@ -6,10 +6,16 @@ public struct LogStyle: Equatable, Sendable {
     public var prefixes: Bool
     /// Names are padded to this width so the `|` line up.
     public var nameWidth: Int
+    /// JSON lines have no colors or prefixes: the fields above are then unused.
+    public var format: LogFormat
 
     public static let minimumNameWidth = 6
 
-    public init(colors: Bool, timestamps: Bool = true, prefixes: Bool = true, nameWidth: Int = minimumNameWidth) {
+    public init(
+        colors: Bool, timestamps: Bool = true, prefixes: Bool = true, nameWidth: Int = minimumNameWidth,
+        format: LogFormat = .text
+    ) {
+        self.format = format
         self.colors = colors
         self.timestamps = timestamps
         self.prefixes = prefixes

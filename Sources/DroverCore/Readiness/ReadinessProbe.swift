@@ -52,13 +52,13 @@ public enum ReadinessProbe: Equatable, Sendable {
     }
 
     /// `web.1 ready after 0.42s (tcp 127.0.0.1:5000)`.
-    public func readyLine(_ instance: PlannedInstance, after elapsed: String) -> String {
-        "\(instance.name) ready after \(elapsed) (\(description(port: instance.port)))"
+    public func readyLine(_ instance: PlannedInstance, after elapsed: String) -> SystemEvent {
+        .ready(instance.name, probe: description(port: instance.port), elapsed: elapsed)
     }
 
     /// `web.1 not ready after 60s (tcp 127.0.0.1:5000: connection refused)`.
-    public func notReadyLine(_ instance: PlannedInstance, timeoutMilliseconds: Int, why: String) -> String {
-        "\(instance.name) not ready after \(Seconds.text(milliseconds: timeoutMilliseconds)) (\(description(port: instance.port)): \(why))"
+    public func notReadyLine(_ instance: PlannedInstance, timeoutMilliseconds: Int, why: String) -> SystemEvent {
+        .notReady(instance.name, probe: description(port: instance.port), timeoutMilliseconds: timeoutMilliseconds, why: why)
     }
 
     /// What the probe checks for an instance on `port`, for messages: `tcp 127.0.0.1:5000`.

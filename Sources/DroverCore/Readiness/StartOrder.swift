@@ -150,7 +150,7 @@ public struct ShutdownStages: Equatable, Sendable {
     public func stage(of type: String) -> Int? { stageOf[type] }
 
     /// `stopping web, clock (shutdown stage 2 of 3)`.
-    public func announcement(_ stage: Int) -> String {
-        "stopping \(stages[stage].joined(separator: ", ")) (shutdown stage \(stage + 1) of \(stages.count))"
+    public func announcement(_ stage: Int) -> SystemEvent {
+        .stoppingStage(stages[stage], stage: stage, of: stages.count)
     }
 }
