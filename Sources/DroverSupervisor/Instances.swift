@@ -415,7 +415,7 @@ final class Instances {
     /// A running instance on a listening socket is replaced without a gap: its successor
     /// starts beside it, and it stops once the successor is ready.
     /// `change`: a watched file changed, which leaves what `drover stop` stopped alone.
-    func restart(_ selectors: [InstanceSelector], for change: String? = nil) throws(InvalidValue) {
+    func restart(_ selectors: [InstanceSelector], for change: SystemEvent? = nil) throws(InvalidValue) {
         try refuseWhileStopping()
         let chosen = try select(selectors).filter { change == nil || $0.lifecycle.state != .stopped }
         if let change, !chosen.isEmpty { router.log(change) }

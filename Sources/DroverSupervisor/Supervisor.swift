@@ -145,7 +145,7 @@ public final class Supervisor {
                 watcher = try Watcher(
                     application, plan: plan, ownFiles: ownFiles, poller: poller, deadlines: deadlines, router: router
                 ) { [unowned instances] due in
-                    try? instances.restart([InstanceSelector(type: due.type)], for: due.line)
+                    try? instances.restart([InstanceSelector(type: due.type)], for: .filesChanged(due))
                 }
             } catch {
                 abandon()

@@ -92,22 +92,19 @@ final class Watcher {
             }
         }
         if let failure {
-            router.log(
-                "cannot watch \(FilePath.relative(failure.path, to: plan.root)) (\(failure.error.reason)); changes there are not seen")
+            router.log(.watchFailed(path: FilePath.relative(failure.path, to: plan.root), reason: failure.error.reason))
         }
         if missed > 0 {
-            let limit = DirectoryWatch.limit("max_user_watches").map { " = \($0)" } ?? ""
             router.log(
-                "cannot watch \(missed) director\(missed == 1 ? "y" : "ies") under \(FilePath.relative(top, to: plan.root)): "
-                    + "the inotify watch limit (fs.inotify.max_user_watches\(limit)) is reached, so changes there are not seen; "
-                    + "raise it (sysctl fs.inotify.max_user_watches=524288) or ignore more (--watch-ignore)")
+                .watchLimitReached(
+                    directories: missed, under: FilePath.relative(top, to: plan.root), limit: DirectoryWatch.limit("max_user_watches")))
         }
     }
 
     func handle(now: Int64) {
         let events: [DirectoryWatch.Event]
         do { events = try watch.read() } catch {
-            router.log("cannot read file changes (\(error.reason)); --watch stops here")
+            router.log(.watchEnded(reason: error.reason))
             return
         }
         for event in events { apply(event, now: now) }
@@ -116,11 +113,7 @@ final class Watcher {
 
     private func apply(_ event: DirectoryWatch.Event, now: Int64) {
         if event.change == .overflow {
-            let limit = DirectoryWatch.limit("max_queued_events").map { " = \($0)" } ?? ""
-            router.log(
-                "too many file changes at once: the kernel's queue (fs.inotify.max_queued_events\(limit)) overflowed and "
-                    + "some were lost, so every watched type restarts; raise it (sysctl fs.inotify.max_queued_events=65536) "
-                    + "if this recurs")
+            router.log(.watchOverflow(limit: DirectoryWatch.limit("max_queued_events")))
             for path in plan.watchedPaths { watchTarget(path) }
             plan.changedEverywhere(now: now)
             return

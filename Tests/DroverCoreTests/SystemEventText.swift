@@ -2,7 +2,7 @@ import DroverCore
 
 /// The lifecycle tables compare drover's lines by their text: a string literal stands
 /// for a line with that text, and `textual` reduces the actions to the same (the
-/// events' names and fields are checked in SystemEventTests).
+/// events' names and fields are checked in JSONLogLineTests and WatchPlanTests).
 extension SystemEvent: ExpressibleByStringLiteral {
     public init(stringLiteral text: String) {
         self = .notice(text)

@@ -78,7 +78,10 @@ import Testing
         let early = plan.due(now: 1499)
         #expect(early == [])
         let due = plan.due(now: 1500)
-        #expect(due.map(\.line) == ["web: restarting (src/jobs/b.py and 1 more changed)", "worker: restarting (src/jobs/b.py changed)"])
+        #expect(
+            due.map { SystemEvent.filesChanged($0).text } == [
+                "web: restarting (src/jobs/b.py and 1 more changed)", "worker: restarting (src/jobs/b.py changed)",
+            ])
         #expect(plan.deadline == nil)
         let again = plan.due(now: 5000)
         #expect(again == [], "nothing twice")
@@ -89,10 +92,33 @@ import Testing
         plan.changed("/app/src/a.py", now: 10)
         plan.changedEverywhere(now: 20)
         let lost = plan.due(now: 20)
-        #expect(lost.map(\.line) == ["web: restarting (file changes were lost)", "worker: restarting (file changes were lost)"])
+        #expect(
+            lost.map { SystemEvent.filesChanged($0).text } == [
+                "web: restarting (file changes were lost)", "worker: restarting (file changes were lost)",
+            ])
         plan.changed("/app/src/a.py", now: 30)
         let next = plan.due(now: 30)
-        #expect(next.map(\.line) == ["web: restarting (src/a.py changed)"], "the loss is forgotten once told")
+        #expect(next.map { SystemEvent.filesChanged($0).text } == ["web: restarting (src/a.py changed)"], "the loss is forgotten once told")
+    }
+
+    @Test func aWatchRestartIsARestartingEventNamingItsPaths() {
+        let paths = (1...12).map { "src/f\($0).py" }
+        let line = JSONLogLine.system(
+            .filesChanged(WatchPlan.Restart(type: "web", paths: paths)), time: "2026-12-03T20:01:02.345Z",
+            text: "web: restarting (src/f1.py and 11 more changed)")
+        let listed = paths.prefix(10).map { "\"\($0)\"" }.joined(separator: ",")
+        #expect(
+            String(decoding: line, as: UTF8.self)
+                == #"{"time":"2026-12-03T20:01:02.345Z","name":"system","event":"restarting","type":"web","reason":"files-changed","changed":12,"paths":["#
+                + listed + #"],"line":"web: restarting (src/f1.py and 11 more changed)"}"#)
+        let lost = SystemEvent.filesChanged(WatchPlan.Restart(type: "web", paths: [], changesLost: true))
+        #expect(lost.event == "restarting")
+        #expect(lost.fields == [.init("type", .string("web")), .init("reason", .string("changes-lost"))])
+        let limit = SystemEvent.watchLimitReached(directories: 1, under: ".", limit: nil)
+        #expect(limit.event == "watch-limit")
+        #expect(limit.fields == [.init("path", .string(".")), .init("unwatched", .integer(1))], "no limit field when it cannot be read")
+        #expect(limit.text.hasPrefix("cannot watch 1 directory under .: the inotify watch limit (fs.inotify.max_user_watches) is reached"))
+        #expect(SystemEvent.watchOverflow(limit: 16384).fields == [.init("limit", .integer(16384))])
     }
 
     @Test func pathsAreNormalisedLexically() {

@@ -90,6 +90,63 @@ extension SystemEvent {
             text: "\(name) handed over; stopping the old run (pid \(pid))")
     }
 
+    // MARK: Watching files
+
+    /// `web: restarting (app/main.py and 2 more changed)`; the JSON names at most ten paths.
+    public static func filesChanged(_ restart: WatchPlan.Restart) -> SystemEvent {
+        let type = restart.type
+        guard let first = restart.paths.first, !restart.changesLost else {
+            return SystemEvent(
+                "restarting", fields: [Field("type", .string(type)), Field("reason", .string("changes-lost"))],
+                text: "\(type): restarting (file changes were lost)")
+        }
+        let count = restart.paths.count
+        let more = count > 1 ? " and \(count - 1) more" : ""
+        return SystemEvent(
+            "restarting",
+            fields: [
+                Field("type", .string(type)), Field("reason", .string("files-changed")), Field("changed", .integer(count)),
+                Field("paths", .array(restart.paths.prefix(10).map(JSONValue.string))),
+            ],
+            text: "\(type): restarting (\(first)\(more) changed)")
+    }
+
+    public static func watchFailed(path: String, reason: String) -> SystemEvent {
+        SystemEvent(
+            "watch-failed", fields: [Field("path", .string(path)), Field("error", .string(reason))],
+            text: "cannot watch \(path) (\(reason)); changes there are not seen")
+    }
+
+    /// `limit`: the value of fs.inotify.max_user_watches, when it can be read.
+    public static func watchLimitReached(directories count: Int, under path: String, limit: Int?) -> SystemEvent {
+        let shown = limit.map { " = \($0)" } ?? ""
+        return SystemEvent(
+            "watch-limit", fields: [Field("path", .string(path)), Field("unwatched", .integer(count))] + limitField(limit),
+            text: "cannot watch \(count) director\(count == 1 ? "y" : "ies") under \(path): "
+                + "the inotify watch limit (fs.inotify.max_user_watches\(shown)) is reached, so changes there are not seen; "
+                + "raise it (sysctl fs.inotify.max_user_watches=524288) or ignore more (--watch-ignore)")
+    }
+
+    /// `limit`: the value of fs.inotify.max_queued_events, when it can be read.
+    public static func watchOverflow(limit: Int?) -> SystemEvent {
+        let shown = limit.map { " = \($0)" } ?? ""
+        return SystemEvent(
+            "watch-overflow", fields: limitField(limit),
+            text: "too many file changes at once: the kernel's queue (fs.inotify.max_queued_events\(shown)) overflowed and "
+                + "some were lost, so every watched type restarts; raise it (sysctl fs.inotify.max_queued_events=65536) "
+                + "if this recurs")
+    }
+
+    public static func watchEnded(reason: String) -> SystemEvent {
+        SystemEvent(
+            "watch-failed", fields: [Field("error", .string(reason))],
+            text: "cannot read file changes (\(reason)); --watch stops here")
+    }
+
+    private static func limitField(_ limit: Int?) -> [Field] {
+        limit.map { [Field("limit", .integer($0))] } ?? []
+    }
+
     // MARK: The formation's stop
 
     public static func stopping(_ reason: ShutdownPlan.Reason) -> SystemEvent {

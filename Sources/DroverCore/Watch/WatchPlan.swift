@@ -3,7 +3,7 @@
 public struct WatchPlan: Equatable, Sendable {
     public static let defaultDebounceMilliseconds = 300
 
-    /// What one restart is for, and the line that says so.
+    /// What one restart is for (`SystemEvent.filesChanged` says it).
     public struct Restart: Equatable, Sendable {
         public var type: String
         /// Changed paths relative to the root, in the order first seen.
@@ -11,11 +11,10 @@ public struct WatchPlan: Equatable, Sendable {
         /// The kernel dropped events: what changed is not known.
         public var changesLost = false
 
-        /// `web: restarting (app/main.py and 2 more changed)`.
-        public var line: String {
-            guard let first = paths.first, !changesLost else { return "\(type): restarting (file changes were lost)" }
-            let more = paths.count > 1 ? " and \(paths.count - 1) more" : ""
-            return "\(type): restarting (\(first)\(more) changed)"
+        public init(type: String, paths: [String], changesLost: Bool = false) {
+            self.type = type
+            self.paths = paths
+            self.changesLost = changesLost
         }
     }
 
