@@ -155,10 +155,12 @@ extension RunningDrover {
         let before = try user.modes()
         try user.start(["attach", "console"], in: sandbox.path)
         user.waitFor("[attached to console.1; Ctrl-\\ detaches]\r\n# ")
+        // Each command waits for the next prompt: a line typed before it is echoed
+        // ahead of the prompt, and the output no longer starts a line.
         try user.type("echo $((6*7))\r")
-        #expect(user.waitFor("\r\n42\r\n"))
+        #expect(user.waitFor("\r\n42\r\n# "))
         try user.type("stty size\r")
-        #expect(user.waitFor("\r\n33 111\r\n"))
+        #expect(user.waitFor("\r\n33 111\r\n# "))
         try user.resize(WindowSize(rows: 40, columns: 100))
         try user.type("stty size\r")
         #expect(user.waitFor("\r\n40 100\r\n"))
