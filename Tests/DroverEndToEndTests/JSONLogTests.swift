@@ -35,6 +35,23 @@ import Testing
         #expect(!outcome.stdout.contains("\u{1B}"), "escaped, never raw")
     }
 
+    @Test func aWatchRestartIsARestartingEvent() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Procfile", "web: echo \"run $$\"; exec sleep 120\n")
+        let drover = try RunningDrover(["start", "--log-format", "json", "--watch", "web"], in: sandbox.path)
+        drover.waitForOutput(#""line":"run "#)
+        try sandbox.write("main.py", "print(1)\n")
+        drover.waitForOutput(#""event":"restarting""#, timeout: 30)
+        drover.waitForOutput(#""line":"run "#, times: 2, timeout: 30)
+        drover.signal(SIGTERM)
+        let outcome = try drover.finish()
+        #expect(outcome.code == 0, "\(outcome.stderr)")
+        let restart = try #require(Self.objects(outcome.stdout).first { $0["event"] as? String == "restarting" })
+        #expect(restart["type"] as? String == "web" && restart["reason"] as? String == "files-changed")
+        #expect(restart["changed"] as? Int == 1 && restart["paths"] as? [String] == ["main.py"])
+        #expect(restart["line"] as? String == "web: restarting (main.py changed)")
+    }
+
     @Test func theDefaultsFileSetsItAndABadValueNamesTheLine() throws {
         let sandbox = try Sandbox()
         try sandbox.write("Procfile", "web: echo up\n")
