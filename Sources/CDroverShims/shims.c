@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,3 +149,9 @@ int cdrover_set_window_size(int fd, unsigned short rows, unsigned short columns)
 }
 
 int cdrover_window_change_signal(void) { return SIGWINCH; }
+
+long long cdrover_filesystem_type(const char *path) {
+    struct statfs status;
+    if (statfs(path, &status) != 0) return -1;
+    return (long long)status.f_type;
+}

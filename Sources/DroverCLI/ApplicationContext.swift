@@ -52,7 +52,8 @@ struct ApplicationContext {
     ) throws(Diagnostics) -> Application {
         let loader = ApplicationLoader(
             workingDirectory: workingDirectory, inherited: inherited,
-            isDirectory: { FileSystem.kind(of: $0) == .directory }, readFile: Self.read)
+            isDirectory: { FileSystem.kind(of: $0) == .directory },
+            pathProblem: FileSystem.problem(reaching:), readFile: Self.read)
         let options = defaults.overridden(by: commandLine)
         switch loader.load(options, selected: selected, requireProcfile: requireProcfile, purpose: purpose) {
         case let .success(application):

@@ -383,6 +383,13 @@ final class LogRouter {
         flush()
     }
 
+    /// The regular file drover's lines go to (the `--log` file, or a file stdout was sent
+    /// to), which `--watch` must not take for a change, whatever it is renamed to.
+    var outputFile: FileIdentity? {
+        guard let output, let identity = FileIdentity.of(output.descriptor), identity.isPlainFile else { return nil }
+        return identity
+    }
+
     /// `reopen-logs`: opens the `--log` path again, as logrotate's `postrotate` asks
     /// after renaming the file. What waits is written to the old file first, so every
     /// line lands in one or the other; if the path cannot be opened the old file stays.

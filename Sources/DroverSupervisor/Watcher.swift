@@ -6,6 +6,10 @@ import DroverSystem
 /// quiet for the debounce time, restart their types. Nothing polls: the loop wakes
 /// for events and for the one debounce deadline.
 final class Watcher {
+    /// Directories watched per loop turn: a large tree is walked a slice at a time, so
+    /// signals, output and `ps` are not held up while it is.
+    static let directoriesPerTurn = 256
+
     private let watch: DirectoryWatch
     private var plan: WatchPlan
     private let ignore: WatchIgnore
@@ -14,13 +18,29 @@ final class Watcher {
     /// Restarts a type's instances, saying why first (unless none is left to restart).
     private let restart: (WatchPlan.Restart) -> Void
     /// Each watch's directory, and whether directories appearing in it get watches too
-    /// (not for the directory of a watched file).
+    /// (not for the directory of a watched file, or one above a target that is gone).
     private var directories: [Int32: (path: String, recursive: Bool)] = [:]
     private var watches: [String: Int32] = [:]
-    /// The debounce deadline already in the queue, so a burst adds one entry, not one each.
-    private var scheduled: Int64?
+    /// Trees still being walked, first come first.
+    private var walks: [TreeWalk] = []
+    /// Paths that were drover's own output file: a renamed `--log` file is no change.
+    private var outputNames: Set<String> = []
+    /// The deadlines already in the queue, so a burst adds one entry, not one each.
+    private var debounceScheduled: Int64?
+    private var walkScheduled: Int64?
 
-    /// Watches every target of `plan`; a missing target stops the start, naming where it was given.
+    /// One tree being watched: what is left to visit, and what went wrong on the way.
+    private struct TreeWalk {
+        let top: String
+        /// When the tree appeared: its files are changes then. Nil at start.
+        let foundAt: Int64?
+        /// The user named `top`: a link there is followed (none found below is).
+        let followTop: Bool
+        var pending: [String]
+        var missed = 0
+        var failure: (path: String, error: SystemError)?
+    }
+
     init(
         _ application: Application, plan: WatchPlan, ownFiles: Set<String>, poller: EventPoller, deadlines: Deadlines,
         router: LogRouter, restart: @escaping (WatchPlan.Restart) -> Void
@@ -40,64 +60,112 @@ final class Watcher {
         } catch {
             throw LaunchError("cannot watch files (--watch): \(error.reason)")
         }
-        for type in plan.targets.map(\.type) {
-            for target in application.settings(for: type).watch {
-                let path = target.absolute(under: application.root)
-                if FileSystem.kind(of: path) == .missing {
-                    let problem = target.value.invalid("\(path) does not exist", option: .watch)
-                    throw LaunchError("cannot watch \(target.path) for \(type): \(problem.message)")
-                }
-            }
-        }
-        for path in plan.watchedPaths { watchTarget(path) }
+        // The loader checked that each target exists; one gone since is awaited like one removed later.
+        let now = Clocks.monotonicMilliseconds()
+        for path in plan.watchedPaths { watchTarget(path, foundAt: nil, now: now) }
     }
 
-    private func watchTarget(_ path: String) {
-        if FileSystem.kind(of: path) == .directory {
-            watchTree(path, now: nil)
-        } else {
-            // A file: its directory, alone, so an editor's rename over it is seen too.
-            let parent = FilePath.directory(of: path)
-            if let watchID = try? watch.add(directory: parent, followingLinks: true), directories[watchID] == nil {
-                directories[watchID] = (parent, false)
-                watches[parent] = watchID
-            }
+    /// A directory target is walked; for a file, its directory is watched alone, so an
+    /// editor's rename over it is seen too; a missing one is waited for.
+    private func watchTarget(_ path: String, foundAt: Int64?, now: Int64) {
+        switch FileSystem.kind(of: path) {
+        case .directory:
+            walks.append(TreeWalk(top: path, foundAt: foundAt, followTop: true, pending: [path]))
+            scheduleWalk(now: now)
+        case .missing:
+            awaitReturn(of: path, now: now)
+        case .file, .other:
+            watchShallow(FilePath.directory(of: path))
         }
     }
 
-    /// Watches `top` and every directory below it that is not ignored. With `now`, the
+    /// A target that is gone: the nearest directory above it that exists is watched
+    /// (alone) to see it, or the directories leading to it, come back.
+    private func awaitReturn(of target: String, now: Int64) {
+        var ancestor = FilePath.directory(of: target)
+        while ancestor != "/", FileSystem.kind(of: ancestor) != .directory { ancestor = FilePath.directory(of: ancestor) }
+        watchShallow(ancestor)
+        // Back before the watch was in place: nothing would tell.
+        if FileSystem.kind(of: target) == .directory, watches[target] == nil, !walks.contains(where: { $0.top == target }) {
+            watchTarget(target, foundAt: now, now: now)
+            plan.changed(target, now: now)
+        }
+    }
+
+    private func watchShallow(_ directory: String) {
+        guard watches[directory] == nil else { return }
+        do {
+            let watchID = try watch.add(directory: directory, followingLinks: true)
+            directories[watchID] = (directory, false)
+            watches[directory] = watchID
+        } catch {
+            if !error.isNoSuchFile {
+                router.log(.watchFailed(path: FilePath.relative(directory, to: plan.root), reason: error.reason))
+            }
+        }
+    }
+
+    private func scheduleWalk(now: Int64) {
+        guard walkScheduled == nil, !walks.isEmpty else { return }
+        walkScheduled = now
+        deadlines.schedule(.watch, at: now)
+    }
+
+    /// The next slice of the walks; once past this turn's events, the loop comes back
+    /// for the rest (a millisecond on: a deadline due now would be taken in this turn).
+    private func continueWalks(now: Int64) {
+        var budget = Self.directoriesPerTurn
+        while budget > 0, !walks.isEmpty {
+            while budget > 0, let directory = walks[0].pending.popLast() {
+                budget -= 1
+                visit(directory, now: now)
+            }
+            if walks[0].pending.isEmpty { report(walks.removeFirst()) }
+        }
+        if !walks.isEmpty {
+            walkScheduled = now + 1
+            deadlines.schedule(.watch, at: now + 1)
+        }
+    }
+
+    /// Watches one directory of `walks[0]` and queues those in it. With `foundAt`, the
     /// tree is new: the files in it already have changed (one written right after its
     /// directory was made, before its watch existed). An empty directory is no change.
-    private func watchTree(_ top: String, now: Int64?) {
-        var pending = [top]
-        var missed = 0
-        var failure: (path: String, error: SystemError)?
-        while let directory = pending.popLast() {
-            let watchID: Int32
-            do { watchID = try watch.add(directory: directory, followingLinks: directory == top && now == nil) } catch {
-                // One that went again before its watch was added is no loss.
-                if error.isOutOfSpace { missed += 1 } else if !error.isNoSuchFile { failure = failure ?? (directory, error) }
-                continue
+    private func visit(_ directory: String, now: Int64) {
+        let walk = walks[0]
+        if FileSystem.isKernelView(directory) { return }
+        let watchID: Int32
+        do { watchID = try watch.add(directory: directory, followingLinks: walk.followTop && directory == walk.top) } catch {
+            // One that went again before its watch was added is no loss.
+            if error.isOutOfSpace {
+                walks[0].missed += 1
+            } else if !error.isNoSuchFile, walk.failure == nil {
+                walks[0].failure = (directory, error)
             }
-            directories[watchID] = (directory, true)
-            watches[directory] = watchID
-            for entry in FileSystem.directoryListing(directory) {
-                let path = directory == "/" ? "/" + entry.name : directory + "/" + entry.name
-                guard !ignore.ignores(path, root: plan.root) else { continue }
-                if entry.isDirectory {
-                    pending.append(path)
-                } else if let now {
-                    plan.changed(path, now: now)
-                }
+            return
+        }
+        directories[watchID] = (directory, true)
+        watches[directory] = watchID
+        for entry in FileSystem.directoryListing(directory) {
+            let path = directory == "/" ? "/" + entry.name : directory + "/" + entry.name
+            guard !ignore.ignores(path, root: plan.root) else { continue }
+            if entry.isDirectory {
+                walks[0].pending.append(path)
+            } else if walk.foundAt != nil {
+                plan.changed(path, now: now)
             }
         }
-        if let failure {
+    }
+
+    private func report(_ walk: TreeWalk) {
+        if let failure = walk.failure {
             router.log(.watchFailed(path: FilePath.relative(failure.path, to: plan.root), reason: failure.error.reason))
         }
-        if missed > 0 {
+        if walk.missed > 0 {
             router.log(
                 .watchLimitReached(
-                    directories: missed, under: FilePath.relative(top, to: plan.root), limit: DirectoryWatch.limit("max_user_watches")))
+                    directories: walk.missed, under: FilePath.relative(walk.top, to: plan.root),
+                    limit: DirectoryWatch.limit("max_user_watches")))
         }
     }
 
@@ -107,14 +175,16 @@ final class Watcher {
             router.log(.watchEnded(reason: error.reason))
             return
         }
-        for event in events { apply(event, now: now) }
+        let output = router.outputFile
+        for event in events { apply(event, output: output, now: now) }
+        scheduleWalk(now: now)
         scheduleDeadline()
     }
 
-    private func apply(_ event: DirectoryWatch.Event, now: Int64) {
+    private func apply(_ event: DirectoryWatch.Event, output: FileIdentity?, now: Int64) {
         if event.change == .overflow {
             router.log(.watchOverflow(limit: DirectoryWatch.limit("max_queued_events")))
-            for path in plan.watchedPaths { watchTarget(path) }
+            for path in plan.watchedPaths { watchTarget(path, foundAt: nil, now: now) }
             plan.changedEverywhere(now: now)
             return
         }
@@ -122,11 +192,20 @@ final class Watcher {
         switch event.change {
         case let .file(name):
             let path = directory.path + "/" + name
-            if !ignore.ignores(path, root: plan.root) { plan.changed(path, now: now) }
-        case let .directoryAppeared(name):
+            if !ignore.ignores(path, root: plan.root), !isOutput(path, output) { plan.changed(path, now: now) }
+        case let .directoryAppeared(name, movedIn):
             let path = directory.path + "/" + name
             guard !ignore.ignores(path, root: plan.root) else { return }
-            if directory.recursive { watchTree(path, now: now) } else { plan.changed(path, now: now) }
+            if movedIn { plan.changed(path, now: now) }
+            if directory.recursive {
+                walks.append(TreeWalk(top: path, foundAt: now, followTop: false, pending: [path]))
+                return
+            }
+            plan.changed(path, now: now)
+            // Above a target that is gone: the target, or a step towards it, is back.
+            for target in plan.watchedPaths where FilePath.isWithin(target, path) && watches[target] == nil {
+                if target == path { watchTarget(target, foundAt: now, now: now) } else { awaitReturn(of: target, now: now) }
+            }
         case let .directoryGone(name):
             let path = directory.path + "/" + name
             guard !ignore.ignores(path, root: plan.root) else { return }
@@ -136,11 +215,27 @@ final class Watcher {
                 forget(watchID)
             }
             plan.changed(path, now: now)
+            for target in plan.watchedPaths where FilePath.isWithin(target, path) { awaitReturn(of: target, now: now) }
         case .watchEnded:
             forget(event.watch)
+            // The directory itself went: wait for the targets in it, or whose file it held.
+            for target in plan.watchedPaths
+            where FilePath.isWithin(target, directory.path) || FilePath.directory(of: target) == directory.path {
+                awaitReturn(of: target, now: now)
+            }
         case .overflow:
             break
         }
+    }
+
+    /// drover's own output file, under any name it had: a line written to a rotated
+    /// `--log` file (or to a file stdout was sent to) must not restart anything.
+    private func isOutput(_ path: String, _ output: FileIdentity?) -> Bool {
+        guard let output else { return false }
+        if outputNames.contains(path) { return true }
+        guard FileIdentity.of(path)?.sameFile(as: output) == true else { return false }
+        outputNames.insert(path)
+        return true
     }
 
     private func forget(_ watchID: Int32) {
@@ -148,15 +243,21 @@ final class Watcher {
     }
 
     private func scheduleDeadline() {
-        guard let deadline = plan.deadline, scheduled == nil else { return }
-        scheduled = deadline
+        guard let deadline = plan.deadline, debounceScheduled == nil else { return }
+        debounceScheduled = deadline
         deadlines.schedule(.watch, at: deadline)
     }
 
-    /// The debounce deadline came up: restart what is due, or wait on for a moved deadline.
+    /// A deadline came up: walk on, restart what is due, or wait on for a moved deadline.
     func deadlinePassed(now: Int64) {
-        scheduled = nil
-        for due in plan.due(now: now) { restart(due) }
+        if let walkDue = walkScheduled, walkDue <= now {
+            walkScheduled = nil
+            continueWalks(now: now)
+        }
+        if let debounceDue = debounceScheduled, debounceDue <= now {
+            debounceScheduled = nil
+            for due in plan.due(now: now) { restart(due) }
+        }
         scheduleDeadline()
     }
 }

@@ -15,7 +15,8 @@ public final class DirectoryWatch {
         /// renamed or touched.
         case file(name: String)
         /// A directory appeared (created, or moved in): it needs a watch and a scan.
-        case directoryAppeared(name: String)
+        /// One moved in is a change itself; a new one is only a place files may go.
+        case directoryAppeared(name: String, movedIn: Bool)
         /// A directory went (removed, or moved away): its watches name old paths now.
         case directoryGone(name: String)
         /// The watched directory itself is gone; the kernel dropped its watch.
@@ -92,7 +93,9 @@ public final class DirectoryWatch {
         if mask & UInt32(IN_IGNORED) != 0 { return .watchEnded }
         guard !name.isEmpty else { return nil }
         guard mask & UInt32(IN_ISDIR) != 0 else { return .file(name: name) }
-        if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { return .directoryAppeared(name: name) }
+        if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+            return .directoryAppeared(name: name, movedIn: mask & UInt32(IN_MOVED_TO) != 0)
+        }
         if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 { return .directoryGone(name: name) }
         return nil
     }

@@ -100,37 +100,3 @@ public final class SocketLock {
         return Int32(text)
     }
 }
-
-/// Device, inode and owner of a file: what tells one file from another at the same path.
-public struct FileIdentity: Equatable, Sendable {
-    let device: UInt64
-    let inode: UInt64
-    public let owner: UInt32
-    let mode: UInt32
-
-    var isPlainFile: Bool { mode & S_IFMT == S_IFREG }
-
-    public func sameFile(as other: FileIdentity) -> Bool {
-        device == other.device && inode == other.inode
-    }
-
-    /// The file at `path` itself (a symbolic link is not followed).
-    public static func of(_ path: String) -> FileIdentity? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return nil }
-        return FileIdentity(status)
-    }
-
-    static func of(_ descriptor: FileDescriptor) -> FileIdentity? {
-        var status = stat()
-        guard fstat(descriptor.rawValue, &status) == 0 else { return nil }
-        return FileIdentity(status)
-    }
-
-    private init(_ status: stat) {
-        device = UInt64(status.st_dev)
-        inode = UInt64(status.st_ino)
-        owner = status.st_uid
-        mode = status.st_mode
-    }
-}

@@ -150,6 +150,28 @@ import Testing
         }
     }
 
+    @Test func aPathThatCannotBeWatchedIsAnErrorWhereItWasWritten() {
+        let loader = ApplicationLoader(
+            workingDirectory: "/app", inherited: EnvironmentVariables(),
+            pathProblem: { $0 == "/app/gone" ? "does not exist" : nil },
+            readFile: { path in path == "Procfile" ? .contents(Array(Self.procfile.utf8)) : .missing })
+        let options = LaunchOptions([
+            .procfile: OptionValue("Procfile", origin: .commandLine(flag: "-f")),
+            .watch: Self.flag(.watch, "all=src:gone", "web=gone"),
+        ])
+        guard case let .failure(errors) = loader.load(options) else {
+            Issue.record("a missing path loads")
+            return
+        }
+        // Said once for `all` (not once per type), and once for web's own flag.
+        #expect(
+            errors.all.map(\.message) == [
+                #"invalid value "web=gone" for --watch: /app/gone does not exist"#,
+                #"invalid value "all=src:gone" for --watch: /app/gone does not exist"#,
+            ])
+        #expect(errors.all.allSatisfy { $0.kind == .usage })
+    }
+
     @Test func flagsGiveEachTypeItsPaths() throws {
         let options = LaunchOptions([
             .procfile: OptionValue("Procfile", origin: .commandLine(flag: "-f")),

@@ -117,9 +117,9 @@ import Testing
         try watched.sandbox.write("src/pkg/deep/m.py", "m2\n")
         watched.expectRestart("src/pkg/deep/m.py changed", run: 3)
 
-        // Moved in: watched from then on.
+        // Moved in: a change itself, and watched from then on.
         #expect(rename(watched.path("staging/mod"), watched.path("src/mod")) == 0)
-        watched.expectRestart("src/mod/x.py changed", run: 4)
+        watched.expectRestart("src/mod and 1 more changed", run: 4)
         try watched.sandbox.write("src/mod/x.py", "x2\n")
         watched.expectRestart("src/mod/x.py changed", run: 5)
 
@@ -131,6 +131,48 @@ import Testing
         watched.expectRestart("src/a.py changed", run: 7)
         #expect(watched.restartLines.count == 6, "\(watched.restartLines)")
         try watched.finish()
+    }
+
+    @Test func aTargetRemovedAndMadeAgainIsWatchedAgain() throws {
+        let watched = try Watched(["--watch", "web=src/app:src/lone.py"], files: ["src/app/a.py": "a\n", "src/lone.py": "l\n"])
+        try FileManager.default.removeItem(atPath: watched.path("src"))
+        watched.drover.waitForOutput("system  | web: restarting (", timeout: 30)
+        watched.drover.waitForOutput("web.1   | run", times: 2)
+        // Back, a step at a time: src, then src/app (a change), then files in it.
+        try FileManager.default.createDirectory(atPath: watched.path("src"), withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: watched.path("src/app"), withIntermediateDirectories: false)
+        watched.expectRestart("src/app changed", run: 3)
+        try watched.sandbox.write("src/app/b.py", "b\n")
+        watched.expectRestart("src/app/b.py changed", run: 4)
+        try watched.sandbox.write("src/lone.py", "l2\n")
+        watched.expectRestart("src/lone.py changed", run: 5)
+        try watched.finish()
+    }
+
+    /// A tree is walked a slice of directories per loop turn: all of it ends up watched.
+    @Test func aLargeTreeIsWatchedToItsLastDirectory() throws {
+        let sandbox = try Sandbox()
+        for index in 0..<1_500 {
+            try FileManager.default.createDirectory(
+                atPath: sandbox.path + "/tree/d\(index % 30)/e\(index)", withIntermediateDirectories: true)
+        }
+        try sandbox.write("Procfile", WatchTests.procfile)
+        let drover = try RunningDrover(["start", "--no-timestamp", "--watch", "web=tree"], in: sandbox.path)
+        drover.waitForOutput("web.1   | run")
+        // The walk's end is not announced: write until all three are seen at once (each
+        // round waits out the debounce; one while the walk is on sees fewer).
+        let deadline = Date().addingTimeInterval(30)
+        var attempt = 0
+        let whole = "web: restarting (tree/d0/e0/f.py and 2 more changed)"
+        while !drover.stdout.contains(whole), Date() < deadline {
+            attempt += 1
+            for index in [0, 749, 1_499] { try sandbox.write("tree/d\(index % 30)/e\(index)/f.py", "\(attempt)\n") }
+            usleep(700_000)
+        }
+        drover.waitForOutput(whole, timeout: 1)
+        #expect(try DroverProcess.run(["ps"], in: sandbox.path).code == 0)
+        drover.signal(SIGTERM)
+        #expect(try drover.finish().code == 0)
     }
 
     @Test func aStoppedInstanceStaysStoppedAndAListenTypeIsHandedOver() throws {
@@ -173,6 +215,20 @@ import Testing
         waitForLog("system  | web: restarting (b.py changed)")
         waitForLog("web.1   | run", times: 3)
         #expect(sandbox.text("drover.log").components(separatedBy: ": restarting (").count == 3)
+
+        // Rotated as logrotate does: renamed, written to under the new name, reopened.
+        // The old file is still drover's own, whatever it is called now.
+        #expect(rename(sandbox.path + "/drover.log", sandbox.path + "/drover.log.1") == 0)
+        #expect(try DroverProcess.run(["scale", "other=2"], in: sandbox.path).code == 0)
+        let deadline = Date().addingTimeInterval(30)
+        while !sandbox.text("drover.log.1").contains("other.2 | other"), Date() < deadline { usleep(20_000) }
+        #expect(try DroverProcess.run(["reopen-logs"], in: sandbox.path).code == 0)
+        waitForLog("reopened")
+        try sandbox.write("c.py", "c\n")
+        waitForLog("system  | web: restarting (c.py changed)")
+        waitForLog("web.1   | run")
+        let restarts = (sandbox.text("drover.log.1") + sandbox.text("drover.log")).components(separatedBy: ": restarting (")
+        #expect(restarts.count == 4, "a.py, b.py and c.py only: \(restarts.dropFirst().map { $0.prefix(40) })")
         #expect(try DroverProcess.run(["stop"], in: sandbox.path).code == 0)
         DaemonTests.expectGone([daemon])
     }
@@ -205,13 +261,22 @@ import Testing
         #expect(
             section.stderr == "drover: .drover:2: invalid value \"app:\" for watch: empty path in \"app:\" (paths are separated by ':')\n")
 
-        // A path that does not exist stops the start before anything runs.
+        // A path that does not exist (or cannot be reached) stops the start before anything
+        // runs, and check says so too: at the flag (a usage error) or the file's line.
         try sandbox.write(".drover", "[web]\nwatch=app:missing\n")
-        let missing = try DroverProcess.run(["start"], in: sandbox.path)
-        #expect(missing.code == 1)
-        #expect(missing.stderr.hasPrefix("drover: cannot watch missing for web: .drover:2: invalid value \"app:missing\" for watch: "))
-        #expect(missing.stderr.hasSuffix("/missing does not exist\n"), "\(missing.stderr)")
-        #expect(!missing.stdout.contains("started"))
+        let root = URL(fileURLWithPath: sandbox.path).resolvingSymlinksInPath().path
+        for command in ["start", "check"] {
+            let missing = try DroverProcess.run([command], in: sandbox.path)
+            #expect(missing.code == 1)
+            #expect(missing.stderr == "drover: .drover:2: invalid value \"app:missing\" for watch: \(root)/missing does not exist\n")
+            #expect(!missing.stdout.contains("started"))
+        }
+        try FileManager.default.removeItem(atPath: sandbox.path + "/.drover")
+        #expect(symlink("loop", sandbox.path + "/loop") == 0)
+        let loop = try DroverProcess.run(["start", "--watch", "web=loop"], in: sandbox.path)
+        #expect(loop.code == 64)
+        #expect(loop.stderr.hasPrefix("drover: invalid value \"web=loop\" for --watch: \(root)/loop cannot be reached ("), "\(loop.stderr)")
+        #expect(loop.stderr.split(separator: "\n").count == 1)
     }
 
     @Test func aDefaultsFileSectionWatchesAndWatchFalseOverrulesAll() throws {

@@ -62,6 +62,9 @@ int cdrover_set_file_limit(unsigned long long soft, unsigned long long hard);
 /* syncfs(2): what was written on the file system holding fd, on its way to disk. */
 int cdrover_syncfs(int fd);
 
+/// statfs(2)'s f_type for path (a filesystem's magic number), or -1 with errno set.
+long long cdrover_filesystem_type(const char *path);
+
 /* A new pseudo-terminal: posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK),
  * grantpt, unlockpt; the slave's path goes into `path`. Returns the master, or -1
  * with errno (nothing left open). */

@@ -105,14 +105,18 @@ public struct ApplicationLoader {
     /// Whether a path is an existing directory: `-d` must name one. Tests that do not
     /// ask about it leave the default.
     public var isDirectory: (String) -> Bool
+    /// Why a path `--watch` names cannot be watched (`does not exist`); nil when it can.
+    public var pathProblem: (String) -> String?
 
     public init(
         workingDirectory: String, inherited: EnvironmentVariables,
-        isDirectory: @escaping (String) -> Bool = { _ in true }, readFile: @escaping (String) -> FileReadResult
+        isDirectory: @escaping (String) -> Bool = { _ in true }, pathProblem: @escaping (String) -> String? = { _ in nil },
+        readFile: @escaping (String) -> FileReadResult
     ) {
         self.workingDirectory = workingDirectory
         self.inherited = inherited
         self.isDirectory = isDirectory
+        self.pathProblem = pathProblem
         self.readFile = readFile
     }
 
@@ -207,6 +211,9 @@ public struct ApplicationLoader {
         }
 
         let watch = resolveWatchOptions(options, errors: &errors)
+        if purpose == .running, let procfile {
+            checkWatchTargets(procfile.names.compactMap { typeSettings[$0] }, root: root, errors: &errors)
+        }
 
         guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
         var application = Application(

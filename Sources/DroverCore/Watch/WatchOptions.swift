@@ -21,6 +21,16 @@ extension ApplicationLoader {
             options, .watchDebounce, default: WatchPlan.defaultDebounceMilliseconds, example: "0.3", errors: &errors)
         return watch
     }
+
+    /// Every watched path must be there at start; one written for several types is told once.
+    func checkWatchTargets(_ settings: [ProcessTypeSettings], root: String, errors: inout [Diagnostic]) {
+        var told: Set<String> = []
+        for target in settings.flatMap(\.watch) {
+            let path = target.absolute(under: root)
+            guard let problem = pathProblem(path), told.insert(target.value.text + "\u{0}" + path).inserted else { continue }
+            errors.append(target.value.invalid("\(path) \(problem)", option: .watch))
+        }
+    }
 }
 
 extension Application {
